@@ -1,0 +1,88 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifySchemaCompiler } from 'fastify';
+import type { TSchema } from 'typebox';
+import { compileValidator } from './core/validation.js';
+import { Metrics } from './ops/metrics.js';
+import { opsRoutes } from './ops/ops.routes.js';
+import { registerAuthentication } from './rest/authenticate.js';
+import { registerErrorHandler } from './rest/error-handler.js';
+import { registerJsonBodyParser } from './rest/json-body-parser.js';
+import { authRoutes } from './rest/routes/auth.routes.js';
+import { conversationRoutes } from './rest/routes/conversations.routes.js';
+import { messageRoutes } from './rest/routes/messages.routes.js';
+import { userRoutes } from './rest/routes/users.routes.js';
+import type { Services } from './services.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: Metrics;
+  }
+}
+
+/** Fastify's validation through the shared validator: bodies strict, strings converted elsewhere. */
+const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
+  const validate = compileValidator(schema, { convert: httpPart !== 'body' });
+  return (input: unknown) => {
+    const result = validate(input);
+    if (result.ok) return { value: result.value };
+    return { error: result.details.map((d) => ({ instancePath: d.path ?? '', message: d.message, keyword: 'schema', schemaPath: '', params: {} })) } as never;
+  };
+};
+
+/**
+ * Builds the HTTP application over the services without listening, so tests can `inject()`
+ * and `main.ts` decides where to listen.
+ */
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: services.logger as unknown as FastifyBaseLogger,
+    bodyLimit: services.config.bodyLimitBytes,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // Per-request lines only at debug: at info they would drown the log under load.
+    logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(services.config.logLevel) }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorate('metrics', new Metrics());
+  app.addHook('onResponse', async (request, reply) => {
+    app.metrics.httpRequests.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+  registerJsonBodyParser(app);
+  registerErrorHandler(app, (error) => isStoreUnavailable(services, error));
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Switchboard', version: '1', description: 'Real-time messaging for operations platforms' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+      security: [{ bearer: [] }, { apiKey: [] }],
+    },
+  });
+  // The OpenAPI document and Swagger UI are public.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, auth: false };
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+
+  registerAuthentication(app, services.auth);
+  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes]) {
+    await app.register(routes, { services });
+  }
+  return app;
+}
+
+function isStoreUnavailable(services: Services, error: unknown): boolean {
+  const adapter = (services.store as { adapter?: { isUnavailable(e: unknown): boolean } }).adapter;
+  return adapter?.isUnavailable(error) ?? false;
+}

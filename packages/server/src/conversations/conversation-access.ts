@@ -1,0 +1,60 @@
+import type { Actor } from '../core/actor.js';
+import { AppError } from '../core/errors.js';
+import type { Conversation, Participant } from '../core/model.js';
+import type { Policy } from '../policy/policy.js';
+import type { Store } from '../storage/store.js';
+
+export interface Access {
+  readonly conversation: Conversation;
+  /** The caller's participant row; absent for monitors and services. */
+  readonly participant: Participant | undefined;
+}
+
+/** Participant roles that may manage a conversation they are in. */
+const MANAGING_ROLES = new Set(['owner', 'admin', 'moderator']);
+
+/**
+ * The one place that decides who may read, write and manage a conversation. Every transport
+ * goes through it, so the rule cannot differ between REST, WebSocket and the profiles.
+ */
+export class ConversationAccess {
+  constructor(
+    private readonly store: Store,
+    private readonly policy: Policy,
+  ) {}
+
+  /** Current participants, services and monitors may read. */
+  async read(actor: Actor, conversationId: string): Promise<Access> {
+    const { conversation, participant } = await this.load(actor, conversationId);
+    if (participant) return { conversation, participant };
+    if (actor.kind === 'service' || this.policy.can({ kind: 'user', roles: actor.user.roles }, 'conversations.monitor')) {
+      return { conversation, participant: undefined };
+    }
+    throw new AppError('not_participant');
+  }
+
+  /** Only current participants write; monitoring is read-only. */
+  async write(actor: Actor, conversationId: string): Promise<Access & { participant: Participant }> {
+    const { conversation, participant } = await this.load(actor, conversationId);
+    if (!participant) throw new AppError('not_participant');
+    return { conversation, participant };
+  }
+
+  /** Services, `conversations.manage` holders and owners/admins of the conversation. */
+  async manage(actor: Actor, conversationId: string): Promise<Access> {
+    const { conversation, participant } = await this.load(actor, conversationId);
+    if (actor.kind === 'service') return { conversation, participant };
+    if (this.policy.can({ kind: 'user', roles: actor.user.roles }, 'conversations.manage')) return { conversation, participant };
+    if (participant && MANAGING_ROLES.has(participant.role)) return { conversation, participant };
+    if (participant) throw new AppError('forbidden', 'Only the conversation owner or a manager can do this');
+    throw new AppError('not_participant');
+  }
+
+  private async load(actor: Actor, conversationId: string): Promise<Access> {
+    const conversation = await this.store.conversations.byId(conversationId);
+    if (!conversation) throw new AppError('conversation_not_found');
+    if (actor.kind === 'service') return { conversation, participant: undefined };
+    const row = await this.store.conversations.participant(conversationId, actor.user.id);
+    return { conversation, participant: row && row.leftAt === null ? row : undefined };
+  }
+}

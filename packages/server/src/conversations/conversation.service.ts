@@ -1,0 +1,188 @@
+import type { Actor } from '../core/actor.js';
+import { AppError } from '../core/errors.js';
+import type { Conversation, ConversationContext, ConversationSummary, Json, Participant } from '../core/model.js';
+import type { Bus } from '../bus/bus.js';
+import { topics } from '../bus/domain-event.js';
+import type { Policy } from '../policy/policy.js';
+import type { Store } from '../storage/store.js';
+import type { ConversationAccess } from './conversation-access.js';
+
+export interface CreateConversationInput {
+  readonly type: string;
+  readonly title?: string | null;
+  readonly context?: ConversationContext | null;
+  readonly participants: readonly { readonly userId: string; readonly role?: string }[];
+  readonly metadata?: Json;
+  readonly status?: string;
+}
+
+export interface CreateResult {
+  readonly conversation: Conversation;
+  /** False when an existing conversation was returned (a direct pair or a known context). */
+  readonly created: boolean;
+}
+
+/** Creating conversations, listing them, and changing who is in them. */
+export class ConversationService {
+  constructor(
+    private readonly store: Store,
+    private readonly bus: Bus,
+    private readonly policy: Policy,
+    private readonly access: ConversationAccess,
+  ) {}
+
+  /**
+   * Creates a conversation. A user caller needs `conversations.create` (or `support.create` for
+   * type `support`) and joins as owner; everyone they add must be someone their role may start
+   * with. A `direct` conversation between two users exists once: asking again returns it.
+   */
+  async create(actor: Actor, input: CreateConversationInput): Promise<CreateResult> {
+    const members = new Map<string, string>();
+    for (const p of input.participants) members.set(p.userId, p.role ?? 'member');
+    if (actor.kind === 'user') {
+      this.requireAbility(actor, input.type === 'support' ? 'support.create' : 'conversations.create');
+      members.set(actor.user.id, 'owner');
+    }
+    const others = await this.loadUsers([...members.keys()]);
+    if (actor.kind === 'user') {
+      for (const other of others.filter((u) => u.id !== actor.user.id)) {
+        if (!this.policy.mayStartWith(actor.user.roles, other.roles)) {
+          throw new AppError('forbidden', `Your role may not start a conversation with ${other.id}`, { user_id: other.id });
+        }
+      }
+    }
+    let context = input.context ?? null;
+    if (input.type === 'direct') {
+      if (members.size !== 2) throw new AppError('validation_failed', 'A direct conversation has exactly two participants', [{ path: '/participants', message: 'expected exactly one other user' }]);
+      context = { type: 'direct', id: [...members.keys()].sort().join(':') };
+      const existing = await this.store.conversations.byContext(context);
+      if (existing) return { conversation: existing, created: false };
+    }
+    const conversation = await this.store.conversations.create({
+      type: input.type,
+      context,
+      title: input.title ?? null,
+      status: input.status ?? 'active',
+      metadata: input.metadata ?? {},
+      createdBy: actor.kind === 'user' ? actor.user.id : null,
+      participants: [...members].map(([userId, role]) => ({ userId, role })),
+    });
+    await this.announceCreated(conversation, [...members.keys()]);
+    return { conversation, created: true };
+  }
+
+  /**
+   * The conversation for a host object, created on first request; later calls add any missing
+   * participants and return it. For host backends and managers.
+   */
+  async ensureForContext(actor: Actor, context: ConversationContext, input: Omit<CreateConversationInput, 'context'>): Promise<CreateResult> {
+    if (actor.kind === 'user') this.requireAbility(actor, 'conversations.manage');
+    const existing = await this.store.conversations.byContext(context);
+    if (existing) {
+      await this.addMissing(actor, existing.id, input.participants);
+      return { conversation: existing, created: false };
+    }
+    try {
+      return await this.create(actor, { ...input, context });
+    } catch (error) {
+      // Another node created it between our read and our insert: theirs is the answer.
+      if (error instanceof AppError && error.code === 'context_taken') {
+        const winner = await this.store.conversations.byContext(context);
+        if (winner) {
+          await this.addMissing(actor, winner.id, input.participants);
+          return { conversation: winner, created: false };
+        }
+      }
+      throw error;
+    }
+  }
+
+  async byContext(actor: Actor, context: ConversationContext): Promise<Conversation> {
+    const conversation = await this.store.conversations.byContext(context);
+    if (!conversation) throw new AppError('conversation_not_found');
+    return (await this.access.read(actor, conversation.id)).conversation;
+  }
+
+  async list(actor: Actor, query: { status?: string; type?: string; limit: number; before?: string }): Promise<ConversationSummary[]> {
+    if (actor.kind !== 'user') throw new AppError('forbidden', 'Listing conversations needs a user token');
+    return this.store.conversations.listForUser({ userId: actor.user.id, ...query });
+  }
+
+  /** The caller's view of one conversation; monitors get it without a read pointer. */
+  async get(actor: Actor, conversationId: string): Promise<{ conversation: Conversation; summary: ConversationSummary | undefined; participants: Participant[] }> {
+    const { conversation, participant } = await this.access.read(actor, conversationId);
+    const [summary, participants] = await Promise.all([
+      participant ? this.store.conversations.summaryFor(conversationId, participant.userId) : undefined,
+      this.store.conversations.participants(conversationId),
+    ]);
+    return { conversation, summary, participants };
+  }
+
+  async update(actor: Actor, conversationId: string, patch: { title?: string | null; status?: string; metadata?: Json }): Promise<Conversation> {
+    await this.access.manage(actor, conversationId);
+    const conversation = await this.store.conversations.update(conversationId, patch);
+    await this.bus.publish(topics.conversation(conversationId), { type: 'conversation.updated', conversation });
+    return conversation;
+  }
+
+  async participants(actor: Actor, conversationId: string): Promise<Participant[]> {
+    await this.access.read(actor, conversationId);
+    return this.store.conversations.participants(conversationId);
+  }
+
+  /** Adds a participant; returns `created: false` when they were already in. */
+  async addParticipant(actor: Actor, conversationId: string, userId: string, role = 'member'): Promise<{ participant: Participant; created: boolean }> {
+    await this.access.manage(actor, conversationId);
+    const [user] = await this.loadUsers([userId]);
+    if (actor.kind === 'user' && user!.id !== actor.user.id && !this.policy.mayStartWith(actor.user.roles, user!.roles)) {
+      throw new AppError('forbidden', `Your role may not add ${userId}`, { user_id: userId });
+    }
+    const existing = await this.store.conversations.participant(conversationId, userId);
+    if (existing && existing.leftAt === null) return { participant: existing, created: false };
+    const participant = await this.store.conversations.addParticipant(conversationId, userId, role);
+    await this.bus.publish(topics.conversation(conversationId), { type: 'participant.added', conversationId, userId, by: actorId(actor) });
+    await this.bus.publish(topics.user(userId), { type: 'participant.added', conversationId, userId, by: actorId(actor) });
+    return { participant, created: true };
+  }
+
+  /** Removes a participant. Anyone may remove themselves (leave); removing others needs manage rights. */
+  async removeParticipant(actor: Actor, conversationId: string, userId: string): Promise<void> {
+    const leaving = actor.kind === 'user' && actor.user.id === userId;
+    if (leaving) await this.access.write(actor, conversationId);
+    else await this.access.manage(actor, conversationId);
+    const removed = await this.store.conversations.removeParticipant(conversationId, userId);
+    if (!removed) throw new AppError('not_found', `${userId} is not a participant`);
+    const event = { type: 'participant.removed', conversationId, userId, by: actorId(actor) } as const;
+    await this.bus.publish(topics.conversation(conversationId), event);
+    await this.bus.publish(topics.user(userId), event);
+  }
+
+  private async addMissing(actor: Actor, conversationId: string, participants: CreateConversationInput['participants']): Promise<void> {
+    for (const p of participants) {
+      const row = await this.store.conversations.participant(conversationId, p.userId);
+      if (!row || row.leftAt !== null) await this.addParticipant(actor, conversationId, p.userId, p.role ?? 'member');
+    }
+  }
+
+  private async announceCreated(conversation: Conversation, participantIds: string[]): Promise<void> {
+    const event = { type: 'conversation.created', conversation, participantIds } as const;
+    await Promise.all(participantIds.map((id) => this.bus.publish(topics.user(id), event)));
+  }
+
+  private async loadUsers(ids: string[]) {
+    const users = await this.store.users.byIds(ids);
+    const missing = ids.filter((id) => !users.some((u) => u.id === id));
+    if (missing.length > 0) throw new AppError('user_not_found', `Unknown user: ${missing.join(', ')}`, { user_ids: missing });
+    return ids.map((id) => users.find((u) => u.id === id)!);
+  }
+
+  private requireAbility(actor: Actor & { kind: 'user' }, ability: Parameters<Policy['can']>[1]): void {
+    if (!this.policy.can({ kind: 'user', roles: actor.user.roles }, ability)) {
+      throw new AppError('forbidden', `Your role lacks the ability ${ability}`);
+    }
+  }
+}
+
+function actorId(actor: Actor): string | null {
+  return actor.kind === 'user' ? actor.user.id : null;
+}

@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Everything the server can be told, read from the environment once at boot. */
+export interface Config {
+  /** TCP port. @default 8000 */
+  readonly port: number;
+  /** Interface to bind. @default "0.0.0.0" */
+  readonly host: string;
+  /** Directory for the SQLite file, uploads and the generated JWT secret. @default "./data" */
+  readonly dataDir: string;
+  /** PostgreSQL URL; absent means SQLite in `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  /** Redis URL; absent means the in-process bus. */
+  readonly redisUrl: string | undefined;
+  /** HS256 secret for tokens this server mints and for host-app tokens signed with a shared secret. */
+  readonly jwtSecret: string;
+  /** True when `jwtSecret` was generated rather than configured. */
+  readonly jwtSecretGenerated: boolean;
+  /** JWKS URL of a host app whose RS/ES-signed tokens are accepted. */
+  readonly jwksUrl: string | undefined;
+  /** Required `iss` of host-app tokens, when set. */
+  readonly jwtIssuer: string | undefined;
+  /** Required `aud` of host-app tokens, when set. */
+  readonly jwtAudience: string | undefined;
+  /** Lifetime of tokens minted by `/v1/auth/login`, in seconds. @default 86400 */
+  readonly tokenTtlSeconds: number;
+  /** Server-to-server API keys (comma separated in `API_KEYS`). @default [] */
+  readonly apiKeys: readonly string[];
+  /** Path of a JSON or YAML policy file; absent means the built-in default. */
+  readonly policyFile: string | undefined;
+  /** Largest accepted REST body, in bytes. @default 1048576 */
+  readonly bodyLimitBytes: number;
+  /** Longest accepted message content, in characters. @default 10000 */
+  readonly maxMessageLength: number;
+  /** pino level. @default "info" */
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Seed demo users into an empty database. @default false (true under `npm start`) */
+  readonly seedDemo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads, validates and freezes the configuration. All problems are reported at once.
+ * @example const config = loadConfig(process.env, { seedDemo: true });
+ */
+export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+  const read = new EnvReader(env, problems);
+  const dataDir = resolve(read.string('DATA_DIR') ?? './data');
+  const databaseUrl = read.url('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const explicitSecret = read.string('JWT_SECRET');
+  if (explicitSecret !== undefined && explicitSecret.length < 32) {
+    problems.push('JWT_SECRET: must be at least 32 characters');
+  }
+  const partial = {
+    port: read.int('PORT', 8000, 0, 65535),
+    host: read.string('HOST') ?? '0.0.0.0',
+    dataDir,
+    databaseUrl,
+    redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
+    jwksUrl: read.url('JWKS_URL', ['http:', 'https:']),
+    jwtIssuer: read.string('JWT_ISSUER'),
+    jwtAudience: read.string('JWT_AUDIENCE'),
+    tokenTtlSeconds: read.int('TOKEN_TTL_SECONDS', 86400, 60, 31_536_000),
+    apiKeys: read.list('API_KEYS'),
+    policyFile: read.string('POLICY_FILE'),
+    bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    maxMessageLength: read.int('MAX_MESSAGE_LENGTH', 10_000, 1, 1_000_000),
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    seedDemo: read.bool('SEED_DEMO', false),
+  };
+  for (const key of partial.apiKeys) {
+    if (key.length < 16) problems.push('API_KEYS: every key must be at least 16 characters');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const secret = explicitSecret ?? overrides.jwtSecret ?? loadOrCreateSecret(dataDir, databaseUrl);
+  return Object.freeze({
+    ...partial,
+    jwtSecret: secret,
+    jwtSecretGenerated: explicitSecret === undefined && overrides.jwtSecret === undefined,
+    ...overrides,
+  });
+}
+
+/** A generated secret must survive restarts, or every issued token would die with the process. */
+function loadOrCreateSecret(dataDir: string, databaseUrl: string | undefined): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (databaseUrl !== undefined) {
+    // Several nodes would each invent a different secret and reject each other's tokens.
+    throw new ConfigError(['JWT_SECRET: required when DATABASE_URL is set (all nodes must share it)']);
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+class EnvReader {
+  constructor(
+    private readonly env: Env,
+    private readonly problems: string[],
+  ) {}
+
+  string(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      this.problems.push(`${name}: expected an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    this.problems.push(`${name}: expected true or false, got "${raw}"`);
+    return fallback;
+  }
+
+  url(name: string, protocols: readonly string[]): string | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    try {
+      const url = new URL(raw);
+      if (protocols.includes(url.protocol)) return raw;
+      this.problems.push(`${name}: expected a ${protocols.join(' or ')} URL, got "${url.protocol}"`);
+    } catch {
+      this.problems.push(`${name}: not a valid URL`);
+    }
+    return undefined;
+  }
+
+  list(name: string): string[] {
+    const raw = this.string(name);
+    return raw === undefined ? [] : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    this.problems.push(`${name}: expected one of ${allowed.join(', ')}, got "${raw}"`);
+    return fallback;
+  }
+}

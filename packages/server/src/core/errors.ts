@@ -1,0 +1,67 @@
+/**
+ * The one registry of error codes. Every failure a client can see is one of these; gateways map
+ * a code to their own shape (HTTP body and status, WebSocket frame, Socket.IO `error`, close code).
+ */
+export const ERROR_CODES = {
+  invalid_json: { status: 400, message: 'The request body is not valid JSON', retryable: false },
+  invalid_encoding: { status: 400, message: 'The request body is not valid UTF-8', retryable: false },
+  bad_request: { status: 400, message: 'The request is malformed', retryable: false },
+  unauthenticated: { status: 401, message: 'Authentication is required', retryable: false },
+  invalid_token: { status: 401, message: 'The token is invalid, expired or revoked', retryable: false },
+  invalid_credentials: { status: 401, message: 'Incorrect email or password', retryable: false },
+  forbidden: { status: 403, message: 'You are not allowed to do this', retryable: false },
+  not_participant: { status: 403, message: 'You are not a participant of this conversation', retryable: false },
+  user_disabled: { status: 401, message: 'This account is disabled', retryable: false },
+  not_found: { status: 404, message: 'The resource does not exist', retryable: false },
+  conversation_not_found: { status: 404, message: 'Conversation not found', retryable: false },
+  message_not_found: { status: 404, message: 'Message not found', retryable: false },
+  user_not_found: { status: 404, message: 'User not found', retryable: false },
+  route_not_found: { status: 404, message: 'No such route', retryable: false },
+  conflict: { status: 409, message: 'The resource already exists', retryable: false },
+  context_taken: { status: 409, message: 'A conversation already exists for this context', retryable: false },
+  email_taken: { status: 409, message: 'A user with this email already exists', retryable: false },
+  conversation_closed: { status: 409, message: 'The conversation is closed', retryable: false },
+  payload_too_large: { status: 413, message: 'The request body is too large', retryable: false },
+  unsupported_media_type: { status: 415, message: 'Unsupported content type', retryable: false },
+  validation_failed: { status: 422, message: 'The request does not match the schema', retryable: false },
+  rate_limited: { status: 429, message: 'Too many requests', retryable: true },
+  internal: { status: 500, message: 'Internal server error', retryable: true },
+  store_unavailable: { status: 503, message: 'The store is unavailable, retry shortly', retryable: true },
+} as const satisfies Record<string, { status: number; message: string; retryable: boolean }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorDetail {
+  readonly path?: string;
+  readonly message: string;
+  readonly [key: string]: unknown;
+}
+
+/** A failure with a stable code. Throw it from anywhere; every gateway knows how to render it. */
+export class AppError extends Error {
+  readonly status: number;
+  readonly retryable: boolean;
+
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: readonly ErrorDetail[] | Record<string, unknown>,
+  ) {
+    const entry = ERROR_CODES[code];
+    super(message ?? entry.message);
+    this.name = 'AppError';
+    this.status = entry.status;
+    this.retryable = entry.retryable;
+  }
+
+  /** The REST body shape: `{error:{code,message,details?}}`. */
+  toBody(): { error: { code: ErrorCode; message: string; details?: unknown } } {
+    const error: { code: ErrorCode; message: string; details?: unknown } = { code: this.code, message: this.message };
+    if (this.details !== undefined) error.details = this.details;
+    return { error };
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}

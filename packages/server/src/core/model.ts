@@ -1,0 +1,83 @@
+/** The one data model every transport and profile renders from. */
+
+export type Json = Record<string, unknown>;
+
+export interface User {
+  readonly id: string;
+  readonly email: string | null;
+  readonly displayName: string;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly roles: readonly string[];
+  readonly profile: Json;
+  readonly disabled: boolean;
+  /** Tokens issued before this instant (epoch seconds) are revoked. */
+  readonly tokensValidAfter: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface ConversationContext {
+  readonly type: string;
+  readonly id: string;
+}
+
+export interface Conversation {
+  readonly id: string;
+  readonly type: string;
+  readonly context: ConversationContext | null;
+  readonly title: string | null;
+  readonly status: string;
+  readonly metadata: Json;
+  readonly createdBy: string | null;
+  readonly lastSeq: number;
+  readonly lastMessageAt: string | null;
+  readonly lastActivityAt: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface Participant {
+  readonly conversationId: string;
+  readonly userId: string;
+  readonly role: string;
+  readonly lastReadSeq: number;
+  readonly lastDeliveredSeq: number;
+  readonly muted: boolean;
+  readonly joinedAt: string;
+  readonly leftAt: string | null;
+}
+
+export interface Attachment {
+  readonly id: string;
+  readonly name: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly url?: string;
+  readonly thumbnailUrl?: string;
+}
+
+export interface Message {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly seq: number;
+  readonly senderId: string | null;
+  readonly kind: string;
+  readonly content: string;
+  readonly attachments: readonly Attachment[];
+  readonly replyTo: string | null;
+  readonly metadata: Json;
+  readonly clientId: string | null;
+  readonly editedAt: string | null;
+  readonly deletedAt: string | null;
+  readonly hidden: boolean;
+  readonly createdAt: string;
+}
+
+/** A conversation as one participant sees it in a list. */
+export interface ConversationSummary {
+  readonly conversation: Conversation;
+  readonly participant: Participant;
+  readonly unreadCount: number;
+  readonly lastMessage: Message | null;
+}

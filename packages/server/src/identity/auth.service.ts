@@ -1,0 +1,113 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ServiceActor, UserActor } from '../core/actor.js';
+import { AppError } from '../core/errors.js';
+import type { User } from '../core/model.js';
+import type { Store } from '../storage/store.js';
+import { decoyHash, passwordHasher } from './password-hasher.js';
+import type { TokenService, VerifiedToken } from './token-service.js';
+
+export interface LoginResult {
+  readonly accessToken: string;
+  readonly expiresIn: number;
+  readonly user: User;
+}
+
+/** Sign-in, sign-out and turning a credential into an actor. */
+export class AuthService {
+  private readonly apiKeys: readonly Buffer[];
+
+  constructor(
+    private readonly store: Store,
+    private readonly tokens: TokenService,
+    apiKeys: readonly string[],
+  ) {
+    this.apiKeys = apiKeys.map(digest);
+  }
+
+  async login(email: string, password: string, extraClaims?: Record<string, unknown>): Promise<LoginResult> {
+    const user = await this.store.users.byEmail(email);
+    const hashed = user && (await this.store.users.passwordHash(user.id));
+    const matches = await passwordHasher.verify(hashed ?? (await decoyHash()), password);
+    if (!user || !hashed || !matches) throw new AppError('invalid_credentials');
+    if (user.disabled) throw new AppError('user_disabled');
+    return { accessToken: await this.tokens.mint(user, extraClaims), expiresIn: this.tokens.ttlSeconds, user };
+  }
+
+  /** Revokes the token the actor used; other sessions stay signed in. */
+  async logout(actor: UserActor): Promise<void> {
+    const { jti, exp } = actor.token;
+    if (jti === undefined) throw new AppError('bad_request', 'This token has no id and cannot be revoked; disable the user instead');
+    await this.store.revocations.revoke(jti, exp ?? Math.floor(Date.now() / 1000) + this.tokens.ttlSeconds);
+  }
+
+  /** Revokes every token the user holds now. */
+  async logoutEverywhere(userId: string): Promise<void> {
+    await this.store.users.upsert({ id: userId, tokensValidAfter: Math.floor(Date.now() / 1000) + 1 });
+  }
+
+  /**
+   * Verifies a bearer token and loads its user, checking revocation and the disabled flag on
+   * every call. A valid host-app token for a user not seen before provisions that user.
+   */
+  async authenticate(token: string): Promise<UserActor> {
+    const verified = await this.tokens.verify(token);
+    const { claims } = verified;
+    const jti = typeof claims.jti === 'string' ? claims.jti : undefined;
+    if (jti !== undefined && (await this.store.revocations.isRevoked(jti))) throw new AppError('invalid_token');
+    const user = await this.resolveUser(verified);
+    if (user.disabled) throw new AppError('user_disabled');
+    if (typeof claims.iat === 'number' && claims.iat < user.tokensValidAfter) throw new AppError('invalid_token');
+    return { kind: 'user', user, token: { jti, exp: claims.exp } };
+  }
+
+  /** Matches an API key in constant time. */
+  authenticateApiKey(key: string): ServiceActor {
+    const candidate = digest(key);
+    const match = this.apiKeys.some((known) => timingSafeEqual(known, candidate));
+    if (!match) throw new AppError('invalid_token', 'Unknown API key');
+    return { kind: 'service', keyId: candidate.toString('hex').slice(0, 8) };
+  }
+
+  private async resolveUser({ claims, own }: VerifiedToken): Promise<User> {
+    const id = stringClaim(claims, 'sub', 'userId', 'user_id');
+    if (id === undefined) throw new AppError('invalid_token');
+    const existing = await this.store.users.byId(id);
+    if (own) {
+      if (!existing) throw new AppError('invalid_token');
+      return existing;
+    }
+    const roles = rolesOf(claims);
+    if (existing && (roles.length === 0 || sameRoles(existing.roles, roles))) return existing;
+    if (!existing && roles.length === 0) throw new AppError('invalid_token', 'Token has no role for an unknown user');
+    const firstName = stringClaim(claims, 'first_name', 'firstName', 'given_name') ?? null;
+    const lastName = stringClaim(claims, 'last_name', 'lastName', 'family_name') ?? null;
+    const name = stringClaim(claims, 'name') ?? ([firstName, lastName].filter(Boolean).join(' ') || id);
+    return this.store.users.upsert(
+      existing
+        ? { id, roles }
+        : { id, roles, displayName: name, firstName, lastName, email: stringClaim(claims, 'email') ?? null, passwordHash: null },
+    );
+  }
+}
+
+function digest(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
+}
+
+function stringClaim(claims: Record<string, unknown>, ...names: string[]): string | undefined {
+  for (const name of names) {
+    const value = claims[name];
+    if (typeof value === 'string' && value !== '') return value;
+    if (typeof value === 'number') return String(value);
+  }
+  return undefined;
+}
+
+function rolesOf(claims: Record<string, unknown>): string[] {
+  if (Array.isArray(claims.roles)) return claims.roles.filter((r): r is string => typeof r === 'string');
+  return typeof claims.role === 'string' ? [claims.role] : [];
+}
+
+function sameRoles(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((r) => b.includes(r));
+}

@@ -1,0 +1,180 @@
+import type { Actor } from '../core/actor.js';
+import { AppError } from '../core/errors.js';
+import type { Json, Message, Participant } from '../core/model.js';
+import type { Bus } from '../bus/bus.js';
+import { topics } from '../bus/domain-event.js';
+import type { ConversationAccess } from '../conversations/conversation-access.js';
+import type { Policy } from '../policy/policy.js';
+import type { Store } from '../storage/store.js';
+
+export interface SendMessageInput {
+  readonly content: string;
+  readonly kind?: string;
+  readonly clientId?: string | null;
+  readonly replyTo?: string | null;
+  readonly metadata?: Json;
+  readonly attachments?: Message['attachments'];
+}
+
+export interface SendResult {
+  readonly message: Message;
+  /** False for a retry whose `clientId` matched an earlier message: nothing new was written. */
+  readonly created: boolean;
+}
+
+/** Kinds only the server itself writes (lifecycle notes, joins). */
+const SERVER_KINDS = new Set(['system']);
+const CLOSED_STATUSES = new Set(['closed', 'CLOSED', 'archived']);
+
+/** Sending, paging, receipts, edits and deletes of messages. */
+export class MessageService {
+  constructor(
+    private readonly store: Store,
+    private readonly bus: Bus,
+    private readonly policy: Policy,
+    private readonly access: ConversationAccess,
+    private readonly limits: { readonly maxMessageLength: number },
+  ) {}
+
+  /**
+   * Commits the message (with its seq) and only then publishes it, so anyone who hears of a
+   * message can also read it. A retried `clientId` returns the original and publishes nothing.
+   */
+  async send(actor: Actor, conversationId: string, input: SendMessageInput): Promise<SendResult> {
+    if (actor.kind !== 'user') throw new AppError('forbidden', 'Sending needs a user token');
+    const { conversation } = await this.access.write(actor, conversationId);
+    const kind = input.kind ?? 'text';
+    this.checkContent(input.content, kind, input.attachments);
+    if (SERVER_KINDS.has(kind)) throw invalid('/kind', `kind "${kind}" is reserved for the server`);
+    if (CLOSED_STATUSES.has(conversation.status)) throw new AppError('conversation_closed');
+    if (input.replyTo != null) {
+      const target = await this.store.messages.byId(input.replyTo);
+      if (!target || target.conversationId !== conversationId) throw invalid('/reply_to', 'no such message in this conversation');
+    }
+    const result = await this.store.messages.append({
+      conversationId,
+      senderId: actor.user.id,
+      kind,
+      content: input.content,
+      attachments: input.attachments ?? [],
+      replyTo: input.replyTo ?? null,
+      metadata: input.metadata ?? {},
+      clientId: input.clientId ?? null,
+    });
+    if (result.created) await this.publishCreated(result.message);
+    return result;
+  }
+
+  /** A server-written message (lifecycle notes); skips participant checks. */
+  async sendSystem(conversationId: string, content: string, metadata: Json = {}): Promise<Message> {
+    const { message } = await this.store.messages.append({ conversationId, senderId: null, kind: 'system', content, metadata });
+    await this.publishCreated(message);
+    return message;
+  }
+
+  async page(actor: Actor, conversationId: string, query: { beforeSeq?: number; afterSeq?: number; limit: number }) {
+    await this.access.read(actor, conversationId);
+    const page = await this.store.messages.page({ conversationId, ...query });
+    return { ...page, messages: page.messages.map((m) => this.present(actor, m)) };
+  }
+
+  /** Offset paging, newest first window returned oldest first (for protocols that page with skip). */
+  async window(actor: Actor, conversationId: string, skip: number, limit: number): Promise<Message[]> {
+    await this.access.read(actor, conversationId);
+    return (await this.store.messages.window(conversationId, skip, limit)).map((m) => this.present(actor, m));
+  }
+
+  /** Moves the caller's read pointer forward to `seq` (or to the end) and tells the others. */
+  async markRead(actor: Actor, conversationId: string, seq: number | undefined, messageId?: string): Promise<Participant> {
+    const { conversation } = await this.access.write(actor, conversationId);
+    const participant = await this.store.conversations.markRead(conversationId, actorUser(actor), seq ?? conversation.lastSeq);
+    await this.bus.publish(topics.conversation(conversationId), {
+      type: 'receipt.read',
+      conversationId,
+      userId: participant.userId,
+      seq: participant.lastReadSeq,
+      ...(messageId !== undefined && { messageId }),
+    });
+    return participant;
+  }
+
+  /** Reads up to a message by id: the pointer moves to that message's seq. */
+  async markReadUpTo(actor: Actor, conversationId: string, messageId: string): Promise<Participant> {
+    const message = await this.store.messages.byId(messageId);
+    if (!message || message.conversationId !== conversationId) throw new AppError('message_not_found');
+    return this.markRead(actor, conversationId, message.seq, messageId);
+  }
+
+  async markDelivered(actor: Actor, conversationId: string, seq: number): Promise<Participant> {
+    await this.access.write(actor, conversationId);
+    const before = await this.store.conversations.participant(conversationId, actorUser(actor));
+    const participant = await this.store.conversations.markDelivered(conversationId, actorUser(actor), seq);
+    if (participant.lastDeliveredSeq !== before?.lastDeliveredSeq) {
+      await this.bus.publish(topics.conversation(conversationId), { type: 'receipt.delivered', conversationId, userId: participant.userId, seq: participant.lastDeliveredSeq });
+    }
+    return participant;
+  }
+
+  /** The author edits their own message; the old text is not kept. */
+  async edit(actor: Actor, messageId: string, content: string): Promise<Message> {
+    const message = await this.ownMessage(actor, messageId);
+    this.checkContent(content, message.kind, message.attachments);
+    const updated = await this.store.messages.update(messageId, { content, editedAt: new Date().toISOString() });
+    await this.publishUpdated(updated);
+    return updated;
+  }
+
+  /** The author deletes their own message; moderators may delete anyone's. Content is erased. */
+  async delete(actor: Actor, messageId: string): Promise<Message> {
+    const message = await this.messageForWrite(actor, messageId);
+    const moderator = actor.kind === 'service' || this.policy.can({ kind: 'user', roles: actor.user.roles }, 'messages.moderate');
+    if (!moderator && message.senderId !== actorUser(actor)) throw new AppError('forbidden', 'You can only delete your own messages');
+    if (message.deletedAt !== null) return message;
+    const updated = await this.store.messages.update(messageId, { content: '', deletedAt: new Date().toISOString() });
+    await this.publishUpdated(updated);
+    return updated;
+  }
+
+  /** What a reader sees: deleted messages keep their seq but lose their content and attachments. */
+  present(_actor: Actor, message: Message): Message {
+    if (message.deletedAt === null) return message;
+    return { ...message, content: '', attachments: [] };
+  }
+
+  private async ownMessage(actor: Actor, messageId: string): Promise<Message> {
+    const message = await this.messageForWrite(actor, messageId);
+    if (message.senderId !== actorUser(actor)) throw new AppError('forbidden', 'You can only edit your own messages');
+    if (message.deletedAt !== null) throw new AppError('message_not_found', 'The message was deleted');
+    return message;
+  }
+
+  private async messageForWrite(actor: Actor, messageId: string): Promise<Message> {
+    const message = await this.store.messages.byId(messageId);
+    if (!message) throw new AppError('message_not_found');
+    await this.access.write(actor, message.conversationId);
+    return message;
+  }
+
+  private checkContent(content: string, kind: string, attachments: Message['attachments'] | undefined): void {
+    const hasAttachments = (attachments?.length ?? 0) > 0;
+    if (content.trim() === '' && !hasAttachments && kind !== 'location') throw invalid('/content', 'must not be empty');
+    if (content.length > this.limits.maxMessageLength) throw invalid('/content', `must be at most ${this.limits.maxMessageLength} characters`);
+  }
+
+  private async publishCreated(message: Message): Promise<void> {
+    await this.bus.publish(topics.conversation(message.conversationId), { type: 'message.created', conversationId: message.conversationId, message });
+  }
+
+  private async publishUpdated(message: Message): Promise<void> {
+    await this.bus.publish(topics.conversation(message.conversationId), { type: 'message.updated', conversationId: message.conversationId, message });
+  }
+}
+
+function actorUser(actor: Actor): string {
+  if (actor.kind !== 'user') throw new AppError('forbidden', 'This needs a user token');
+  return actor.user.id;
+}
+
+function invalid(path: string, message: string): AppError {
+  return new AppError('validation_failed', `${path.slice(1)} ${message}`, [{ path, message }]);
+}

@@ -1,0 +1,19 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one server instance (a registry each, so tests can run several). */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequests = new Histogram({
+    name: 'switchboard_http_request_duration_seconds',
+    help: 'REST request duration by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly messagesSent = new Counter({ name: 'switchboard_messages_total', help: 'Messages committed', registers: [this.registry] });
+  readonly connections = new Gauge({ name: 'switchboard_connections', help: 'Open real-time connections by gateway', labelNames: ['gateway'] as const, registers: [this.registry] });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

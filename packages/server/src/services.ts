@@ -1,0 +1,61 @@
+import type { Logger } from 'pino';
+import type { Bus } from './bus/bus.js';
+import { MemoryBus } from './bus/memory-bus.js';
+import { ConversationAccess } from './conversations/conversation-access.js';
+import { ConversationService } from './conversations/conversation.service.js';
+import type { Config } from './core/config.js';
+import { AuthService } from './identity/auth.service.js';
+import { TokenService } from './identity/token-service.js';
+import { MessageService } from './messages/message.service.js';
+import { loadPolicy, type Policy } from './policy/policy.js';
+import { openStore } from './storage/open-store.js';
+import type { Store } from './storage/store.js';
+import { UserService } from './users/user.service.js';
+
+/** Everything a gateway may call: the operations, and the ports beneath them. */
+export interface Services {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly policy: Policy;
+  readonly tokens: TokenService;
+  readonly auth: AuthService;
+  readonly access: ConversationAccess;
+  readonly users: UserService;
+  readonly conversations: ConversationService;
+  readonly messages: MessageService;
+  /** Releases the store and the bus. */
+  close(): Promise<void>;
+}
+
+export interface ServiceOverrides {
+  readonly store?: Store;
+  readonly bus?: Bus;
+}
+
+/** Wires the services for a configuration. Opening the store applies migrations. */
+export async function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<Services> {
+  const policy = loadPolicy(config.policyFile);
+  const store = overrides.store ?? (await openStore(config));
+  const bus = overrides.bus ?? new MemoryBus();
+  const tokens = new TokenService(config);
+  const access = new ConversationAccess(store, policy);
+  return {
+    config,
+    logger,
+    store,
+    bus,
+    policy,
+    tokens,
+    auth: new AuthService(store, tokens, config.apiKeys),
+    access,
+    users: new UserService(store, policy),
+    conversations: new ConversationService(store, bus, policy, access),
+    messages: new MessageService(store, bus, policy, access, config),
+    async close() {
+      await bus.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,77 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes as both dialects store them. Timestamps are ISO-8601 UTC strings (they sort as
+ * text), JSON is stored as text and flags as 0/1 integers, so one set of queries serves both.
+ */
+export interface Database {
+  users: UsersTable;
+  conversations: ConversationsTable;
+  participants: ParticipantsTable;
+  messages: MessagesTable;
+  revoked_tokens: RevokedTokensTable;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string | null;
+  password_hash: string | null;
+  display_name: string;
+  first_name: string | null;
+  last_name: string | null;
+  roles: string;
+  profile: string;
+  disabled: number;
+  tokens_valid_after: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ConversationsTable {
+  id: string;
+  type: string;
+  context_type: string | null;
+  context_id: string | null;
+  title: string | null;
+  status: string;
+  metadata: string;
+  created_by: string | null;
+  last_seq: Generated<number>;
+  last_message_at: string | null;
+  last_activity_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ParticipantsTable {
+  conversation_id: string;
+  user_id: string;
+  role: string;
+  last_read_seq: Generated<number>;
+  last_delivered_seq: Generated<number>;
+  muted: Generated<number>;
+  joined_at: string;
+  left_at: string | null;
+}
+
+export interface MessagesTable {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  sender_id: string | null;
+  kind: string;
+  content: string;
+  attachments: string;
+  reply_to: string | null;
+  metadata: string;
+  client_id: string | null;
+  edited_at: string | null;
+  deleted_at: string | null;
+  hidden: Generated<number>;
+  created_at: string;
+}
+
+export interface RevokedTokensTable {
+  jti: string;
+  expires_at: number;
+}

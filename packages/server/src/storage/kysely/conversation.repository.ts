@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { AppError } from '../../core/errors.js';
+import type { Conversation, ConversationContext, ConversationSummary, Json, Participant } from '../../core/model.js';
+import type { Database } from '../database.js';
+import type { DialectAdapter } from '../dialect-adapter.js';
+import type { ConversationListQuery, ConversationRepository, NewConversation } from '../store.js';
+import { now, toConversation, toMessage, toParticipant } from './rows.js';
+
+export class KyselyConversationRepository implements ConversationRepository {
+  constructor(private readonly adapter: DialectAdapter) {}
+
+  private get db(): Kysely<Database> {
+    return this.adapter.db;
+  }
+
+  async create(input: NewConversation): Promise<Conversation> {
+    const id = randomUUID();
+    const timestamp = now();
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('conversations')
+          .values({
+            id,
+            type: input.type,
+            context_type: input.context?.type ?? null,
+            context_id: input.context?.id ?? null,
+            title: input.title,
+            status: input.status ?? 'active',
+            metadata: JSON.stringify(input.metadata),
+            created_by: input.createdBy,
+            last_message_at: null,
+            last_activity_at: timestamp,
+            created_at: timestamp,
+            updated_at: timestamp,
+          })
+          .execute();
+        if (input.participants.length > 0) {
+          await trx
+            .insertInto('participants')
+            .values(input.participants.map((p) => ({ conversation_id: id, user_id: p.userId, role: p.role, joined_at: timestamp, left_at: null })))
+            .execute();
+        }
+      });
+    } catch (error) {
+      if (this.adapter.isUniqueViolation(error)) throw new AppError('context_taken');
+      throw error;
+    }
+    return (await this.byId(id))!;
+  }
+
+  async byId(id: string): Promise<Conversation | undefined> {
+    const row = await this.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toConversation(row);
+  }
+
+  async byContext(context: ConversationContext): Promise<Conversation | undefined> {
+    const row = await this.db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('context_type', '=', context.type)
+      .where('context_id', '=', context.id)
+      .executeTakeFirst();
+    return row && toConversation(row);
+  }
+
+  async listForUser(query: ConversationListQuery): Promise<ConversationSummary[]> {
+    let select = this.db
+      .selectFrom('participants as p')
+      .innerJoin('conversations as c', 'c.id', 'p.conversation_id')
+      .selectAll('c')
+      .select(['p.role as p_role', 'p.last_read_seq as p_last_read_seq', 'p.last_delivered_seq as p_last_delivered_seq', 'p.muted as p_muted', 'p.joined_at as p_joined_at', 'p.left_at as p_left_at', 'p.user_id as p_user_id'])
+      .where('p.user_id', '=', query.userId)
+      .where('p.left_at', 'is', null);
+    if (query.status !== undefined) select = select.where('c.status', '=', query.status);
+    if (query.type !== undefined) select = select.where('c.type', '=', query.type);
+    if (query.before !== undefined) select = select.where('c.last_activity_at', '<', query.before);
+    const rows = await select.orderBy('c.last_activity_at', 'desc').orderBy('c.id', 'desc').limit(query.limit).execute();
+    const lastMessages = await this.lastMessages(rows.map((r) => r.id));
+    return rows.map((row) => {
+      const conversation = toConversation(row);
+      const participant = toParticipant({
+        conversation_id: row.id,
+        user_id: row.p_user_id,
+        role: row.p_role,
+        last_read_seq: row.p_last_read_seq,
+        last_delivered_seq: row.p_last_delivered_seq,
+        muted: row.p_muted,
+        joined_at: row.p_joined_at,
+        left_at: row.p_left_at,
+      });
+      return summarize(conversation, participant, lastMessages.get(row.id));
+    });
+  }
+
+  async summaryFor(conversationId: string, userId: string): Promise<ConversationSummary | undefined> {
+    const [conversation, participant] = await Promise.all([this.byId(conversationId), this.participant(conversationId, userId)]);
+    if (!conversation || !participant || participant.leftAt !== null) return undefined;
+    const last = await this.lastMessages([conversationId]);
+    return summarize(conversation, participant, last.get(conversationId));
+  }
+
+  private async lastMessages(conversationIds: readonly string[]) {
+    if (conversationIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('messages as m')
+      .innerJoin('conversations as c', (join) => join.onRef('c.id', '=', 'm.conversation_id').onRef('c.last_seq', '=', 'm.seq'))
+      .selectAll('m')
+      .where('m.conversation_id', 'in', [...conversationIds])
+      .execute();
+    return new Map(rows.map((row) => [row.conversation_id, toMessage(row)]));
+  }
+
+  async update(id: string, patch: { title?: string | null; status?: string; metadata?: Json }): Promise<Conversation> {
+    const timestamp = now();
+    await this.db
+      .updateTable('conversations')
+      .set({
+        ...(patch.title !== undefined && { title: patch.title }),
+        ...(patch.status !== undefined && { status: patch.status }),
+        ...(patch.metadata !== undefined && { metadata: JSON.stringify(patch.metadata) }),
+        updated_at: timestamp,
+        last_activity_at: timestamp,
+      })
+      .where('id', '=', id)
+      .execute();
+    const saved = await this.byId(id);
+    if (!saved) throw new AppError('conversation_not_found');
+    return saved;
+  }
+
+  async participants(conversationId: string): Promise<Participant[]> {
+    const rows = await this.db
+      .selectFrom('participants')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('left_at', 'is', null)
+      .orderBy('joined_at')
+      .execute();
+    return rows.map(toParticipant);
+  }
+
+  async participant(conversationId: string, userId: string): Promise<Participant | undefined> {
+    const row = await this.db
+      .selectFrom('participants')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row && toParticipant(row);
+  }
+
+  async addParticipant(conversationId: string, userId: string, role: string): Promise<Participant> {
+    const timestamp = now();
+    await this.db
+      .insertInto('participants')
+      .values({ conversation_id: conversationId, user_id: userId, role, joined_at: timestamp, left_at: null })
+      .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ left_at: null, role }))
+      .execute();
+    return (await this.participant(conversationId, userId))!;
+  }
+
+  async removeParticipant(conversationId: string, userId: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('participants')
+      .set({ left_at: now() })
+      .where('conversation_id', '=', conversationId)
+      .where('user_id', '=', userId)
+      .where('left_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async markRead(conversationId: string, userId: string, seq: number): Promise<Participant> {
+    return this.movePointers(conversationId, userId, seq, true);
+  }
+
+  async markDelivered(conversationId: string, userId: string, seq: number): Promise<Participant> {
+    return this.movePointers(conversationId, userId, seq, false);
+  }
+
+  /** Pointers only move forward and never past the last committed seq. */
+  private async movePointers(conversationId: string, userId: string, seq: number, read: boolean): Promise<Participant> {
+    const conversation = await this.byId(conversationId);
+    if (!conversation) throw new AppError('conversation_not_found');
+    const target = Math.min(seq, conversation.lastSeq);
+    const base = this.db.updateTable('participants').where('conversation_id', '=', conversationId).where('user_id', '=', userId);
+    await base.set({ last_delivered_seq: target }).where('last_delivered_seq', '<', target).execute();
+    if (read) await base.set({ last_read_seq: target }).where('last_read_seq', '<', target).execute();
+    const participant = await this.participant(conversationId, userId);
+    if (!participant) throw new AppError('not_participant');
+    return participant;
+  }
+}
+
+function summarize(conversation: Conversation, participant: Participant, lastMessage: ReturnType<typeof toMessage> | undefined): ConversationSummary {
+  return {
+    conversation,
+    participant,
+    unreadCount: Math.max(0, conversation.lastSeq - participant.lastReadSeq),
+    lastMessage: lastMessage ?? null,
+  };
+}

@@ -1,0 +1,38 @@
+import { Migrator } from 'kysely';
+import type { DialectAdapter } from '../dialect-adapter.js';
+import { migrationProvider } from '../migrations/index.js';
+import type { Store } from '../store.js';
+import { KyselyConversationRepository } from './conversation.repository.js';
+import { KyselyMessageRepository } from './message.repository.js';
+import { KyselyRevocationRepository } from './revocation.repository.js';
+import { KyselyUserRepository } from './user.repository.js';
+import { sql } from 'kysely';
+
+/** The store for any dialect Kysely speaks; differences stay in the adapter. */
+export class KyselyStore implements Store {
+  readonly users: KyselyUserRepository;
+  readonly conversations: KyselyConversationRepository;
+  readonly messages: KyselyMessageRepository;
+  readonly revocations: KyselyRevocationRepository;
+
+  constructor(readonly adapter: DialectAdapter) {
+    this.users = new KyselyUserRepository(adapter);
+    this.conversations = new KyselyConversationRepository(adapter);
+    this.messages = new KyselyMessageRepository(adapter);
+    this.revocations = new KyselyRevocationRepository(adapter);
+  }
+
+  async migrate(): Promise<void> {
+    const migrator = new Migrator({ db: this.adapter.db, provider: migrationProvider });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.adapter.db);
+  }
+
+  async close(): Promise<void> {
+    await this.adapter.db.destroy();
+  }
+}

@@ -1,0 +1,155 @@
+import type {
+  Conversation,
+  ConversationContext,
+  ConversationSummary,
+  Json,
+  Message,
+  Participant,
+  User,
+} from '../core/model.js';
+
+/**
+ * The storage port. Features talk to this and nothing else; each dialect fills it. Every method
+ * is atomic: it either commits all its writes or none.
+ */
+export interface Store {
+  readonly users: UserRepository;
+  readonly conversations: ConversationRepository;
+  readonly messages: MessageRepository;
+  readonly revocations: RevocationRepository;
+  /** Applies pending migrations. Safe to call on every start and from several nodes. */
+  migrate(): Promise<void>;
+  /** Resolves when the store answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  /** Releases connections; pending queries finish first. */
+  close(): Promise<void>;
+}
+
+export interface NewUser {
+  readonly id: string;
+  readonly email: string | null;
+  readonly passwordHash: string | null;
+  readonly displayName: string;
+  readonly firstName?: string | null;
+  readonly lastName?: string | null;
+  readonly roles: readonly string[];
+  readonly profile?: Json;
+  readonly disabled?: boolean;
+}
+
+export type UserPatch = Partial<Omit<NewUser, 'id'>> & { readonly tokensValidAfter?: number };
+
+export interface UserRepository {
+  /** Returns the user or `undefined`. */
+  byId(id: string): Promise<User | undefined>;
+  /** Several users at once, in no particular order; unknown ids are skipped. */
+  byIds(ids: readonly string[]): Promise<User[]>;
+  /** Looks up by email, case-insensitively (emails are stored lower-cased). */
+  byEmail(email: string): Promise<User | undefined>;
+  /** The stored argon2 hash, for login only. */
+  passwordHash(id: string): Promise<string | undefined>;
+  /** Creates or updates by id; absent fields of an existing user are kept. Throws `email_taken`. */
+  upsert(user: NewUser | (UserPatch & { readonly id: string })): Promise<User>;
+  /** Users holding any of the roles, enabled ones only. */
+  withRoles(roles: readonly string[]): Promise<User[]>;
+  count(): Promise<number>;
+}
+
+export interface NewConversation {
+  readonly type: string;
+  readonly context: ConversationContext | null;
+  readonly title: string | null;
+  readonly status?: string;
+  readonly metadata: Json;
+  readonly createdBy: string | null;
+  readonly participants: readonly { readonly userId: string; readonly role: string }[];
+}
+
+export interface ConversationListQuery {
+  readonly userId: string;
+  readonly status?: string;
+  readonly type?: string;
+  readonly limit: number;
+  /** Only conversations whose last activity is strictly older than this (a page cursor). */
+  readonly before?: string;
+}
+
+export interface ConversationRepository {
+  /**
+   * Creates the conversation and its participants in one transaction. With a context that is
+   * already taken it throws `context_taken`.
+   */
+  create(input: NewConversation): Promise<Conversation>;
+  byId(id: string): Promise<Conversation | undefined>;
+  byContext(context: ConversationContext): Promise<Conversation | undefined>;
+  /** Conversations where the user is a current participant, most recent activity first. */
+  listForUser(query: ConversationListQuery): Promise<ConversationSummary[]>;
+  /** The summary of one conversation for one participant, or `undefined` if not a participant. */
+  summaryFor(conversationId: string, userId: string): Promise<ConversationSummary | undefined>;
+  update(id: string, patch: { title?: string | null; status?: string; metadata?: Json }): Promise<Conversation>;
+  /** Current participants (those who have not left). */
+  participants(conversationId: string): Promise<Participant[]>;
+  /** The participant row, current or former. */
+  participant(conversationId: string, userId: string): Promise<Participant | undefined>;
+  /** Adds the user, or brings a former participant back; returns the row. */
+  addParticipant(conversationId: string, userId: string, role: string): Promise<Participant>;
+  /** Marks the participant as having left; returns false if they were not a current participant. */
+  removeParticipant(conversationId: string, userId: string): Promise<boolean>;
+  /**
+   * Moves the read pointer forward (never back) to `min(seq, last_seq)`, and the delivered
+   * pointer with it. Returns the participant after the move.
+   */
+  markRead(conversationId: string, userId: string, seq: number): Promise<Participant>;
+  /** Moves the delivered pointer forward (never back) to `min(seq, last_seq)`. */
+  markDelivered(conversationId: string, userId: string, seq: number): Promise<Participant>;
+}
+
+export interface NewMessage {
+  readonly conversationId: string;
+  readonly senderId: string | null;
+  readonly kind: string;
+  readonly content: string;
+  readonly attachments?: Message['attachments'];
+  readonly replyTo?: string | null;
+  readonly metadata?: Json;
+  readonly clientId?: string | null;
+}
+
+export interface AppendResult {
+  readonly message: Message;
+  /** False when `clientId` matched an earlier message of the same sender, which is returned instead. */
+  readonly created: boolean;
+}
+
+export interface MessagePageQuery {
+  readonly conversationId: string;
+  readonly limit: number;
+  readonly beforeSeq?: number;
+  readonly afterSeq?: number;
+}
+
+export interface MessageRepository {
+  /**
+   * Assigns the next seq of the conversation and inserts the message in one transaction, so seqs
+   * are gap-free and unique under any concurrency. The sender's read pointer moves to the new
+   * seq. A repeated `(senderId, clientId)` returns the original message with `created: false`.
+   */
+  append(input: NewMessage): Promise<AppendResult>;
+  byId(id: string): Promise<Message | undefined>;
+  /**
+   * A page in ascending seq order. With `afterSeq`: the first `limit` after it; otherwise the
+   * last `limit` before `beforeSeq` (or the newest). `hasMore` says whether the page was cut.
+   */
+  page(query: MessagePageQuery): Promise<{ messages: Message[]; hasMore: boolean }>;
+  /** Newest-first window by offset, for protocols that page with `skip`. Returned oldest first. */
+  window(conversationId: string, skip: number, limit: number): Promise<Message[]>;
+  update(id: string, patch: { content?: string; editedAt?: string; deletedAt?: string; hidden?: boolean; metadata?: Json }): Promise<Message>;
+}
+
+export interface RevocationRepository {
+  /** Records a token id as revoked until its expiry (epoch seconds). */
+  revoke(jti: string, expiresAt: number): Promise<void>;
+  isRevoked(jti: string): Promise<boolean>;
+  /** Deletes entries whose tokens have expired anyway; returns how many. */
+  purgeExpired(nowSeconds: number): Promise<number>;
+}

@@ -1,0 +1,82 @@
+import type { Actor } from '../core/actor.js';
+import { AppError } from '../core/errors.js';
+import type { Json, User } from '../core/model.js';
+import { passwordHasher } from '../identity/password-hasher.js';
+import type { Policy } from '../policy/policy.js';
+import type { Store } from '../storage/store.js';
+
+export interface UpsertUserInput {
+  readonly email?: string | null;
+  readonly password?: string;
+  readonly displayName?: string;
+  readonly firstName?: string | null;
+  readonly lastName?: string | null;
+  readonly roles?: readonly string[];
+  readonly profile?: Json;
+  readonly disabled?: boolean;
+}
+
+/** Users as the host app describes them, plus self-service profile edits. */
+export class UserService {
+  constructor(
+    private readonly store: Store,
+    private readonly policy: Policy,
+  ) {}
+
+  /** Creates or updates a user by the host app's id. Needs an API key or `users.manage`. */
+  async upsert(actor: Actor, id: string, input: UpsertUserInput): Promise<{ user: User; created: boolean }> {
+    this.requireManager(actor);
+    const existing = await this.store.users.byId(id);
+    if (!existing && (input.roles === undefined || input.roles.length === 0)) {
+      throw new AppError('validation_failed', 'A new user needs at least one role', [{ path: '/roles', message: 'required for a new user' }]);
+    }
+    const passwordHash = input.password === undefined ? undefined : await passwordHasher.hash(input.password);
+    const disabling = input.disabled === true && existing?.disabled !== true;
+    const user = await this.store.users.upsert({
+      id,
+      ...(input.email !== undefined && { email: input.email }),
+      ...(passwordHash !== undefined && { passwordHash }),
+      ...(input.displayName !== undefined ? { displayName: input.displayName } : !existing && { displayName: defaultName(id, input) }),
+      ...(input.firstName !== undefined && { firstName: input.firstName }),
+      ...(input.lastName !== undefined && { lastName: input.lastName }),
+      ...(input.roles !== undefined && { roles: input.roles }),
+      ...(input.profile !== undefined && { profile: input.profile }),
+      ...(input.disabled !== undefined && { disabled: input.disabled }),
+      // A password change or a disable ends every session the user had.
+      ...((passwordHash !== undefined && existing) || disabling ? { tokensValidAfter: Math.floor(Date.now() / 1000) + 1 } : {}),
+    });
+    return { user, created: !existing };
+  }
+
+  async get(actor: Actor, id: string): Promise<User> {
+    const user = await this.store.users.byId(id);
+    if (!user) throw new AppError('user_not_found');
+    return user;
+  }
+
+  /** Whether the actor may see private fields (email, disabled) of this user. */
+  maySeePrivate(actor: Actor, user: User): boolean {
+    return actor.kind === 'service' || actor.user.id === user.id || this.policy.can({ kind: 'user', roles: actor.user.roles }, 'users.manage');
+  }
+
+  async updateSelf(actor: Actor, patch: { displayName?: string; firstName?: string | null; lastName?: string | null; profile?: Json }): Promise<User> {
+    if (actor.kind !== 'user') throw new AppError('forbidden', 'This needs a user token');
+    return this.store.users.upsert({ id: actor.user.id, ...patch });
+  }
+
+  /** Ends every session of the user now. */
+  async revokeTokens(actor: Actor, id: string): Promise<void> {
+    this.requireManager(actor);
+    if (!(await this.store.users.byId(id))) throw new AppError('user_not_found');
+    await this.store.users.upsert({ id, tokensValidAfter: Math.floor(Date.now() / 1000) + 1 });
+  }
+
+  private requireManager(actor: Actor): void {
+    if (actor.kind === 'service') return;
+    if (!this.policy.can({ kind: 'user', roles: actor.user.roles }, 'users.manage')) throw new AppError('forbidden', 'Managing users needs an API key or the users.manage ability');
+  }
+}
+
+function defaultName(id: string, input: UpsertUserInput): string {
+  return [input.firstName, input.lastName].filter(Boolean).join(' ') || input.email || id;
+}
