@@ -116,8 +116,8 @@ export class MessageService {
   }
 
   /** The author edits their own message; the old text is not kept. */
-  async edit(actor: Actor, messageId: string, content: string): Promise<Message> {
-    const message = await this.ownMessage(actor, messageId);
+  async edit(actor: Actor, conversationId: string, messageId: string, content: string): Promise<Message> {
+    const message = await this.ownMessage(actor, conversationId, messageId);
     this.checkContent(content, message.kind, message.attachments);
     const updated = await this.store.messages.update(messageId, { content, editedAt: new Date().toISOString() });
     await this.publishUpdated(updated);
@@ -125,8 +125,8 @@ export class MessageService {
   }
 
   /** The author deletes their own message; moderators may delete anyone's. Content is erased. */
-  async delete(actor: Actor, messageId: string): Promise<Message> {
-    const message = await this.messageForWrite(actor, messageId);
+  async delete(actor: Actor, conversationId: string, messageId: string): Promise<Message> {
+    const message = await this.messageForWrite(actor, conversationId, messageId);
     const moderator = actor.kind === 'service' || this.policy.can({ kind: 'user', roles: actor.user.roles }, 'messages.moderate');
     if (!moderator && message.senderId !== actorUser(actor)) throw new AppError('forbidden', 'You can only delete your own messages');
     if (message.deletedAt !== null) return message;
@@ -141,17 +141,18 @@ export class MessageService {
     return { ...message, content: '', attachments: [] };
   }
 
-  private async ownMessage(actor: Actor, messageId: string): Promise<Message> {
-    const message = await this.messageForWrite(actor, messageId);
+  private async ownMessage(actor: Actor, conversationId: string, messageId: string): Promise<Message> {
+    const message = await this.messageForWrite(actor, conversationId, messageId);
     if (message.senderId !== actorUser(actor)) throw new AppError('forbidden', 'You can only edit your own messages');
     if (message.deletedAt !== null) throw new AppError('message_not_found', 'The message was deleted');
     return message;
   }
 
-  private async messageForWrite(actor: Actor, messageId: string): Promise<Message> {
+  private async messageForWrite(actor: Actor, conversationId: string, messageId: string): Promise<Message> {
+    // Access first, so a stranger learns nothing about which message ids exist.
+    await this.access.write(actor, conversationId);
     const message = await this.store.messages.byId(messageId);
-    if (!message) throw new AppError('message_not_found');
-    await this.access.write(actor, message.conversationId);
+    if (!message || message.conversationId !== conversationId) throw new AppError('message_not_found');
     return message;
   }
 

@@ -85,11 +85,11 @@ export const messageRoutes: RoutePlugin = async (app, { services }) => {
 
   app.patch('/v1/conversations/:id/messages/:messageId', {
     schema: { tags: ['messages'], summary: 'Edit your own message', params: MessageParams, body: EditBody, response: { 200: MessageResponse, 404: ErrorBody, ...authErrors } },
-    handler: async (request) => ({ message: presentMessage(await messages.edit(actorOf(request), request.params.messageId, request.body.content)) }),
+    handler: async (request) => ({ message: presentMessage(await messages.edit(actorOf(request), request.params.id, request.params.messageId, request.body.content)) }),
   });
 
   app.delete('/v1/conversations/:id/messages/:messageId', {
     schema: { tags: ['messages'], summary: 'Delete your own message (moderators: anyone’s)', params: MessageParams, response: { 200: MessageResponse, 404: ErrorBody, ...authErrors } },
-    handler: async (request) => ({ message: presentMessage(await messages.delete(actorOf(request), request.params.messageId)) }),
+    handler: async (request) => ({ message: presentMessage(await messages.delete(actorOf(request), request.params.id, request.params.messageId)) }),
   });
 };
