@@ -4,6 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
 import { compileValidator } from './core/validation.js';
+import { NativeWsGateway } from './gateways/native-ws/native-ws.gateway.js';
+import { UpgradeRouter } from './gateways/upgrade-router.js';
 import { Metrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/ops.routes.js';
 import { registerAuthentication } from './rest/authenticate.js';
@@ -18,6 +20,8 @@ import type { Services } from './services.js';
 declare module 'fastify' {
   interface FastifyInstance {
     metrics: Metrics;
+    /** Routes WebSocket upgrades to the gateways. */
+    upgrades: UpgradeRouter;
   }
 }
 
@@ -79,6 +83,13 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes]) {
     await app.register(routes, { services });
   }
+
+  app.decorate('upgrades', new UpgradeRouter(app.server));
+  const nativeWs = new NativeWsGateway(services, app.upgrades, app.metrics);
+  // Real-time connections are told to go before the HTTP server stops accepting.
+  app.addHook('preClose', async () => {
+    await nativeWs.close();
+  });
   return app;
 }
 

@@ -6,11 +6,16 @@ import { ConversationService } from './conversations/conversation.service.js';
 import type { Config } from './core/config.js';
 import { AuthService } from './identity/auth.service.js';
 import { TokenService } from './identity/token-service.js';
+import { SendRateLimit } from './limits/send-rate-limit.js';
 import { MessageService } from './messages/message.service.js';
 import { loadPolicy, type Policy } from './policy/policy.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
 import { UserService } from './users/user.service.js';
+import { PresenceService } from './presence/presence.service.js';
+import { MemoryPresence, type PresenceTracker } from './realtime/presence.js';
+import { SupportService } from './support/support.service.js';
+import { TypingService } from './typing/typing.service.js';
 
 /** Everything a gateway may call: the operations, and the ports beneath them. */
 export interface Services {
@@ -25,6 +30,9 @@ export interface Services {
   readonly users: UserService;
   readonly conversations: ConversationService;
   readonly messages: MessageService;
+  readonly typing: TypingService;
+  readonly presence: PresenceService;
+  readonly support: SupportService;
   /** Releases the store and the bus. */
   close(): Promise<void>;
 }
@@ -32,6 +40,7 @@ export interface Services {
 export interface ServiceOverrides {
   readonly store?: Store;
   readonly bus?: Bus;
+  readonly presence?: PresenceTracker;
 }
 
 /** Wires the services for a configuration. Opening the store applies migrations. */
@@ -41,6 +50,9 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const bus = overrides.bus ?? new MemoryBus();
   const tokens = new TokenService(config);
   const access = new ConversationAccess(store, policy);
+  const messages = new MessageService(store, bus, policy, access, config, new SendRateLimit({ points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds }));
+  const typing = new TypingService(bus, access, config.typingTimeoutSeconds * 1000);
+  const tracker = overrides.presence ?? new MemoryPresence();
   return {
     config,
     logger,
@@ -52,8 +64,13 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     access,
     users: new UserService(store, policy),
     conversations: new ConversationService(store, bus, policy, access),
-    messages: new MessageService(store, bus, policy, access, config),
+    messages,
+    typing,
+    presence: new PresenceService(tracker, bus, store),
+    support: new SupportService(store, bus, policy, messages),
     async close() {
+      typing.close();
+      await tracker.close();
       await bus.close();
       await store.close();
     },

@@ -5,16 +5,20 @@ import type { Conversation, Message } from '../core/model.js';
  * facts about committed state (or ephemeral signals like typing); gateways render them.
  */
 export type DomainEvent =
-  | { readonly type: 'message.created'; readonly conversationId: string; readonly message: Message }
+  /** `origin` is the connection that sent it, which gets a reply instead of the broadcast. */
+  | { readonly type: 'message.created'; readonly conversationId: string; readonly message: Message; readonly origin?: string }
   | { readonly type: 'message.updated'; readonly conversationId: string; readonly message: Message }
-  | { readonly type: 'conversation.created'; readonly conversation: Conversation; readonly participantIds: readonly string[] }
+  /** Sent to each participant's user topic; `firstMessage` when the conversation opened with one. */
+  | { readonly type: 'conversation.created'; readonly conversation: Conversation; readonly participantIds: readonly string[]; readonly firstMessage?: Message }
   | { readonly type: 'conversation.updated'; readonly conversation: Conversation }
   | { readonly type: 'participant.added'; readonly conversationId: string; readonly userId: string; readonly by: string | null }
   | { readonly type: 'participant.removed'; readonly conversationId: string; readonly userId: string; readonly by: string | null }
-  | { readonly type: 'receipt.read'; readonly conversationId: string; readonly userId: string; readonly seq: number; readonly messageId?: string }
+  | { readonly type: 'receipt.read'; readonly conversationId: string; readonly userId: string; readonly seq: number; readonly messageId?: string; readonly origin?: string }
   | { readonly type: 'receipt.delivered'; readonly conversationId: string; readonly userId: string; readonly seq: number }
   | { readonly type: 'typing'; readonly conversationId: string; readonly userId: string; readonly isTyping: boolean }
-  | { readonly type: 'presence'; readonly userId: string; readonly status: 'online' | 'offline'; readonly lastSeenAt: string };
+  | { readonly type: 'presence'; readonly userId: string; readonly status: 'online' | 'offline'; readonly lastSeenAt: string }
+  | { readonly type: 'support.case_opened'; readonly queue: string; readonly conversation: Conversation; readonly creator: { readonly id: string; readonly name: string; readonly role: string | null }; readonly firstMessage: Message }
+  | { readonly type: 'room.joined'; readonly room: string; readonly userId: string; readonly origin: string };
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -22,6 +26,7 @@ export type DomainEventType = DomainEvent['type'];
 export const topics = {
   conversation: (id: string) => `conversation:${id}`,
   user: (id: string) => `user:${id}`,
+  presence: (userId: string) => `presence:${userId}`,
   queue: (name: string) => `queue:${name}`,
   admin: 'admin',
 } as const;

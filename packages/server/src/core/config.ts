@@ -34,6 +34,20 @@ export interface Config {
   readonly bodyLimitBytes: number;
   /** Longest accepted message content, in characters. @default 10000 */
   readonly maxMessageLength: number;
+  /** Messages one user may send per window, on all transports together. @default 30 */
+  readonly sendRatePoints: number;
+  /** The send rate window, in seconds. @default 10 */
+  readonly sendRateWindowSeconds: number;
+  /** Open real-time connections allowed per user; one more is refused. @default 10 */
+  readonly maxConnectionsPerUser: number;
+  /** Largest real-time frame answered with an error frame; larger than 1 MiB closes. @default 65536 */
+  readonly maxFrameBytes: number;
+  /** Bytes queued to a real-time connection before it counts as a slow consumer. @default 1048576 */
+  readonly maxBufferedBytes: number;
+  /** Seconds between protocol pings; a peer that misses one is dropped. @default 30 */
+  readonly keepaliveSeconds: number;
+  /** Seconds a typing indicator lasts without a refresh. @default 10 */
+  readonly typingTimeoutSeconds: number;
   /** pino level. @default "info" */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Seed demo users into an empty database. @default false (true under `npm start`) */
@@ -77,6 +91,13 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     policyFile: read.string('POLICY_FILE'),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     maxMessageLength: read.int('MAX_MESSAGE_LENGTH', 10_000, 1, 1_000_000),
+    sendRatePoints: read.int('SEND_RATE_POINTS', 30, 1, 1_000_000),
+    sendRateWindowSeconds: read.int('SEND_RATE_WINDOW_SECONDS', 10, 1, 86_400),
+    maxConnectionsPerUser: read.int('MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
+    maxFrameBytes: read.int('MAX_FRAME_BYTES', 65_536, 1024, 1_048_576),
+    maxBufferedBytes: read.int('MAX_BUFFERED_BYTES', 1_048_576, 16_384, 268_435_456),
+    keepaliveSeconds: read.int('KEEPALIVE_SECONDS', 30, 1, 3600),
+    typingTimeoutSeconds: read.int('TYPING_TIMEOUT_SECONDS', 10, 1, 300),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     seedDemo: read.bool('SEED_DEMO', false),
   };

@@ -6,6 +6,7 @@ import { topics } from '../bus/domain-event.js';
 import type { ConversationAccess } from '../conversations/conversation-access.js';
 import type { Policy } from '../policy/policy.js';
 import type { Store } from '../storage/store.js';
+import type { SendRateLimit } from '../limits/send-rate-limit.js';
 
 export interface SendMessageInput {
   readonly content: string;
@@ -34,15 +35,17 @@ export class MessageService {
     private readonly policy: Policy,
     private readonly access: ConversationAccess,
     private readonly limits: { readonly maxMessageLength: number },
+    private readonly rateLimit: SendRateLimit,
   ) {}
 
   /**
    * Commits the message (with its seq) and only then publishes it, so anyone who hears of a
    * message can also read it. A retried `clientId` returns the original and publishes nothing.
    */
-  async send(actor: Actor, conversationId: string, input: SendMessageInput): Promise<SendResult> {
+  async send(actor: Actor, conversationId: string, input: SendMessageInput, origin?: string): Promise<SendResult> {
     if (actor.kind !== 'user') throw new AppError('forbidden', 'Sending needs a user token');
     const { conversation } = await this.access.write(actor, conversationId);
+    await this.rateLimit.consume(actor.user.id);
     const kind = input.kind ?? 'text';
     this.checkContent(input.content, kind, input.attachments);
     if (SERVER_KINDS.has(kind)) throw invalid('/kind', `kind "${kind}" is reserved for the server`);
@@ -61,7 +64,7 @@ export class MessageService {
       metadata: input.metadata ?? {},
       clientId: input.clientId ?? null,
     });
-    if (result.created) await this.publishCreated(result.message);
+    if (result.created) await this.publishCreated(result.message, origin);
     return result;
   }
 
@@ -85,7 +88,8 @@ export class MessageService {
   }
 
   /** Moves the caller's read pointer forward to `seq` (or to the end) and tells the others. */
-  async markRead(actor: Actor, conversationId: string, seq: number | undefined, messageId?: string): Promise<Participant> {
+  async markRead(actor: Actor, conversationId: string, seq: number | undefined, options: { messageId?: string; origin?: string } = {}): Promise<Participant> {
+    const { messageId, origin } = options;
     const { conversation } = await this.access.write(actor, conversationId);
     const participant = await this.store.conversations.markRead(conversationId, actorUser(actor), seq ?? conversation.lastSeq);
     await this.bus.publish(topics.conversation(conversationId), {
@@ -94,15 +98,17 @@ export class MessageService {
       userId: participant.userId,
       seq: participant.lastReadSeq,
       ...(messageId !== undefined && { messageId }),
+      ...(origin !== undefined && { origin }),
     });
     return participant;
   }
 
   /** Reads up to a message by id: the pointer moves to that message's seq. */
-  async markReadUpTo(actor: Actor, conversationId: string, messageId: string): Promise<Participant> {
+  async markReadUpTo(actor: Actor, conversationId: string, messageId: string, origin?: string): Promise<Participant> {
+    await this.access.write(actor, conversationId);
     const message = await this.store.messages.byId(messageId);
     if (!message || message.conversationId !== conversationId) throw new AppError('message_not_found');
-    return this.markRead(actor, conversationId, message.seq, messageId);
+    return this.markRead(actor, conversationId, message.seq, { messageId, ...(origin !== undefined && { origin }) });
   }
 
   async markDelivered(actor: Actor, conversationId: string, seq: number): Promise<Participant> {
@@ -162,8 +168,13 @@ export class MessageService {
     if (content.length > this.limits.maxMessageLength) throw invalid('/content', `must be at most ${this.limits.maxMessageLength} characters`);
   }
 
-  private async publishCreated(message: Message): Promise<void> {
-    await this.bus.publish(topics.conversation(message.conversationId), { type: 'message.created', conversationId: message.conversationId, message });
+  private async publishCreated(message: Message, origin?: string): Promise<void> {
+    await this.bus.publish(topics.conversation(message.conversationId), {
+      type: 'message.created',
+      conversationId: message.conversationId,
+      message,
+      ...(origin !== undefined && { origin }),
+    });
   }
 
   private async publishUpdated(message: Message): Promise<void> {

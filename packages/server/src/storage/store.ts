@@ -48,7 +48,11 @@ export interface UserRepository {
   byEmail(email: string): Promise<User | undefined>;
   /** The stored argon2 hash, for login only. */
   passwordHash(id: string): Promise<string | undefined>;
-  /** Creates or updates by id; absent fields of an existing user are kept. Throws `email_taken`. */
+  /**
+   * Creates or updates by id; absent fields of an existing user are kept. Concurrent calls for one
+   * new id all succeed (one creates, the others update). Throws `email_taken` when the email
+   * belongs to another user.
+   */
   upsert(user: NewUser | (UserPatch & { readonly id: string })): Promise<User>;
   /** Users holding any of the roles, enabled ones only. */
   withRoles(roles: readonly string[]): Promise<User[]>;
@@ -76,8 +80,9 @@ export interface ConversationListQuery {
 
 export interface ConversationRepository {
   /**
-   * Creates the conversation and its participants in one transaction. With a context that is
-   * already taken it throws `context_taken`.
+   * Creates the conversation and its participants in one transaction: if any of it fails, nothing
+   * is stored. With a context that is already taken it throws `context_taken`; other failures
+   * (an unknown or repeated participant) are thrown as they are.
    */
   create(input: NewConversation): Promise<Conversation>;
   byId(id: string): Promise<Conversation | undefined>;

@@ -44,7 +44,11 @@ export class KyselyConversationRepository implements ConversationRepository {
         }
       });
     } catch (error) {
-      if (this.adapter.isUniqueViolation(error)) throw new AppError('context_taken');
+      // Only the context's constraint makes this `context_taken`; a duplicated participant in the
+      // input violates a unique key too, and must not be reported as a taken context.
+      if (this.adapter.isUniqueViolation(error) && input.context !== null && (await this.byContext(input.context))) {
+        throw new AppError('context_taken');
+      }
       throw error;
     }
     return (await this.byId(id))!;

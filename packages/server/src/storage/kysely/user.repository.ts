@@ -1,4 +1,4 @@
-import type { Updateable } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import type { User } from '../../core/model.js';
 import type { UsersTable } from '../database.js';
@@ -38,31 +38,28 @@ export class KyselyUserRepository implements UserRepository {
     const timestamp = now();
     const patch = toColumns(user);
     try {
-      await this.db.transaction().execute(async (trx) => {
-        const existing = await trx.selectFrom('users').select('id').where('id', '=', user.id).executeTakeFirst();
-        if (existing) {
-          await trx.updateTable('users').set({ ...patch, updated_at: timestamp }).where('id', '=', user.id).execute();
-          return;
-        }
-        await trx
-          .insertInto('users')
-          .values({
-            id: user.id,
-            email: patch.email ?? null,
-            password_hash: patch.password_hash ?? null,
-            display_name: patch.display_name ?? user.id,
-            first_name: patch.first_name ?? null,
-            last_name: patch.last_name ?? null,
-            roles: patch.roles ?? '[]',
-            profile: patch.profile ?? '{}',
-            disabled: patch.disabled ?? 0,
-            tokens_valid_after: patch.tokens_valid_after ?? 0,
-            created_at: timestamp,
-            updated_at: timestamp,
-          })
-          .execute();
-      });
+      // One statement, not select-then-insert: two racing upserts of a new id would otherwise both
+      // insert, and the loser's primary-key violation would read as `email_taken`.
+      await this.db
+        .insertInto('users')
+        .values({
+          id: user.id,
+          email: patch.email ?? null,
+          password_hash: patch.password_hash ?? null,
+          display_name: patch.display_name ?? user.id,
+          first_name: patch.first_name ?? null,
+          last_name: patch.last_name ?? null,
+          roles: patch.roles ?? '[]',
+          profile: patch.profile ?? '{}',
+          disabled: patch.disabled ?? 0,
+          tokens_valid_after: patch.tokens_valid_after ?? 0,
+          created_at: timestamp,
+          updated_at: timestamp,
+        })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ ...patch, updated_at: timestamp }))
+        .execute();
     } catch (error) {
+      // The id conflict is absorbed above, so a unique violation here can only be the email.
       if (this.adapter.isUniqueViolation(error)) throw new AppError('email_taken');
       throw error;
     }
@@ -79,7 +76,7 @@ export class KyselyUserRepository implements UserRepository {
       .selectFrom('users')
       .selectAll()
       .where('disabled', '=', 0)
-      .where((eb) => eb.or(roles.map((role) => eb('roles', 'like', `%${JSON.stringify(role)}%`))))
+      .where((eb) => eb.or(roles.map((role) => containsLiterally('roles', JSON.stringify(role)))))
       .execute();
     return rows.map(toUser).filter((u) => u.roles.some((r) => roles.includes(r)));
   }
@@ -88,6 +85,18 @@ export class KyselyUserRepository implements UserRepository {
     const row = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
   }
+}
+
+const LIKE_ESCAPE = '!';
+
+/**
+ * `column LIKE '%text%'` with the text's own `%`, `_` and escape characters matched literally.
+ * The escape character is explicit because the dialects disagree on the default: PostgreSQL
+ * treats a backslash as one, SQLite has none, and JSON-encoded text is full of backslashes.
+ */
+function containsLiterally(column: 'roles', text: string) {
+  const escaped = text.replace(/[!%_]/g, (char) => `${LIKE_ESCAPE}${char}`);
+  return sql<boolean>`${sql.ref(column)} like ${`%${escaped}%`} escape ${sql.lit(LIKE_ESCAPE)}`;
 }
 
 function toColumns(user: UserPatch): Updateable<UsersTable> {

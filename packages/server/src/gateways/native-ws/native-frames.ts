@@ -1,0 +1,126 @@
+import { Type, type Static, type TSchema } from 'typebox';
+
+/**
+ * Inbound frames of the native protocol (GuzoSync's events plus extensions), each `{type, data}`.
+ * The gateway validates with these and docs/websocket-protocol.md is generated from them.
+ * Unknown fields inside `data` are ignored, as GuzoSync's own clients may send more.
+ */
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const Seq = Type.Integer({ minimum: 0 });
+
+export interface InboundFrameSpec<S extends TSchema = TSchema> {
+  readonly data: S;
+  readonly summary: string;
+  /** Reply text for a frame whose data does not match, where the original documents one. */
+  readonly invalidText?: string;
+  readonly extension?: boolean;
+}
+
+const spec = <S extends TSchema>(s: InboundFrameSpec<S>) => s;
+
+export const INBOUND_FRAMES = {
+  send_chat_message: spec({
+    summary: 'Send a message to a conversation you take part in. Reply: success, message_id, seq; broadcast new_message.',
+    invalidText: 'Conversation ID and content required',
+    data: Type.Object({
+      conversation_id: Id,
+      content: Type.String({ minLength: 1 }),
+      client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+      reply_to: Type.Optional(Type.Union([Id, Type.Null()])),
+      message_type: Type.Optional(Type.String({ maxLength: 32 })),
+      metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+  }),
+  create_support_conversation: spec({
+    summary: 'Open a support conversation with the control center (roles with support.create).',
+    invalidText: 'Title and content required',
+    data: Type.Object({
+      title: Type.String({ minLength: 1, maxLength: 200 }),
+      content: Type.String({ minLength: 1 }),
+      room_type: Type.Optional(Type.String({ maxLength: 64 })),
+      client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    }),
+  }),
+  get_active_conversations: spec({
+    summary: 'Your ACTIVE conversations, newest activity first, at most 50, with participants and last message.',
+    data: Type.Object({}),
+  }),
+  get_conversation_messages: spec({
+    summary: 'The newest `limit` messages after skipping `skip`, oldest first.',
+    invalidText: 'Conversation ID required',
+    data: Type.Object({
+      conversation_id: Id,
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+      skip: Type.Optional(Type.Integer({ minimum: 0 })),
+    }),
+  }),
+  join_conversation: spec({
+    summary: 'Join the room of a conversation you take part in, to receive new_message. Frames: conversation_joined, then the reply.',
+    invalidText: 'Conversation ID required',
+    data: Type.Object({ conversation_id: Id }),
+  }),
+  leave_conversation: spec({
+    summary: 'Leave a conversation room (you stay a participant and get message_notification instead).',
+    extension: true,
+    data: Type.Object({ conversation_id: Id }),
+  }),
+  join_support_room: spec({
+    summary: 'Watch a support queue (control staff): new_support_conversation and room_notification.',
+    data: Type.Object({ room_type: Type.Optional(Type.String({ maxLength: 64 })) }),
+  }),
+  leave_support_room: spec({
+    summary: 'Stop watching a support queue.',
+    extension: true,
+    data: Type.Object({ room_type: Type.Optional(Type.String({ maxLength: 64 })) }),
+  }),
+  typing_indicator: spec({
+    summary: 'Start or stop typing; others in the room get typing_status. Expires after 10 s without a refresh.',
+    invalidText: 'Conversation ID and is_typing required',
+    data: Type.Object({ conversation_id: Id, is_typing: Type.Boolean() }),
+  }),
+  mark_message_read: spec({
+    summary: 'Move your read pointer to a message (or to `seq`, or to the newest); others get message_read.',
+    invalidText: 'Conversation ID required',
+    data: Type.Object({ conversation_id: Id, message_id: Type.Optional(Id), seq: Type.Optional(Seq) }),
+  }),
+  mark_delivered: spec({
+    summary: 'Acknowledge receipt up to `seq`; others get delivery_receipt.',
+    extension: true,
+    data: Type.Object({ conversation_id: Id, seq: Seq }),
+  }),
+  sync: spec({
+    summary: 'Everything committed after each `after_seq`, in seq order, with has_more. Use after every reconnect.',
+    extension: true,
+    data: Type.Object({
+      conversations: Type.Array(Type.Object({ id: Id, after_seq: Seq }), { minItems: 1, maxItems: 100 }),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+    }),
+  }),
+  edit_message: spec({
+    summary: 'Edit your own message; the room gets message_edited.',
+    extension: true,
+    data: Type.Object({ conversation_id: Id, message_id: Id, content: Type.String({ minLength: 1 }) }),
+  }),
+  delete_message: spec({
+    summary: 'Delete your own message; the room gets message_deleted.',
+    extension: true,
+    data: Type.Object({ conversation_id: Id, message_id: Id }),
+  }),
+  get_presence: spec({
+    summary: 'Presence of users you share a conversation with.',
+    extension: true,
+    data: Type.Object({ user_ids: Type.Array(Id, { minItems: 1, maxItems: 200 }) }),
+  }),
+} as const;
+
+export type InboundFrameType = keyof typeof INBOUND_FRAMES;
+export type InboundData<T extends InboundFrameType> = Static<(typeof INBOUND_FRAMES)[T]['data']>;
+
+/** Frames whose fields sit at the top level rather than under `data`. */
+export const TOP_LEVEL_FRAMES = {
+  ping: { summary: 'Application keepalive: `{type:"ping", timestamp}` → `{type:"pong", timestamp, server_time}`.' },
+  join_room: { summary: 'Join a room by id (`conversation:<id>` you may read, `support:<queue>` for staff) → room_joined.' },
+  leave_room: { summary: 'Leave a room by id → room_left.' },
+} as const;
+
+export const RoomFrame = Type.Object({ room_id: Type.String({ minLength: 1, maxLength: 300 }) });

@@ -1,0 +1,187 @@
+import { AppError, type ErrorCode } from '../../core/errors.js';
+import { topics } from '../../bus/domain-event.js';
+import type { Services } from '../../services.js';
+import { isSupportQueue, SUPPORT_QUEUES } from '../../support/support-queues.js';
+import type { InboundData, InboundFrameType } from './native-frames.js';
+import { guzoConversation, guzoMessage } from './native-shapes.js';
+import type { WsConnection } from './ws-connection.js';
+
+/** What a handler may do besides calling services: change the connection's rooms. */
+export interface RoomControl {
+  joinConversationRoom(connection: WsConnection, conversationId: string): void;
+  leaveConversationRoom(connection: WsConnection, conversationId: string): void;
+  watchQueue(connection: WsConnection, queue: string): void;
+  unwatchQueue(connection: WsConnection, queue: string): void;
+}
+
+export interface HandlerContext {
+  readonly connection: WsConnection;
+  readonly services: Services;
+  readonly rooms: RoomControl;
+}
+
+type Reply = Record<string, unknown>;
+type Handler<T extends InboundFrameType> = (ctx: HandlerContext, data: InboundData<T>) => Promise<Reply>;
+
+/**
+ * GuzoSync's documented error texts, by event and error code. Anything else is answered with
+ * the registry's own message.
+ */
+export const ERROR_TEXTS: Partial<Record<InboundFrameType, Partial<Record<ErrorCode, string>>>> = {
+  send_chat_message: { not_participant: 'Conversation not found or access denied', conversation_not_found: 'Conversation not found or access denied' },
+  get_conversation_messages: { not_participant: 'Conversation not found or access denied', conversation_not_found: 'Conversation not found or access denied' },
+  typing_indicator: { not_participant: 'Conversation not found or access denied', conversation_not_found: 'Conversation not found or access denied' },
+  mark_message_read: { not_participant: 'Conversation not found or access denied', conversation_not_found: 'Conversation not found or access denied' },
+  join_conversation: { not_participant: 'Failed to join conversation', conversation_not_found: 'Failed to join conversation' },
+  create_support_conversation: {
+    forbidden: 'Only bus drivers and queue regulators can create support conversations',
+    not_found: 'No control center staff available',
+  },
+  join_support_room: { forbidden: 'Only control staff can join support rooms' },
+};
+
+const roomTitle = (queue: string) => (queue === 'general_support' ? 'general support' : queue.replace(/_/g, ' '));
+const pythonList = (items: readonly string[]) => `[${items.map((i) => `'${i}'`).join(', ')}]`;
+
+function requireQueue(roomType: string | undefined): string {
+  const queue = roomType ?? 'general_support';
+  if (!isSupportQueue(queue)) throw new AppError('validation_failed', `Invalid room type. Valid types: ${pythonList(SUPPORT_QUEUES)}`);
+  return queue;
+}
+
+function requireStaff(ctx: HandlerContext): void {
+  if (!ctx.services.policy.can({ kind: 'user', roles: ctx.connection.actor.user.roles }, 'support.monitor')) throw new AppError('forbidden');
+}
+
+export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
+  async send_chat_message({ connection, services }, data) {
+    const { message } = await services.messages.send(
+      connection.actor,
+      data.conversation_id,
+      {
+        content: data.content,
+        ...(data.message_type !== undefined && { kind: data.message_type.toLowerCase() }),
+        ...(data.client_id !== undefined && { clientId: data.client_id }),
+        ...(data.reply_to !== undefined && { replyTo: data.reply_to }),
+        ...(data.metadata !== undefined && { metadata: data.metadata }),
+      },
+      connection.id,
+    );
+    await services.typing.stopIfTyping(data.conversation_id, connection.userId);
+    return { message: 'Message sent successfully', message_id: message.id, conversation_id: message.conversationId, seq: message.seq, client_id: message.clientId, timestamp: message.createdAt };
+  },
+
+  async create_support_conversation({ connection, services, rooms }, data) {
+    const result = await services.support.open(connection.actor, {
+      title: data.title,
+      content: data.content,
+      ...(data.room_type !== undefined && { queue: data.room_type }),
+      ...(data.client_id !== undefined && { clientId: data.client_id }),
+    });
+    const id = result.conversation.id;
+    rooms.joinConversationRoom(connection, id);
+    connection.sendJson({ type: 'conversation_joined', conversation_id: id, room_id: topics.conversation(id), message: `Joined conversation ${id}` });
+    return {
+      message: 'Support conversation created successfully',
+      conversation_id: id,
+      title: result.conversation.title,
+      participants: [connection.userId, ...result.staff.map((u) => u.id)],
+      queue: result.queue,
+      timestamp: result.conversation.createdAt,
+    };
+  },
+
+  async get_active_conversations({ connection, services }) {
+    const summaries = await services.conversations.list(connection.actor, { status: 'active', limit: 50 });
+    const conversations = [];
+    for (const s of summaries) {
+      const participants = await services.store.conversations.participants(s.conversation.id);
+      const users = await services.store.users.byIds(participants.map((p) => p.userId));
+      conversations.push(guzoConversation(s.conversation, users, s.lastMessage, s.unreadCount));
+    }
+    return { conversations, count: conversations.length, timestamp: new Date().toISOString() };
+  },
+
+  async get_conversation_messages({ connection, services }, data) {
+    const messages = await services.messages.window(connection.actor, data.conversation_id, data.skip ?? 0, data.limit ?? 50);
+    return { messages: messages.map(guzoMessage), count: messages.length, conversation_id: data.conversation_id };
+  },
+
+  async join_conversation({ connection, services, rooms }, data) {
+    await services.access.read(connection.actor, data.conversation_id);
+    rooms.joinConversationRoom(connection, data.conversation_id);
+    connection.sendJson({ type: 'conversation_joined', conversation_id: data.conversation_id, room_id: topics.conversation(data.conversation_id), message: `Joined conversation ${data.conversation_id}` });
+    return { message: `Joined conversation ${data.conversation_id}`, conversation_id: data.conversation_id };
+  },
+
+  async leave_conversation({ connection, rooms }, data) {
+    rooms.leaveConversationRoom(connection, data.conversation_id);
+    return { message: `Left conversation ${data.conversation_id}`, conversation_id: data.conversation_id };
+  },
+
+  async join_support_room(ctx, data) {
+    requireStaff(ctx);
+    const queue = requireQueue(data.room_type);
+    ctx.rooms.watchQueue(ctx.connection, queue);
+    await ctx.services.bus.publish(topics.queue(queue), { type: 'room.joined', room: `support:${queue}`, userId: ctx.connection.userId, origin: ctx.connection.id });
+    return { message: `Joined ${roomTitle(queue)} room successfully`, room_id: `support:${queue}`, room_type: queue, timestamp: new Date().toISOString() };
+  },
+
+  async leave_support_room(ctx, data) {
+    const queue = requireQueue(data.room_type);
+    ctx.rooms.unwatchQueue(ctx.connection, queue);
+    return { message: `Left ${roomTitle(queue)} room`, room_id: `support:${queue}`, room_type: queue };
+  },
+
+  async typing_indicator({ connection, services }, data) {
+    await services.typing.set(connection.actor, data.conversation_id, data.is_typing);
+    return {};
+  },
+
+  async mark_message_read({ connection, services }, data) {
+    const participant = data.message_id !== undefined
+      ? await services.messages.markReadUpTo(connection.actor, data.conversation_id, data.message_id, connection.id)
+      : await services.messages.markRead(connection.actor, data.conversation_id, data.seq, { origin: connection.id });
+    return { conversation_id: data.conversation_id, last_read_seq: participant.lastReadSeq };
+  },
+
+  async mark_delivered({ connection, services }, data) {
+    const participant = await services.messages.markDelivered(connection.actor, data.conversation_id, data.seq);
+    return { conversation_id: data.conversation_id, last_delivered_seq: participant.lastDeliveredSeq };
+  },
+
+  async sync({ connection, services }, data) {
+    const limit = data.limit ?? 100;
+    const conversations = [];
+    for (const { id, after_seq } of data.conversations) {
+      const page = await services.messages.page(connection.actor, id, { afterSeq: after_seq, limit });
+      const summary = await services.store.conversations.summaryFor(id, connection.userId);
+      conversations.push({
+        conversation_id: id,
+        messages: page.messages.map(guzoMessage),
+        has_more: page.hasMore,
+        last_seq: summary?.conversation.lastSeq ?? null,
+        last_read_seq: summary?.participant.lastReadSeq ?? null,
+        unread_count: summary?.unreadCount ?? null,
+      });
+    }
+    return { conversations };
+  },
+
+  async edit_message({ connection, services }, data) {
+    const message = await services.messages.edit(connection.actor, data.conversation_id, data.message_id, data.content);
+    return { message: guzoMessage(message) };
+  },
+
+  async delete_message({ connection, services }, data) {
+    const message = await services.messages.delete(connection.actor, data.conversation_id, data.message_id);
+    return { message: guzoMessage(message) };
+  },
+
+  async get_presence({ connection, services }, data) {
+    const contacts = new Set(await services.presence.contactsOf(connection.userId));
+    const visible = data.user_ids.filter((id) => contacts.has(id) || id === connection.userId);
+    const states = await services.presence.get(visible);
+    return { presence: states.map((s) => ({ user_id: s.userId, status: s.status, last_seen_at: s.lastSeenAt })) };
+  },
+};

@@ -1,0 +1,127 @@
+import type { DomainEvent } from '../../bus/domain-event.js';
+import { guzoMessage, preview } from './native-shapes.js';
+import type { WsConnection } from './ws-connection.js';
+
+/** Subscription changes the renderer asks of the gateway when membership events arrive. */
+export interface MembershipSink {
+  follow(connection: WsConnection, conversationId: string): void;
+  unfollow(connection: WsConnection, conversationId: string): void;
+}
+
+const now = () => new Date().toISOString();
+
+/**
+ * Turns a domain event into native frames for this node's subscribers. Each distinct frame is
+ * serialized once per event and the same string is queued to every recipient.
+ */
+export function renderToConnections(event: DomainEvent, subscribers: ReadonlySet<WsConnection>, membership: MembershipSink): void {
+  switch (event.type) {
+    case 'message.created': {
+      const { message, conversationId, origin } = event;
+      let inRoom: string | undefined;
+      let notice: string | undefined;
+      for (const c of subscribers) {
+        if (c.id === origin) continue;
+        if (c.rooms.has(conversationId)) {
+          c.send((inRoom ??= JSON.stringify({ type: 'new_message', conversation_id: conversationId, message: guzoMessage(message) })));
+        } else if (c.conversations.has(conversationId) && c.userId !== message.senderId) {
+          c.send((notice ??= JSON.stringify(notification(conversationId, message.senderId, message.content, message.createdAt, message.seq))));
+        }
+      }
+      return;
+    }
+    case 'message.updated': {
+      const type = event.message.deletedAt !== null ? 'message_deleted' : 'message_edited';
+      broadcastToRoom(subscribers, event.conversationId, () => ({ type, conversation_id: event.conversationId, message: guzoMessage(event.message) }));
+      return;
+    }
+    case 'typing':
+      broadcastToRoom(subscribers, event.conversationId, () => ({ type: 'typing_status', conversation_id: event.conversationId, user_id: event.userId, is_typing: event.isTyping, timestamp: now() }), (c) => c.userId !== event.userId);
+      return;
+    case 'receipt.read':
+      broadcastToRoom(
+        subscribers,
+        event.conversationId,
+        () => ({ type: 'message_read', conversation_id: event.conversationId, user_id: event.userId, message_id: event.messageId ?? null, last_read_seq: event.seq, timestamp: now() }),
+        (c) => c.userId !== event.userId || c.id !== event.origin,
+        true,
+      );
+      return;
+    case 'receipt.delivered':
+      broadcastToRoom(subscribers, event.conversationId, () => ({ type: 'delivery_receipt', conversation_id: event.conversationId, user_id: event.userId, last_delivered_seq: event.seq, timestamp: now() }), (c) => c.userId !== event.userId);
+      return;
+    case 'conversation.updated':
+      broadcastToRoom(subscribers, event.conversation.id, () => ({ type: 'conversation_updated', conversation_id: event.conversation.id, title: event.conversation.title, status: event.conversation.status.toUpperCase(), timestamp: now() }), undefined, true);
+      return;
+    case 'conversation.created': {
+      const { conversation, firstMessage } = event;
+      let frame: string | undefined;
+      for (const c of subscribers) {
+        membership.follow(c, conversation.id);
+        if (firstMessage && c.userId !== firstMessage.senderId) {
+          c.send((frame ??= JSON.stringify(notification(conversation.id, firstMessage.senderId, firstMessage.content, firstMessage.createdAt, firstMessage.seq))));
+        }
+      }
+      return;
+    }
+    case 'participant.added':
+    case 'participant.removed':
+      renderMembership(event, subscribers, membership);
+      return;
+    case 'presence':
+      broadcast(subscribers, () => ({ type: 'presence', user_id: event.userId, status: event.status, last_seen_at: event.lastSeenAt }));
+      return;
+    case 'support.case_opened':
+      broadcast(subscribers, () => ({
+        type: 'new_support_conversation',
+        conversation_id: event.conversation.id,
+        title: event.conversation.title,
+        creator_id: event.creator.id,
+        creator_name: event.creator.name,
+        creator_role: event.creator.role,
+        message: `New support conversation from ${event.creator.name}`,
+        queue: event.queue,
+        timestamp: now(),
+      }));
+      return;
+    case 'room.joined':
+      broadcast(subscribers, () => ({ type: 'room_notification', room_id: event.room, user_id: event.userId, message: `User ${event.userId} joined ${event.room}`, timestamp: now() }), (c) => c.id !== event.origin);
+      return;
+  }
+}
+
+function notification(conversationId: string, from: string | null, content: string, at: string, seq: number) {
+  return { type: 'message_notification', conversation_id: conversationId, from_user_id: from, preview: preview(content), timestamp: at, seq };
+}
+
+function renderMembership(event: Extract<DomainEvent, { type: 'participant.added' | 'participant.removed' }>, subscribers: ReadonlySet<WsConnection>, membership: MembershipSink): void {
+  const added = event.type === 'participant.added';
+  let roomFrame: string | undefined;
+  for (const c of subscribers) {
+    if (c.userId === event.userId) {
+      // The subject's own connections: start or stop following the conversation.
+      if (added && !c.conversations.has(event.conversationId)) {
+        membership.follow(c, event.conversationId);
+        c.sendJson({ type: 'conversation_added', conversation_id: event.conversationId, by: event.by, timestamp: now() });
+      } else if (!added && c.conversations.has(event.conversationId)) {
+        membership.unfollow(c, event.conversationId);
+        c.sendJson({ type: 'conversation_removed', conversation_id: event.conversationId, by: event.by, timestamp: now() });
+      }
+    } else if (c.rooms.has(event.conversationId)) {
+      c.send((roomFrame ??= JSON.stringify({ type: added ? 'participant_joined' : 'participant_left', conversation_id: event.conversationId, user_id: event.userId, by: event.by, timestamp: now() })));
+    }
+  }
+}
+
+function broadcastToRoom(subscribers: ReadonlySet<WsConnection>, conversationId: string, build: () => object, include: (c: WsConnection) => boolean = () => true, followersToo = false): void {
+  let frame: string | undefined;
+  for (const c of subscribers) {
+    const member = c.rooms.has(conversationId) || (followersToo && c.conversations.has(conversationId));
+    if (member && include(c)) c.send((frame ??= JSON.stringify(build())));
+  }
+}
+
+function broadcast(subscribers: ReadonlySet<WsConnection>, build: () => object, include: (c: WsConnection) => boolean = () => true): void {
+  let frame: string | undefined;
+  for (const c of subscribers) if (include(c)) c.send((frame ??= JSON.stringify(build())));
+}

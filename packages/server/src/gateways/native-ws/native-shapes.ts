@@ -1,0 +1,46 @@
+import type { Conversation, Message, User } from '../../core/model.js';
+import { presentMessage } from '../../wire/v1-presenters.js';
+
+/**
+ * GuzoSync's JSON shapes, extended with the v1 fields (seq, client_id…). Field names the
+ * GuzoSync documents use come first and keep their meaning.
+ */
+
+export function guzoMessage(m: Message) {
+  return {
+    ...presentMessage(m),
+    message_type: m.kind.toUpperCase(),
+    sent_at: m.createdAt,
+  };
+}
+
+/** `ACTIVE`/`CLOSED` as GuzoSync spells statuses; others upper-cased. */
+export function guzoStatus(status: string): string {
+  return status.toUpperCase();
+}
+
+export function guzoParticipant(u: User) {
+  return { id: u.id, email: u.email, role: u.roles[0] ?? null, first_name: u.firstName, last_name: u.lastName, display_name: u.displayName };
+}
+
+export function guzoConversation(c: Conversation, participants: readonly User[], lastMessage: Message | null, unreadCount?: number) {
+  return {
+    id: c.id,
+    title: c.title,
+    type: c.type,
+    status: guzoStatus(c.status),
+    created_by: c.createdBy,
+    last_message_at: c.lastMessageAt,
+    created_at: c.createdAt,
+    updated_at: c.updatedAt,
+    last_seq: c.lastSeq,
+    ...(unreadCount !== undefined && { unread_count: unreadCount }),
+    participants: participants.map(guzoParticipant),
+    last_message: lastMessage && { id: lastMessage.id, content: lastMessage.content, sender_id: lastMessage.senderId, sent_at: lastMessage.createdAt, seq: lastMessage.seq },
+  };
+}
+
+/** First 100 characters, with an ellipsis when cut, as GuzoSync previews messages. */
+export function preview(content: string): string {
+  return content.length > 100 ? `${content.slice(0, 100)}...` : content;
+}

@@ -1,0 +1,267 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { topics } from '../../bus/domain-event.js';
+import type { UserActor } from '../../core/actor.js';
+import { AppError, isAppError } from '../../core/errors.js';
+import { compileValidator } from '../../core/validation.js';
+import type { Metrics } from '../../ops/metrics.js';
+import { CLOSE_CODES } from '../../realtime/close-codes.js';
+import { Hub } from '../../realtime/hub.js';
+import type { Services } from '../../services.js';
+import type { UpgradeRouter } from '../upgrade-router.js';
+import { INBOUND_FRAMES, RoomFrame, type InboundFrameType } from './native-frames.js';
+import { ERROR_TEXTS, HANDLERS, type RoomControl } from './native-handlers.js';
+import { renderToConnections } from './native-renderer.js';
+import { tokenFromRequest } from './token-from-request.js';
+import { WsConnection } from './ws-connection.js';
+
+export const NATIVE_WS_PATHS = ['/v1/ws', '/ws/connect', '/api/websocket/connect'] as const;
+
+/** Hard cap: larger frames close the connection (1009); the soft limit answers with an error. */
+const HARD_MAX_PAYLOAD = 1_048_576;
+/** Frames a connection may have waiting for processing before more are refused. */
+const MAX_PENDING_FRAMES = 256;
+
+const validators = Object.fromEntries(Object.entries(INBOUND_FRAMES).map(([type, s]) => [type, compileValidator(s.data)])) as Record<InboundFrameType, ReturnType<typeof compileValidator>>;
+const validateRoomFrame = compileValidator(RoomFrame);
+
+/**
+ * The native real-time protocol: GuzoSync's `{type, data}` events, verbatim, plus extensions.
+ * Frames of one connection are handled strictly in order, because GuzoSync clients match
+ * replies (which carry no type) to requests by order.
+ */
+export class NativeWsGateway implements RoomControl {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false, handleProtocols: (_protocols, request) => tokenFromRequest(request).protocol ?? false });
+  private readonly hub: Hub<WsConnection>;
+  private readonly connections = new Set<WsConnection>();
+  private readonly keepalive: NodeJS.Timeout;
+
+  constructor(
+    private readonly services: Services,
+    router: UpgradeRouter,
+    private readonly metrics: Metrics,
+  ) {
+    this.hub = new Hub(services.bus, (event, _topic, subscribers) => renderToConnections(event, subscribers, { follow: (c, id) => this.follow(c, id), unfollow: (c, id) => this.unfollow(c, id) }));
+    router.add(NATIVE_WS_PATHS, (request, socket, head) => this.wss.handleUpgrade(request, socket, head, (ws) => void this.accept(ws, request, socket)));
+    this.keepalive = setInterval(() => this.sweep(), services.config.keepaliveSeconds * 1000);
+    this.keepalive.unref();
+  }
+
+  /** Open connections on this node. */
+  get size(): number {
+    return this.connections.size;
+  }
+
+  private async accept(ws: WebSocket, request: IncomingMessage, raw: Duplex): Promise<void> {
+    const pending: RawData[] = [];
+    const early = (data: RawData) => pending.push(data);
+    ws.on('message', early);
+    ws.on('error', () => ws.terminate());
+    let actor: UserActor;
+    try {
+      const { token } = tokenFromRequest(request);
+      if (!token) throw new AppError('unauthenticated');
+      actor = await this.services.auth.authenticate(token);
+    } catch {
+      ws.send(JSON.stringify({ type: 'auth_error', message: 'Invalid token' }));
+      ws.close(CLOSE_CODES.authFailed, 'Invalid token');
+      return;
+    }
+    const { config, presence } = this.services;
+    if ((await presence.connectionCount(actor.user.id)) >= config.maxConnectionsPerUser) {
+      ws.send(JSON.stringify({ type: 'error', message: 'Too many connections', code: 'rate_limited' }));
+      ws.close(CLOSE_CODES.tooManyConnections, 'Too many connections');
+      return;
+    }
+    const connection = new WsConnection(actor, ws, raw, { maxBufferedBytes: config.maxBufferedBytes });
+    await this.register(connection);
+    ws.off('message', early);
+    let chain = Promise.resolve();
+    let inFlight = 0;
+    const enqueue = (data: RawData, isBinary: boolean) => {
+      if (inFlight >= MAX_PENDING_FRAMES) {
+        connection.sendJson({ type: 'error', message: 'Too many requests in flight', code: 'rate_limited' });
+        return;
+      }
+      inFlight++;
+      chain = chain.then(() => this.handleFrame(connection, data, isBinary)).finally(() => inFlight--);
+    };
+    ws.on('message', enqueue);
+    ws.on('pong', () => (connection.alive = true));
+    ws.on('close', () => void this.unregister(connection));
+    connection.sendJson({ type: 'authenticated', user_id: actor.user.id, connection_id: connection.id, message: 'Authentication successful' });
+    for (const data of pending) enqueue(data, false);
+    this.closeAtExpiry(connection);
+  }
+
+  private async register(connection: WsConnection): Promise<void> {
+    const { user } = connection.actor;
+    this.connections.add(connection);
+    this.metrics.connections.inc({ gateway: 'native' });
+    this.hub.add(connection, topics.user(user.id));
+    const summaries = await this.services.store.conversations.listForUser({ userId: user.id, limit: 1000 });
+    for (const s of summaries) this.follow(connection, s.conversation.id);
+    for (const contact of await this.services.presence.contactsOf(user.id)) this.hub.add(connection, topics.presence(contact));
+    await this.services.presence.connected(user.id, connection.id);
+  }
+
+  private async unregister(connection: WsConnection): Promise<void> {
+    if (!this.connections.delete(connection)) return;
+    this.metrics.connections.dec({ gateway: 'native' });
+    this.hub.removeAll(connection);
+    await this.services.presence.disconnected(connection.userId, connection.id).catch(() => {});
+  }
+
+  private async handleFrame(connection: WsConnection, data: RawData, isBinary: boolean): Promise<void> {
+    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
+    if (size > this.services.config.maxFrameBytes) {
+      connection.sendJson({ type: 'error', message: 'Frame too large', code: 'payload_too_large', max_bytes: this.services.config.maxFrameBytes });
+      return;
+    }
+    let frame: unknown;
+    try {
+      if (isBinary) throw new Error('binary');
+      frame = JSON.parse(data.toString());
+    } catch {
+      connection.sendJson({ type: 'error', message: 'Invalid JSON format' });
+      return;
+    }
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+      connection.sendJson({ type: 'error', message: 'Invalid JSON format' });
+      return;
+    }
+    const { type, data: payload, request_id: requestId } = frame as { type?: unknown; data?: unknown; request_id?: unknown };
+    const echo = typeof requestId === 'string' || typeof requestId === 'number' ? { request_id: requestId } : {};
+    if (typeof type !== 'string' || type === '') {
+      connection.sendJson({ type: 'error', message: 'Message type required', ...echo });
+      return;
+    }
+    try {
+      if (type === 'ping') return this.pong(connection, frame as { timestamp?: unknown }, echo);
+      if (type === 'join_room' || type === 'leave_room') return await this.roomFrame(connection, type, frame, echo);
+      if (!Object.hasOwn(HANDLERS, type)) {
+        connection.sendJson({ success: false, error: `Unknown message type: ${type}`, code: 'bad_request', ...echo });
+        return;
+      }
+      const eventType = type as InboundFrameType;
+      const validation = validators[eventType](payload ?? {});
+      if (!validation.ok) {
+        const text = INBOUND_FRAMES[eventType].invalidText ?? `Invalid data: ${validation.details.map((d) => `${d.path || 'data'} ${d.message}`).join('; ')}`;
+        connection.sendJson({ success: false, error: text, code: 'validation_failed', details: validation.details, event: eventType, ...echo });
+        return;
+      }
+      const handler = HANDLERS[eventType] as (ctx: Parameters<(typeof HANDLERS)['sync']>[0], data: unknown) => Promise<Record<string, unknown>>;
+      const reply = await handler({ connection, services: this.services, rooms: this }, validation.value);
+      connection.sendJson({ success: true, ...reply, event: eventType, ...echo });
+    } catch (error) {
+      this.replyError(connection, type as InboundFrameType, error, echo);
+    }
+  }
+
+  private replyError(connection: WsConnection, type: InboundFrameType, error: unknown, echo: object): void {
+    if (!isAppError(error)) {
+      this.services.logger.error({ err: error, type }, 'native ws handler failed');
+      connection.sendJson({ success: false, error: 'Internal server error', code: 'internal', event: type, ...echo });
+      return;
+    }
+    const text = ERROR_TEXTS[type]?.[error.code] ?? error.message;
+    const retryAfter = error.code === 'rate_limited' && error.details && 'retry_after' in error.details ? { retry_after: error.details.retry_after } : {};
+    connection.sendJson({ success: false, error: text, code: error.code, ...retryAfter, event: type, ...echo });
+  }
+
+  private pong(connection: WsConnection, frame: { timestamp?: unknown }, echo: object): void {
+    connection.sendJson({ type: 'pong', timestamp: frame.timestamp ?? null, server_time: new Date().toISOString(), ...echo });
+  }
+
+  private async roomFrame(connection: WsConnection, type: 'join_room' | 'leave_room', frame: object, echo: object): Promise<void> {
+    const checked = validateRoomFrame(frame);
+    if (!checked.ok) {
+      connection.sendJson({ type: 'error', message: 'Room ID required', code: 'validation_failed', ...echo });
+      return;
+    }
+    const roomId = checked.value.room_id;
+    const [kind, id = ''] = roomId.split(/:(.*)/s);
+    try {
+      if (kind === 'conversation' && id !== '') {
+        if (type === 'join_room') {
+          await this.services.access.read(connection.actor, id);
+          this.joinConversationRoom(connection, id);
+        } else this.leaveConversationRoom(connection, id);
+      } else if (kind === 'support' && id !== '') {
+        if (!this.services.policy.can({ kind: 'user', roles: connection.actor.user.roles }, 'support.monitor')) throw new AppError('forbidden');
+        if (type === 'join_room') this.watchQueue(connection, id);
+        else this.unwatchQueue(connection, id);
+      } else {
+        throw new AppError('not_found');
+      }
+      connection.sendJson({ type: type === 'join_room' ? 'room_joined' : 'room_left', room_id: roomId, ...echo });
+    } catch (error) {
+      const code = isAppError(error) ? error.code : 'internal';
+      connection.sendJson({ type: 'error', message: code === 'not_found' ? `Unknown room: ${roomId}` : 'Access denied to room', code, room_id: roomId, ...echo });
+    }
+  }
+
+  joinConversationRoom(connection: WsConnection, conversationId: string): void {
+    connection.rooms.add(conversationId);
+    this.hub.add(connection, topics.conversation(conversationId));
+  }
+
+  leaveConversationRoom(connection: WsConnection, conversationId: string): void {
+    connection.rooms.delete(conversationId);
+    if (!connection.conversations.has(conversationId)) this.hub.remove(connection, topics.conversation(conversationId));
+  }
+
+  watchQueue(connection: WsConnection, queue: string): void {
+    connection.queues.add(queue);
+    this.hub.add(connection, topics.queue(queue));
+  }
+
+  unwatchQueue(connection: WsConnection, queue: string): void {
+    connection.queues.delete(queue);
+    this.hub.remove(connection, topics.queue(queue));
+  }
+
+  private follow(connection: WsConnection, conversationId: string): void {
+    connection.conversations.add(conversationId);
+    this.hub.add(connection, topics.conversation(conversationId));
+  }
+
+  private unfollow(connection: WsConnection, conversationId: string): void {
+    connection.conversations.delete(conversationId);
+    connection.rooms.delete(conversationId);
+    this.hub.remove(connection, topics.conversation(conversationId));
+  }
+
+  /** A connection lives no longer than its token. */
+  private closeAtExpiry(connection: WsConnection): void {
+    const exp = connection.actor.token.exp;
+    if (exp === undefined) return;
+    const ms = exp * 1000 - Date.now();
+    const timer = setTimeout(() => {
+      connection.sendJson({ type: 'auth_error', message: 'Token expired' });
+      connection.flushAndClose(CLOSE_CODES.authFailed, 'Token expired');
+    }, Math.min(Math.max(ms, 0), 2_147_483_647));
+    timer.unref();
+  }
+
+  /** Drops peers that did not answer the last protocol ping, then pings the rest. */
+  private sweep(): void {
+    for (const c of this.connections) {
+      if (!c.alive) {
+        c.close(CLOSE_CODES.goingAway, 'keepalive timeout', true);
+        void this.unregister(c);
+        continue;
+      }
+      c.alive = false;
+      c.ping();
+    }
+  }
+
+  /** Closes every connection with 1001 so clients reconnect elsewhere and sync. */
+  async close(): Promise<void> {
+    clearInterval(this.keepalive);
+    for (const c of this.connections) c.close(CLOSE_CODES.goingAway, 'server shutting down');
+    this.wss.close();
+  }
+}

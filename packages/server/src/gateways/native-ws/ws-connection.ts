@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import type { UserActor } from '../../core/actor.js';
+import { CLOSE_CODES } from '../../realtime/close-codes.js';
+
+export interface WsConnectionLimits {
+  /** Bytes queued (ours plus the socket's) before the peer counts as a slow consumer. */
+  readonly maxBufferedBytes: number;
+}
+
+/**
+ * One authenticated WebSocket. Frames are queued and written once per event-loop turn with the
+ * socket corked, so a burst becomes one write syscall instead of one per frame. The queue is
+ * bounded: a peer that does not read is closed with 4008 and recovers by syncing.
+ */
+export class WsConnection {
+  readonly id = randomUUID();
+  /** Conversations whose room this connection joined (gets `new_message`). */
+  readonly rooms = new Set<string>();
+  /** Conversations the user takes part in (gets notifications when not in the room). */
+  readonly conversations = new Set<string>();
+  /** Support queues the connection watches. */
+  readonly queues = new Set<string>();
+  private queue: string[] = [];
+  private queuedBytes = 0;
+  private scheduled = false;
+  private closed = false;
+  alive = true;
+
+  constructor(
+    readonly actor: UserActor,
+    private readonly socket: WebSocket,
+    private readonly raw: Duplex,
+    private readonly limits: WsConnectionLimits,
+  ) {}
+
+  get userId(): string {
+    return this.actor.user.id;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Queues a JSON text frame (already serialized: one rendering serves every recipient). */
+  send(frame: string): void {
+    if (!this.isOpen) return;
+    this.queue.push(frame);
+    this.queuedBytes += frame.length;
+    if (this.queuedBytes + this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.close(CLOSE_CODES.slowConsumer, 'slow consumer: reconnect and sync', true);
+      return;
+    }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  sendJson(payload: unknown): void {
+    this.send(JSON.stringify(payload));
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    if (!this.isOpen || this.queue.length === 0) return;
+    const frames = this.queue;
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.raw.cork();
+    for (const frame of frames) this.socket.send(frame);
+    process.nextTick(() => this.raw.uncork());
+  }
+
+  /**
+   * Closes with a code. `hard` drops the socket at once (a slow consumer's buffer would delay a
+   * polite close indefinitely).
+   */
+  close(code: number, reason: string, hard = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue = [];
+    if (hard) {
+      this.socket.close(code, reason);
+      setTimeout(() => this.socket.terminate(), 1000).unref();
+    } else {
+      // Let queued frames (an error frame before an auth close) go out first.
+      setImmediate(() => this.socket.close(code, reason));
+    }
+  }
+
+  /** Protocol-level ping; the peer's pong marks it alive. */
+  ping(): void {
+    if (this.isOpen) this.socket.ping();
+  }
+
+  /** Sends frames queued so far right now, then closes; for errors that end the connection. */
+  flushAndClose(code: number, reason: string): void {
+    this.flush();
+    this.close(code, reason);
+  }
+}

@@ -1,0 +1,45 @@
+import type { Bus } from '../bus/bus.js';
+import { topics } from '../bus/domain-event.js';
+import type { PresenceState, PresenceTracker } from '../realtime/presence.js';
+import type { Store } from '../storage/store.js';
+
+/** Online/offline announcements, to the people who share a conversation with the user. */
+export class PresenceService {
+  constructor(
+    private readonly tracker: PresenceTracker,
+    private readonly bus: Bus,
+    private readonly store: Store,
+  ) {}
+
+  async connected(userId: string, connectionId: string): Promise<void> {
+    if (await this.tracker.connect(userId, connectionId)) await this.announce(userId, 'online');
+  }
+
+  async disconnected(userId: string, connectionId: string): Promise<void> {
+    if (await this.tracker.disconnect(userId, connectionId)) await this.announce(userId, 'offline');
+  }
+
+  get(userIds: readonly string[]): Promise<PresenceState[]> {
+    return this.tracker.get(userIds);
+  }
+
+  connectionCount(userId: string): Promise<number> {
+    return this.tracker.connectionCount(userId);
+  }
+
+  /** Users who share at least one current conversation with this one. */
+  async contactsOf(userId: string): Promise<string[]> {
+    const conversations = await this.store.conversations.listForUser({ userId, limit: 500 });
+    const contacts = new Set<string>();
+    for (const summary of conversations) {
+      for (const p of await this.store.conversations.participants(summary.conversation.id)) {
+        if (p.userId !== userId) contacts.add(p.userId);
+      }
+    }
+    return [...contacts];
+  }
+
+  private announce(userId: string, status: 'online' | 'offline'): Promise<void> {
+    return this.bus.publish(topics.presence(userId), { type: 'presence', userId, status, lastSeenAt: new Date().toISOString() });
+  }
+}

@@ -1,0 +1,63 @@
+/** A user's presence as others see it. */
+export interface PresenceState {
+  readonly userId: string;
+  readonly status: 'online' | 'offline';
+  /** When the user last connected or disconnected; null if never seen. */
+  readonly lastSeenAt: string | null;
+}
+
+/**
+ * Who is online. A user is online while they hold at least one connection anywhere; the
+ * transition online→offline and back is what gets announced.
+ */
+export interface PresenceTracker {
+  /** Records a new connection; resolves true when the user just came online. */
+  connect(userId: string, connectionId: string): Promise<boolean>;
+  /** Records a closed connection; resolves true when the user just went offline. */
+  disconnect(userId: string, connectionId: string): Promise<boolean>;
+  /** Presence of each user asked about (offline with a last-seen time, or never seen). */
+  get(userIds: readonly string[]): Promise<PresenceState[]>;
+  /** Number of connections the user holds now (on this node for the in-process tracker). */
+  connectionCount(userId: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Presence for a single node. */
+export class MemoryPresence implements PresenceTracker {
+  private readonly connections = new Map<string, Set<string>>();
+  private readonly lastSeen = new Map<string, string>();
+
+  async connect(userId: string, connectionId: string): Promise<boolean> {
+    let set = this.connections.get(userId);
+    const cameOnline = !set || set.size === 0;
+    if (!set) this.connections.set(userId, (set = new Set()));
+    set.add(connectionId);
+    this.lastSeen.set(userId, new Date().toISOString());
+    return cameOnline;
+  }
+
+  async disconnect(userId: string, connectionId: string): Promise<boolean> {
+    const set = this.connections.get(userId);
+    if (!set?.delete(connectionId)) return false;
+    this.lastSeen.set(userId, new Date().toISOString());
+    if (set.size > 0) return false;
+    this.connections.delete(userId);
+    return true;
+  }
+
+  async get(userIds: readonly string[]): Promise<PresenceState[]> {
+    return userIds.map((userId) => ({
+      userId,
+      status: (this.connections.get(userId)?.size ?? 0) > 0 ? 'online' : 'offline',
+      lastSeenAt: this.lastSeen.get(userId) ?? null,
+    }));
+  }
+
+  async connectionCount(userId: string): Promise<number> {
+    return this.connections.get(userId)?.size ?? 0;
+  }
+
+  async close(): Promise<void> {
+    this.connections.clear();
+  }
+}
