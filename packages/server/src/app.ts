@@ -15,6 +15,7 @@ import { authRoutes } from './rest/routes/auth.routes.js';
 import { conversationRoutes } from './rest/routes/conversations.routes.js';
 import { messageRoutes } from './rest/routes/messages.routes.js';
 import { userRoutes } from './rest/routes/users.routes.js';
+import { guzosyncRestRoutes } from './profiles/guzosync/guzosync-rest.routes.js';
 import type { Services } from './services.js';
 
 declare module 'fastify' {
@@ -80,7 +81,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   registerAuthentication(app, services.auth);
-  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes]) {
+  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, guzosyncRestRoutes]) {
     await app.register(routes, { services });
   }
 

@@ -125,6 +125,19 @@ export class ConversationService {
     return conversation;
   }
 
+  /**
+   * Closes a conversation. Either side of a support conversation may close it (as GuzoSync
+   * allows); other conversations need manage rights.
+   */
+  async close(actor: Actor, conversationId: string): Promise<Conversation> {
+    const { conversation } = await this.access.read(actor, conversationId);
+    if (conversation.type === 'support') await this.access.write(actor, conversationId);
+    else await this.access.manage(actor, conversationId);
+    const closed = await this.store.conversations.update(conversationId, { status: 'closed' });
+    await this.bus.publish(topics.conversation(conversationId), { type: 'conversation.updated', conversation: closed });
+    return closed;
+  }
+
   async participants(actor: Actor, conversationId: string): Promise<Participant[]> {
     await this.access.read(actor, conversationId);
     return this.store.conversations.participants(conversationId);

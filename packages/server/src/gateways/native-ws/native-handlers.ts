@@ -3,7 +3,8 @@ import { topics } from '../../bus/domain-event.js';
 import type { Services } from '../../services.js';
 import { isSupportQueue, SUPPORT_QUEUES } from '../../support/support-queues.js';
 import type { InboundData, InboundFrameType } from './native-frames.js';
-import { guzoConversation, guzoMessage } from './native-shapes.js';
+import { guzoConversationList } from './guzo-conversation-list.js';
+import { guzoMessage } from './native-shapes.js';
 import type { WsConnection } from './ws-connection.js';
 
 /** What a handler may do besides calling services: change the connection's rooms. */
@@ -93,12 +94,7 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
 
   async get_active_conversations({ connection, services }) {
     const summaries = await services.conversations.list(connection.actor, { status: 'active', limit: 50 });
-    const conversations = [];
-    for (const s of summaries) {
-      const participants = await services.store.conversations.participants(s.conversation.id);
-      const users = await services.store.users.byIds(participants.map((p) => p.userId));
-      conversations.push(guzoConversation(s.conversation, users, s.lastMessage, s.unreadCount));
-    }
+    const conversations = await guzoConversationList(services.store, summaries);
     return { conversations, count: conversations.length, timestamp: new Date().toISOString() };
   },
 

@@ -1,0 +1,124 @@
+import type { FastifyError } from 'fastify';
+import { Type } from 'typebox';
+import { AppError } from '../../core/errors.js';
+import { actorOf, userActorOf } from '../../rest/authenticate.js';
+import type { RoutePlugin } from '../../rest/route-kit.js';
+import { guzoConversation, guzoMessage } from '../../gateways/native-ws/native-shapes.js';
+import { guzoConversationList } from '../../gateways/native-ws/guzo-conversation-list.js';
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const IdParam = Type.Object({ id: Id });
+const Login = Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) });
+const CreateBody = Type.Object({
+  title: Type.Optional(Type.String({ maxLength: 300 })),
+  participant_ids: Type.Optional(Type.Array(Id, { maxItems: 500 })),
+  participants: Type.Optional(Type.Array(Id, { maxItems: 500 })),
+});
+const SupportBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), content: Type.String({ minLength: 1 }) });
+const SendBody = Type.Object({ content: Type.String({ minLength: 1 }), message_type: Type.Optional(Type.String({ maxLength: 32 })) });
+const Paging = Type.Object({ skip: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) });
+
+/** GuzoSync's error texts for the registry codes its clients can meet. */
+const DETAIL: Partial<Record<AppError['code'], string>> = {
+  invalid_credentials: 'Incorrect email or password',
+  unauthenticated: 'Not authenticated',
+  invalid_token: 'Could not validate credentials',
+  not_participant: 'Conversation not found or access denied',
+  conversation_not_found: 'Conversation not found or access denied',
+};
+
+/**
+ * GuzoSync's REST surface, verbatim: `POST /api/accounts/login` and `/api/conversations/...`,
+ * errors as FastAPI writes them (`{"detail": ...}`, validation as a list of `{loc, msg, type}`).
+ */
+export const guzosyncRestRoutes: RoutePlugin = async (app, { services }) => {
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error.validation) {
+      const detail = error.validation.map((v) => ({ loc: [error.validationContext ?? 'body', ...v.instancePath.split('/').filter(Boolean)], msg: v.message, type: 'value_error' }));
+      return reply.status(422).send({ detail });
+    }
+    const appError = error instanceof AppError ? error : new AppError(error.statusCode === 400 ? 'invalid_json' : 'internal');
+    if (appError.status >= 500) reply.log.error({ err: error }, 'guzosync route failed');
+    return reply.status(appError.status).send({ detail: DETAIL[appError.code] ?? appError.message });
+  });
+
+  app.post('/api/accounts/login', {
+    config: { auth: false },
+    schema: { tags: ['guzosync'], summary: 'GuzoSync login', body: Login },
+    handler: async (request) => {
+      const { accessToken, user } = await services.auth.login(request.body.email, request.body.password);
+      return { access_token: accessToken, token_type: 'bearer', role: user.roles[0] ?? null };
+    },
+  });
+
+  app.get('/api/conversations', {
+    schema: { tags: ['guzosync'], summary: "The caller's conversations" },
+    handler: async (request) => guzoConversationList(services.store, await services.conversations.list(actorOf(request), { limit: 100 })),
+  });
+
+  app.post('/api/conversations/create', {
+    schema: { tags: ['guzosync'], summary: 'Create a conversation', body: CreateBody },
+    handler: async (request, reply) => {
+      const ids = [...(request.body.participant_ids ?? []), ...(request.body.participants ?? [])];
+      const { conversation } = await services.conversations.create(actorOf(request), { type: 'general', title: request.body.title ?? null, participants: ids.map((userId) => ({ userId })) });
+      const users = await services.store.users.byIds((await services.store.conversations.participants(conversation.id)).map((p) => p.userId));
+      return reply.status(201).send(guzoConversation(conversation, users, null));
+    },
+  });
+
+  app.post('/api/conversations/create-support', {
+    schema: { tags: ['guzosync'], summary: 'Open a support conversation with the control center', body: SupportBody },
+    handler: async (request, reply) => {
+      const result = await services.support.open(actorOf(request), { title: request.body.title, content: request.body.content });
+      return reply.status(201).send({
+        success: true,
+        message: 'Support conversation created successfully',
+        conversation_id: result.conversation.id,
+        title: result.conversation.title,
+        participants: [result.conversation.createdBy, ...result.staff.map((u) => u.id)],
+        timestamp: result.conversation.createdAt,
+      });
+    },
+  });
+
+  app.get('/api/conversations/stats', {
+    schema: { tags: ['guzosync'], summary: "Counts over the caller's conversations" },
+    handler: async (request) => {
+      const summaries = await services.store.conversations.listForUser({ userId: userActorOf(request).user.id, limit: 10_000 });
+      const active = summaries.filter((s) => s.conversation.status === 'active').length;
+      return {
+        total_conversations: summaries.length,
+        active_conversations: active,
+        closed_conversations: summaries.length - active,
+        total_messages: summaries.reduce((n, s) => n + s.conversation.lastSeq, 0),
+        unread_messages: summaries.reduce((n, s) => n + s.unreadCount, 0),
+      };
+    },
+  });
+
+  app.get('/api/conversations/:id/messages', {
+    schema: { tags: ['guzosync'], summary: 'Newest messages after skip, oldest first', params: IdParam, querystring: Paging },
+    handler: async (request) => {
+      const messages = await services.messages.window(actorOf(request), request.params.id, request.query.skip ?? 0, request.query.limit ?? 50);
+      return messages.map(guzoMessage);
+    },
+  });
+
+  app.post('/api/conversations/:id/messages', {
+    schema: { tags: ['guzosync'], summary: 'Send a message', params: IdParam, body: SendBody },
+    handler: async (request, reply) => {
+      const kind = request.body.message_type?.toLowerCase();
+      const { message } = await services.messages.send(actorOf(request), request.params.id, { content: request.body.content, ...(kind !== undefined && { kind }) });
+      return reply.status(201).send(guzoMessage(message));
+    },
+  });
+
+  app.post('/api/conversations/:id/close', {
+    schema: { tags: ['guzosync'], summary: 'Close a conversation', params: IdParam },
+    handler: async (request) => {
+      const actor = userActorOf(request);
+      const conversation = await services.conversations.close(actor, request.params.id);
+      return { success: true, message: 'Conversation closed', conversation_id: conversation.id, closed_by: actor.user.id, status: 'CLOSED' };
+    },
+  });
+};
