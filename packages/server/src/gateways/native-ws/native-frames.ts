@@ -124,3 +124,29 @@ export const TOP_LEVEL_FRAMES = {
 } as const;
 
 export const RoomFrame = Type.Object({ room_id: Type.String({ minLength: 1, maxLength: 300 }) });
+
+/** Frames the server sends unasked, with their fields (the reference is generated from this). */
+export const OUTBOUND_FRAMES = {
+  authenticated: { to: 'the new connection', fields: 'user_id, connection_id, message: "Authentication successful"' },
+  auth_error: { to: 'a connection whose token is missing, invalid, expired or revoked (then close 4001)', fields: 'message: "Invalid token" | "Token expired"' },
+  pong: { to: 'the sender of ping', fields: 'timestamp (echoed), server_time (ISO)' },
+  error: { to: 'the sender of a frame that is not JSON, has no type, is too large, or a bad room frame', fields: 'message: "Invalid JSON format" | "Message type required" | "Frame too large" | …, code?' },
+  new_message: { to: 'connections in the conversation room, except the sending connection', fields: 'conversation_id, message {id, sender_id, content, message_type, sent_at, seq, client_id, reply_to, metadata, attachments, kind, created_at, edited_at, deleted_at}' },
+  message_notification: { to: "participants' connections not in the room", fields: 'conversation_id, from_user_id, preview (100 chars + "..."), timestamp, seq' },
+  conversation_joined: { to: 'the joining connection, before the reply', fields: 'conversation_id, room_id "conversation:<id>", message' },
+  new_support_conversation: { to: 'connections watching support:general_support and the creator’s role queue', fields: 'conversation_id, title, creator_id, creator_name, creator_role, message, queue, timestamp' },
+  room_notification: { to: 'other watchers of a support room someone joined', fields: 'room_id, user_id, message, timestamp' },
+  room_joined: { to: 'the sender of join_room', fields: 'room_id' },
+  room_left: { to: 'the sender of leave_room', fields: 'room_id' },
+  typing_status: { to: 'other users in the room', fields: 'conversation_id, user_id, is_typing, timestamp' },
+  message_read: { to: 'the room and the reader’s other devices', fields: 'conversation_id, user_id, message_id, last_read_seq, timestamp' },
+  delivery_receipt: { to: 'other users in the room', fields: 'conversation_id, user_id, last_delivered_seq, timestamp' },
+  message_edited: { to: 'the room', fields: 'conversation_id, message' },
+  message_deleted: { to: 'the room', fields: 'conversation_id, message (content emptied, deleted_at set)' },
+  presence: { to: 'users who share a conversation', fields: 'user_id, status "online" | "offline", last_seen_at' },
+  conversation_added: { to: 'the added user’s connections', fields: 'conversation_id, by, timestamp' },
+  conversation_removed: { to: 'the removed user’s connections', fields: 'conversation_id, by, timestamp' },
+  participant_joined: { to: 'the room', fields: 'conversation_id, user_id, by, timestamp' },
+  participant_left: { to: 'the room', fields: 'conversation_id, user_id, by, timestamp' },
+  conversation_updated: { to: 'the room and participants', fields: 'conversation_id, title, status, timestamp' },
+} as const;
