@@ -1,4 +1,4 @@
-import type { Conversation, Message } from '../core/model.js';
+import type { Conversation, Message, Reaction } from '../core/model.js';
 
 /**
  * Everything that happens and may interest a connection, as a union on `type`. Events are
@@ -11,6 +11,7 @@ export type DomainEvent =
   /** Sent to each participant's user topic; `firstMessage` when the conversation opened with one. */
   | { readonly type: 'conversation.created'; readonly conversation: Conversation; readonly participantIds: readonly string[]; readonly firstMessage?: Message }
   | { readonly type: 'conversation.updated'; readonly conversation: Conversation }
+  | { readonly type: 'reaction.changed'; readonly conversationId: string; readonly messageId: string; readonly userId: string; readonly emoji: string; readonly added: boolean; readonly reactions: readonly Reaction[] }
   | { readonly type: 'participant.added'; readonly conversationId: string; readonly userId: string; readonly by: string | null }
   | { readonly type: 'participant.removed'; readonly conversationId: string; readonly userId: string; readonly by: string | null }
   | { readonly type: 'receipt.read'; readonly conversationId: string; readonly userId: string; readonly seq: number; readonly messageId?: string; readonly origin?: string }

@@ -72,6 +72,14 @@ export interface Message {
   readonly deletedAt: string | null;
   readonly hidden: boolean;
   readonly createdAt: string;
+  /** Filled in when read for display; absent on freshly written messages. */
+  readonly reactions?: readonly Reaction[];
+}
+
+/** Who reacted to a message with one emoji. */
+export interface Reaction {
+  readonly emoji: string;
+  readonly userIds: readonly string[];
 }
 
 /** A conversation as one participant sees it in a list. */

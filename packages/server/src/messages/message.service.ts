@@ -1,6 +1,6 @@
 import type { Actor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
-import type { Json, Message, Participant } from '../core/model.js';
+import type { Json, Message, Participant, Reaction } from '../core/model.js';
 import type { Bus } from '../bus/bus.js';
 import { topics } from '../bus/domain-event.js';
 import type { ConversationAccess } from '../conversations/conversation-access.js';
@@ -78,13 +78,35 @@ export class MessageService {
   async page(actor: Actor, conversationId: string, query: { beforeSeq?: number; afterSeq?: number; limit: number }) {
     await this.access.read(actor, conversationId);
     const page = await this.store.messages.page({ conversationId, ...query });
-    return { ...page, messages: page.messages.map((m) => this.present(actor, m)) };
+    return { ...page, messages: await this.forReaders(page.messages) };
   }
 
   /** Offset paging, newest first window returned oldest first (for protocols that page with skip). */
   async window(actor: Actor, conversationId: string, skip: number, limit: number): Promise<Message[]> {
     await this.access.read(actor, conversationId);
-    return (await this.store.messages.window(conversationId, skip, limit)).map((m) => this.present(actor, m));
+    return this.forReaders(await this.store.messages.window(conversationId, skip, limit));
+  }
+
+  /**
+   * Adds or removes the caller's reaction and tells the room. Reacting again with the same
+   * emoji, or removing one that is not there, changes nothing and announces nothing.
+   */
+  async react(actor: Actor, conversationId: string, messageId: string, emoji: string, add: boolean): Promise<readonly Reaction[]> {
+    const message = await this.messageForWrite(actor, conversationId, messageId);
+    if (message.deletedAt !== null) throw new AppError('message_not_found', 'The message was deleted');
+    const userId = actorUser(actor);
+    const changed = add ? await this.store.reactions.add(messageId, userId, emoji) : await this.store.reactions.remove(messageId, userId, emoji);
+    const reactions = (await this.store.reactions.forMessages([messageId])).get(messageId) ?? [];
+    if (changed) {
+      await this.bus.publish(topics.conversation(conversationId), { type: 'reaction.changed', conversationId, messageId, userId, emoji, added: add, reactions });
+    }
+    return reactions;
+  }
+
+  /** What readers see: deleted messages lose content and attachments; reactions are attached. */
+  private async forReaders(messages: readonly Message[]): Promise<Message[]> {
+    const reactions = await this.store.reactions.forMessages(messages.filter((m) => m.deletedAt === null).map((m) => m.id));
+    return messages.map((m) => (m.deletedAt !== null ? { ...m, content: '', attachments: [], reactions: [] } : { ...m, reactions: reactions.get(m.id) ?? [] }));
   }
 
   /** Moves the caller's read pointer forward to `seq` (or to the end) and tells the others. */
@@ -139,12 +161,6 @@ export class MessageService {
     const updated = await this.store.messages.update(messageId, { content: '', deletedAt: new Date().toISOString() });
     await this.publishUpdated(updated);
     return updated;
-  }
-
-  /** What a reader sees: deleted messages keep their seq but lose their content and attachments. */
-  present(_actor: Actor, message: Message): Message {
-    if (message.deletedAt === null) return message;
-    return { ...message, content: '', attachments: [] };
   }
 
   private async ownMessage(actor: Actor, conversationId: string, messageId: string): Promise<Message> {

@@ -10,6 +10,14 @@ export interface Database {
   participants: ParticipantsTable;
   messages: MessagesTable;
   revoked_tokens: RevokedTokensTable;
+  message_reactions: MessageReactionsTable;
+}
+
+export interface MessageReactionsTable {
+  message_id: string;
+  user_id: string;
+  emoji: string;
+  created_at: string;
 }
 
 export interface UsersTable {

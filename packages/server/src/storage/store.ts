@@ -17,6 +17,7 @@ export interface Store {
   readonly conversations: ConversationRepository;
   readonly messages: MessageRepository;
   readonly revocations: RevocationRepository;
+  readonly reactions: ReactionRepository;
   /** Applies pending migrations. Safe to call on every start and from several nodes. */
   migrate(): Promise<void>;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
@@ -157,4 +158,18 @@ export interface RevocationRepository {
   isRevoked(jti: string): Promise<boolean>;
   /** Deletes entries whose tokens have expired anyway; returns how many. */
   purgeExpired(nowSeconds: number): Promise<number>;
+}
+
+export interface ReactionSummary {
+  readonly emoji: string;
+  readonly userIds: readonly string[];
+}
+
+export interface ReactionRepository {
+  /** Adds the user's reaction; resolves false when it was already there. */
+  add(messageId: string, userId: string, emoji: string): Promise<boolean>;
+  /** Removes it; resolves false when it was not there. */
+  remove(messageId: string, userId: string, emoji: string): Promise<boolean>;
+  /** Reactions of each message that has any, emojis in first-use order. */
+  forMessages(messageIds: readonly string[]): Promise<Map<string, ReactionSummary[]>>;
 }

@@ -40,8 +40,11 @@ export function presentMessage(m: Message): MessageJson {
     edited_at: m.editedAt,
     deleted_at: m.deletedAt,
     created_at: m.createdAt,
+    ...(m.reactions !== undefined && { reactions: m.reactions.map(presentReaction) }),
   };
 }
+
+export const presentReaction = (r: { emoji: string; userIds: readonly string[] }) => ({ emoji: r.emoji, count: r.userIds.length, user_ids: [...r.userIds] });
 
 export function presentParticipant(p: Participant): ParticipantJson {
   return { user_id: p.userId, role: p.role, last_read_seq: p.lastReadSeq, last_delivered_seq: p.lastDeliveredSeq, joined_at: p.joinedAt };

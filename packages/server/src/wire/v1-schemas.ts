@@ -35,6 +35,8 @@ export const AttachmentJson = Type.Object({
   thumbnail_url: Type.Optional(Type.String()),
 });
 
+export const ReactionJson = Type.Object({ emoji: Type.String(), count: Type.Integer(), user_ids: Type.Array(Type.String()) });
+
 export const MessageJson = Type.Object({
   id: Type.String(),
   conversation_id: Type.String(),
@@ -49,6 +51,7 @@ export const MessageJson = Type.Object({
   edited_at: Nullable(Type.String()),
   deleted_at: Nullable(Type.String()),
   created_at: Type.String(),
+  reactions: Type.Optional(Type.Array(ReactionJson)),
 });
 export type MessageJson = Static<typeof MessageJson>;
 

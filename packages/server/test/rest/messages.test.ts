@@ -130,3 +130,28 @@ describe('messages over REST', () => {
     }
   });
 });
+
+describe('reactions over REST', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('adds and removes reactions, shows them on the message, and refuses outsiders', async () => {
+    const a = await server.user(['CONTROL_STAFF']);
+    const b = await server.user(['CONTROL_STAFF']);
+    const outsider = await server.user(['CONTROL_STAFF']);
+    const id = (await server.request('POST', '/v1/conversations', { token: a.token, body: { participant_ids: [b.user.id] } })).body.conversation.id;
+    const message = (await server.request('POST', `/v1/conversations/${id}/messages`, { token: a.token, body: { content: 'ETA 5 min' } })).body.message;
+    const url = (emoji: string) => `/v1/conversations/${id}/messages/${message.id}/reactions/${encodeURIComponent(emoji)}`;
+
+    expect((await server.request('PUT', url('👍'), { token: b.token })).body.reactions).toEqual([{ emoji: '👍', count: 1, user_ids: [b.user.id] }]);
+    await server.request('PUT', url('👍'), { token: a.token });
+    const page = await server.request('GET', `/v1/conversations/${id}/messages`, { token: a.token });
+    expect(page.body.messages[0].reactions).toEqual([{ emoji: '👍', count: 2, user_ids: expect.arrayContaining([a.user.id, b.user.id]) }]);
+    expect((await server.request('DELETE', url('👍'), { token: b.token })).body.reactions).toEqual([{ emoji: '👍', count: 1, user_ids: [a.user.id] }]);
+    expect((await server.request('PUT', url('👍'), { token: outsider.token })).status).toBe(403);
+    expect((await server.request('PUT', url('two words'), { token: a.token })).status).toBe(422);
+  });
+});

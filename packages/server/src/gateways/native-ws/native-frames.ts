@@ -106,6 +106,16 @@ export const INBOUND_FRAMES = {
     extension: true,
     data: Type.Object({ conversation_id: Id, message_id: Id }),
   }),
+  add_reaction: spec({
+    summary: 'React to a message; the room gets reaction_updated.',
+    extension: true,
+    data: Type.Object({ conversation_id: Id, message_id: Id, emoji: Type.String({ minLength: 1, maxLength: 32, pattern: '^\\S+$' }) }),
+  }),
+  remove_reaction: spec({
+    summary: 'Withdraw your reaction; the room gets reaction_updated.',
+    extension: true,
+    data: Type.Object({ conversation_id: Id, message_id: Id, emoji: Type.String({ minLength: 1, maxLength: 32, pattern: '^\\S+$' }) }),
+  }),
   get_presence: spec({
     summary: 'Presence of users you share a conversation with.',
     extension: true,
@@ -143,6 +153,7 @@ export const OUTBOUND_FRAMES = {
   delivery_receipt: { to: 'other users in the room', fields: 'conversation_id, user_id, last_delivered_seq, timestamp' },
   message_edited: { to: 'the room', fields: 'conversation_id, message' },
   message_deleted: { to: 'the room', fields: 'conversation_id, message (content emptied, deleted_at set)' },
+  reaction_updated: { to: 'the room', fields: 'conversation_id, message_id, user_id, emoji, action "added" | "removed", reactions [{emoji, count, user_ids}]' },
   presence: { to: 'users who share a conversation', fields: 'user_id, status "online" | "offline", last_seen_at' },
   conversation_added: { to: 'the added user’s connections', fields: 'conversation_id, by, timestamp' },
   conversation_removed: { to: 'the removed user’s connections', fields: 'conversation_id, by, timestamp' },

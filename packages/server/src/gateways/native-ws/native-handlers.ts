@@ -5,6 +5,7 @@ import { isSupportQueue, SUPPORT_QUEUES } from '../../support/support-queues.js'
 import type { InboundData, InboundFrameType } from './native-frames.js';
 import { guzoConversationList } from './guzo-conversation-list.js';
 import { guzoMessage } from './native-shapes.js';
+import { presentReaction } from '../../wire/v1-presenters.js';
 import type { WsConnection } from './ws-connection.js';
 
 /** What a handler may do besides calling services: change the connection's rooms. */
@@ -172,6 +173,16 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
   async delete_message({ connection, services }, data) {
     const message = await services.messages.delete(connection.actor, data.conversation_id, data.message_id);
     return { message: guzoMessage(message) };
+  },
+
+  async add_reaction({ connection, services }, data) {
+    const reactions = await services.messages.react(connection.actor, data.conversation_id, data.message_id, data.emoji, true);
+    return { message_id: data.message_id, reactions: reactions.map(presentReaction) };
+  },
+
+  async remove_reaction({ connection, services }, data) {
+    const reactions = await services.messages.react(connection.actor, data.conversation_id, data.message_id, data.emoji, false);
+    return { message_id: data.message_id, reactions: reactions.map(presentReaction) };
   },
 
   async get_presence({ connection, services }, data) {

@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../../bus/domain-event.js';
 import { guzoMessage, preview } from './native-shapes.js';
+import { presentReaction } from '../../wire/v1-presenters.js';
 import type { WsConnection } from './ws-connection.js';
 
 /** Subscription changes the renderer asks of the gateway when membership events arrive. */
@@ -35,6 +36,17 @@ export function renderToConnections(event: DomainEvent, subscribers: ReadonlySet
       broadcastToRoom(subscribers, event.conversationId, () => ({ type, conversation_id: event.conversationId, message: guzoMessage(event.message) }));
       return;
     }
+    case 'reaction.changed':
+      broadcastToRoom(subscribers, event.conversationId, () => ({
+        type: 'reaction_updated',
+        conversation_id: event.conversationId,
+        message_id: event.messageId,
+        user_id: event.userId,
+        emoji: event.emoji,
+        action: event.added ? 'added' : 'removed',
+        reactions: event.reactions.map(presentReaction),
+      }));
+      return;
     case 'typing':
       broadcastToRoom(subscribers, event.conversationId, () => ({ type: 'typing_status', conversation_id: event.conversationId, user_id: event.userId, is_typing: event.isTyping, timestamp: now() }), (c) => c.userId !== event.userId);
       return;

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { actorOf } from '../authenticate.js';
-import { presentMessage } from '../../wire/v1-presenters.js';
-import { ErrorBody, MessageJson } from '../../wire/v1-schemas.js';
+import { presentMessage, presentReaction } from '../../wire/v1-presenters.js';
+import { ErrorBody, MessageJson, ReactionJson } from '../../wire/v1-schemas.js';
 import { authErrors, IdParam, Strict, type RoutePlugin } from '../route-kit.js';
 
 export const SendMessageBody = Type.Object(
@@ -24,6 +24,9 @@ const ReadBody = Type.Object({ seq: Type.Optional(Seq) }, Strict);
 const EditBody = Type.Object({ content: Type.String() }, Strict);
 const MessageParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }), messageId: Type.String({ minLength: 1, maxLength: 200 }) });
 const MessageResponse = Type.Object({ message: MessageJson });
+export const Emoji = Type.String({ minLength: 1, maxLength: 32, pattern: '^\\S+$', description: 'An emoji or short reaction name' });
+const ReactionParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }), messageId: Type.String({ minLength: 1, maxLength: 200 }), emoji: Emoji });
+const ReactionsResponse = Type.Object({ message_id: Type.String(), reactions: Type.Array(ReactionJson) });
 
 export const messageRoutes: RoutePlugin = async (app, { services }) => {
   const { messages } = services;
@@ -92,4 +95,17 @@ export const messageRoutes: RoutePlugin = async (app, { services }) => {
     schema: { tags: ['messages'], summary: 'Delete your own message (moderators: anyone’s)', params: MessageParams, response: { 200: MessageResponse, 404: ErrorBody, ...authErrors } },
     handler: async (request) => ({ message: presentMessage(await messages.delete(actorOf(request), request.params.id, request.params.messageId)) }),
   });
+
+  for (const [method, add] of [['PUT', true], ['DELETE', false]] as const) {
+    app.route({
+      method,
+      url: '/v1/conversations/:id/messages/:messageId/reactions/:emoji',
+      schema: { tags: ['messages'], summary: add ? 'Add your reaction' : 'Remove your reaction', params: ReactionParams, response: { 200: ReactionsResponse, 404: ErrorBody, ...authErrors } },
+      handler: async (request) => {
+        const p = request.params;
+        const reactions = await messages.react(actorOf(request), p.id, p.messageId, p.emoji, add);
+        return { message_id: p.messageId, reactions: reactions.map(presentReaction) };
+      },
+    });
+  }
 };

@@ -6,6 +6,7 @@ import { KyselyConversationRepository } from './conversation.repository.js';
 import { KyselyMessageRepository } from './message.repository.js';
 import { KyselyRevocationRepository } from './revocation.repository.js';
 import { KyselyUserRepository } from './user.repository.js';
+import { KyselyReactionRepository } from './reaction.repository.js';
 import { sql } from 'kysely';
 
 /** The store for any dialect Kysely speaks; differences stay in the adapter. */
@@ -14,12 +15,14 @@ export class KyselyStore implements Store {
   readonly conversations: KyselyConversationRepository;
   readonly messages: KyselyMessageRepository;
   readonly revocations: KyselyRevocationRepository;
+  readonly reactions: KyselyReactionRepository;
 
   constructor(readonly adapter: DialectAdapter) {
     this.users = new KyselyUserRepository(adapter);
     this.conversations = new KyselyConversationRepository(adapter);
     this.messages = new KyselyMessageRepository(adapter);
     this.revocations = new KyselyRevocationRepository(adapter);
+    this.reactions = new KyselyReactionRepository(adapter);
   }
 
   async migrate(): Promise<void> {

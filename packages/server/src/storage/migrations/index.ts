@@ -1,9 +1,10 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initial } from './0001-initial.js';
+import { reactions } from './0002-reactions.js';
 
 /** Migrations live in code so a bundled or compiled server carries them; order is by key. */
 export const migrationProvider: MigrationProvider = {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '0001-initial': initial };
+    return { '0001-initial': initial, '0002-reactions': reactions };
   },
 };
