@@ -50,7 +50,8 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const bus = overrides.bus ?? new MemoryBus();
   const tokens = new TokenService(config);
   const access = new ConversationAccess(store, policy);
-  const messages = new MessageService(store, bus, policy, access, config, new SendRateLimit({ points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds }));
+  const sendRateLimit = new SendRateLimit({ points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds });
+  const messages = new MessageService(store, bus, policy, access, config, sendRateLimit);
   const typing = new TypingService(bus, access, config.typingTimeoutSeconds * 1000);
   const tracker = overrides.presence ?? new MemoryPresence();
   return {
@@ -67,7 +68,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     messages,
     typing,
     presence: new PresenceService(tracker, bus, store),
-    support: new SupportService(store, bus, policy, messages),
+    support: new SupportService(store, bus, policy, messages, sendRateLimit),
     async close() {
       typing.close();
       await tracker.close();

@@ -178,7 +178,8 @@ export class MessageService {
     return message;
   }
 
-  private checkContent(content: string, kind: string, attachments: Message['attachments'] | undefined): void {
+  /** The content rule every writer obeys: not blank (unless it carries attachments), not too long. */
+  checkContent(content: string, kind: string, attachments: Message['attachments'] | undefined): void {
     const hasAttachments = (attachments?.length ?? 0) > 0;
     if (content.trim() === '' && !hasAttachments && kind !== 'location') throw invalid('/content', 'must not be empty');
     if (content.length > this.limits.maxMessageLength) throw invalid('/content', `must be at most ${this.limits.maxMessageLength} characters`);

@@ -86,6 +86,11 @@ export interface ConversationRepository {
    * (an unknown or repeated participant) are thrown as they are.
    */
   create(input: NewConversation): Promise<Conversation>;
+  /**
+   * Creates the conversation, its participants and its first message (seq 1) in one
+   * transaction: a case never exists without the request that opened it.
+   */
+  createWithMessage(input: NewConversation, first: Omit<NewMessage, 'conversationId'>): Promise<{ conversation: Conversation; message: Message }>;
   byId(id: string): Promise<Conversation | undefined>;
   byContext(context: ConversationContext): Promise<Conversation | undefined>;
   /** Conversations where the user is a current participant, most recent activity first. */

@@ -6,6 +6,7 @@ import { topics } from '../bus/domain-event.js';
 import type { Policy } from '../policy/policy.js';
 import type { Store } from '../storage/store.js';
 import type { MessageService } from '../messages/message.service.js';
+import type { SendRateLimit } from '../limits/send-rate-limit.js';
 import { GENERAL_QUEUE, queueFor } from './support-queues.js';
 
 export interface OpenCaseInput {
@@ -29,6 +30,7 @@ export class SupportService {
     private readonly bus: Bus,
     private readonly policy: Policy,
     private readonly messages: MessageService,
+    private readonly rateLimit: SendRateLimit,
   ) {}
 
   /**
@@ -44,7 +46,9 @@ export class SupportService {
     const staff = (await this.store.users.withRoles(this.policy.rolesWith('support.handle'))).filter((u) => u.id !== actor.user.id);
     if (staff.length === 0) throw new AppError('not_found', 'No support staff available');
     const queue = queueFor(actor.user.roles, input.queue);
-    const conversation = await this.store.conversations.create({
+    this.messages.checkContent(input.content, 'text', undefined);
+    await this.rateLimit.consume(actor.user.id);
+    const { conversation, message } = await this.store.conversations.createWithMessage({
       type: 'support',
       context: null,
       title: `Support: ${input.title}`,
@@ -52,8 +56,8 @@ export class SupportService {
       metadata: { queue, creator_role: actor.user.roles[0] ?? null },
       createdBy: actor.user.id,
       participants: [{ userId: actor.user.id, role: 'requester' }, ...staff.map((u) => ({ userId: u.id, role: 'staff' }))],
-    });
-    const { message } = await this.messages.send(actor, conversation.id, { content: input.content, clientId: input.clientId ?? null });
+    }, { senderId: actor.user.id, kind: 'text', content: input.content, clientId: input.clientId ?? null });
+    await this.bus.publish(topics.conversation(conversation.id), { type: 'message.created', conversationId: conversation.id, message });
     // Announced after the first message commits, so whoever hears of the case can read it.
     const participantIds = [actor.user.id, ...staff.map((u) => u.id)];
     const created = { type: 'conversation.created', conversation, participantIds, firstMessage: message } as const;

@@ -226,3 +226,30 @@ for (const dialect of dialects) {
 
   });
 }
+
+for (const dialect of dialects) {
+  describe(`creating a conversation with its first message on ${dialect}`, () => {
+    const t = useTestStore(dialect);
+
+    it('writes the conversation, participants and message seq 1 together', async () => {
+      const [a, b] = [await createUser(t.store), await createUser(t.store)];
+      const { conversation, message } = await t.store.conversations.createWithMessage(
+        { ...buildConversation(), participants: [{ userId: a.id, role: 'requester' }, { userId: b.id, role: 'staff' }] },
+        { senderId: a.id, kind: 'text', content: 'help' },
+      );
+      expect(message).toMatchObject({ conversationId: conversation.id, seq: 1, content: 'help' });
+      expect((await t.store.conversations.byId(conversation.id))!.lastSeq).toBe(1);
+      expect((await t.store.conversations.participant(conversation.id, a.id))!.lastReadSeq).toBe(1);
+    });
+
+    it('leaves nothing behind when the message cannot be written', async () => {
+      const a = await createUser(t.store);
+      const before = await t.countRows('conversations');
+      await expect(
+        t.store.conversations.createWithMessage({ ...buildConversation(), participants: [{ userId: a.id, role: 'requester' }] }, { senderId: a.id, kind: 'text', content: null as unknown as string }),
+      ).rejects.toThrow();
+      expect(await t.countRows('conversations')).toBe(before);
+      expect(await t.countRows('participants')).toBe(0);
+    });
+  });
+}

@@ -1,22 +1,36 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { AppError } from '../../core/errors.js';
-import type { Conversation, ConversationContext, ConversationSummary, Json, Participant } from '../../core/model.js';
+import type { Conversation, ConversationContext, ConversationSummary, Json, Message, Participant } from '../../core/model.js';
 import type { Database } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { ConversationListQuery, ConversationRepository, NewConversation } from '../store.js';
+import type { ConversationListQuery, ConversationRepository, NewConversation, NewMessage } from '../store.js';
+import type { KyselyMessageRepository } from './message.repository.js';
 import { now, toConversation, toMessage, toParticipant } from './rows.js';
 
 export class KyselyConversationRepository implements ConversationRepository {
-  constructor(private readonly adapter: DialectAdapter) {}
+  constructor(
+    private readonly adapter: DialectAdapter,
+    private readonly messages: KyselyMessageRepository,
+  ) {}
 
   private get db(): Kysely<Database> {
     return this.adapter.db;
   }
 
   async create(input: NewConversation): Promise<Conversation> {
+    return (await this.createWith(input)).conversation;
+  }
+
+  async createWithMessage(input: NewConversation, first: Omit<NewMessage, 'conversationId'>): Promise<{ conversation: Conversation; message: Message }> {
+    const { conversation, message } = await this.createWith(input, first);
+    return { conversation, message: message! };
+  }
+
+  private async createWith(input: NewConversation, first?: Omit<NewMessage, 'conversationId'>): Promise<{ conversation: Conversation; message: Message | undefined }> {
     const id = randomUUID();
     const timestamp = now();
+    let message: Message | undefined;
     try {
       await this.db.transaction().execute(async (trx) => {
         await trx
@@ -42,6 +56,7 @@ export class KyselyConversationRepository implements ConversationRepository {
             .values(input.participants.map((p) => ({ conversation_id: id, user_id: p.userId, role: p.role, joined_at: timestamp, left_at: null })))
             .execute();
         }
+        if (first) message = (await this.messages.appendIn(trx, { ...first, conversationId: id })).message;
       });
     } catch (error) {
       // Only the context's constraint makes this `context_taken`; a duplicated participant in the
@@ -51,7 +66,7 @@ export class KyselyConversationRepository implements ConversationRepository {
       }
       throw error;
     }
-    return (await this.byId(id))!;
+    return { conversation: (await this.byId(id))!, message };
   }
 
   async byId(id: string): Promise<Conversation | undefined> {

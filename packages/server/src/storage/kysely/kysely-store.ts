@@ -19,8 +19,8 @@ export class KyselyStore implements Store {
 
   constructor(readonly adapter: DialectAdapter) {
     this.users = new KyselyUserRepository(adapter);
-    this.conversations = new KyselyConversationRepository(adapter);
     this.messages = new KyselyMessageRepository(adapter);
+    this.conversations = new KyselyConversationRepository(adapter, this.messages);
     this.revocations = new KyselyRevocationRepository(adapter);
     this.reactions = new KyselyReactionRepository(adapter);
   }

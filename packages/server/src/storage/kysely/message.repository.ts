@@ -28,7 +28,8 @@ export class KyselyMessageRepository implements MessageRepository {
     }
   }
 
-  private async appendIn(trx: Transaction<Database>, input: NewMessage): Promise<AppendResult> {
+  /** The append inside a caller's transaction (a conversation created with its first message). */
+  async appendIn(trx: Transaction<Database>, input: NewMessage): Promise<AppendResult> {
     if (input.clientId != null) {
       const original = await this.byClientId(trx, input.senderId, input.clientId);
       if (original) return { message: original, created: false };
