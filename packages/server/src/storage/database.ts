@@ -11,6 +11,42 @@ export interface Database {
   messages: MessagesTable;
   revoked_tokens: RevokedTokensTable;
   message_reactions: MessageReactionsTable;
+  support_cases: SupportCasesTable;
+  attachments: AttachmentsTable;
+}
+
+export interface SupportCasesTable {
+  conversation_id: string;
+  queue: string;
+  status: string;
+  priority: string;
+  priority_rank: number;
+  category: string | null;
+  subject: string;
+  requester_id: string;
+  assigned_agent_id: string | null;
+  assignment_reason: string | null;
+  created_at: string;
+  first_response_at: string | null;
+  accepted_at: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  csat_score: number | null;
+  csat_comment: string | null;
+  csat_at: string | null;
+}
+
+export interface AttachmentsTable {
+  id: string;
+  uploader_id: string;
+  name: string;
+  content_type: string;
+  size: number;
+  storage_key: string;
+  thumbnail_key: string | null;
+  conversation_id: string | null;
+  message_id: string | null;
+  created_at: string;
 }
 
 export interface MessageReactionsTable {

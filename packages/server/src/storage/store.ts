@@ -18,6 +18,8 @@ export interface Store {
   readonly messages: MessageRepository;
   readonly revocations: RevocationRepository;
   readonly reactions: ReactionRepository;
+  readonly cases: SupportCaseRepository;
+  readonly attachments: AttachmentRepository;
   /** Applies pending migrations. Safe to call on every start and from several nodes. */
   migrate(): Promise<void>;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
@@ -177,4 +179,104 @@ export interface ReactionRepository {
   remove(messageId: string, userId: string, emoji: string): Promise<boolean>;
   /** Reactions of each message that has any, emojis in first-use order. */
   forMessages(messageIds: readonly string[]): Promise<Map<string, ReactionSummary[]>>;
+}
+
+export interface StoredAttachment {
+  readonly id: string;
+  readonly uploaderId: string;
+  readonly name: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly storageKey: string;
+  readonly thumbnailKey: string | null;
+  readonly conversationId: string | null;
+  readonly messageId: string | null;
+  readonly createdAt: string;
+}
+
+export interface AttachmentRepository {
+  /** Records an uploaded file (its bytes are already in the blob store). */
+  insert(attachment: Omit<StoredAttachment, 'conversationId' | 'messageId'>): Promise<StoredAttachment>;
+  byId(id: string): Promise<StoredAttachment | undefined>;
+  /**
+   * Binds the uploader's still-unbound uploads to a conversation, all or nothing: resolves the
+   * bound rows, or `undefined` if any id is unknown, someone else's, or already bound.
+   */
+  bind(ids: readonly string[], uploaderId: string, conversationId: string): Promise<StoredAttachment[] | undefined>;
+  /** Records which message carries the bound uploads. */
+  setMessage(ids: readonly string[], messageId: string): Promise<void>;
+  /** Unbound uploads older than the instant, for cleanup. */
+  unboundBefore(isoInstant: string, limit: number): Promise<StoredAttachment[]>;
+  delete(id: string): Promise<void>;
+}
+
+export type CaseStatus = 'waiting' | 'active' | 'resolved' | 'closed';
+export type CasePriority = 'low' | 'medium' | 'high' | 'urgent';
+
+export interface SupportCase {
+  readonly conversationId: string;
+  readonly queue: string;
+  readonly status: CaseStatus;
+  readonly priority: CasePriority;
+  readonly category: string | null;
+  readonly subject: string;
+  readonly requesterId: string;
+  readonly assignedAgentId: string | null;
+  readonly assignmentReason: string | null;
+  readonly createdAt: string;
+  readonly firstResponseAt: string | null;
+  readonly acceptedAt: string | null;
+  readonly resolvedAt: string | null;
+  readonly closedAt: string | null;
+  readonly csatScore: number | null;
+  readonly csatComment: string | null;
+  readonly csatAt: string | null;
+}
+
+export interface NewSupportCase {
+  readonly queue: string;
+  readonly priority: CasePriority;
+  readonly category: string | null;
+  readonly subject: string;
+  readonly requesterId: string;
+}
+
+export interface CaseListQuery {
+  readonly queue?: string;
+  readonly statuses?: readonly CaseStatus[];
+  readonly agentId?: string;
+  readonly requesterId?: string;
+  readonly limit: number;
+  readonly offset?: number;
+}
+
+export interface SupportCaseRepository {
+  /**
+   * Creates the conversation, its participants, its first message (when given) and the case
+   * row in one transaction.
+   */
+  open(conversation: NewConversation, supportCase: NewSupportCase, first?: Omit<NewMessage, 'conversationId'>): Promise<{ conversation: Conversation; supportCase: SupportCase; message: Message | undefined }>;
+  byConversation(conversationId: string): Promise<SupportCase | undefined>;
+  /** Newest first. */
+  list(query: CaseListQuery): Promise<SupportCase[]>;
+  /**
+   * Assigns the agent and moves the case to `active`, only if its status is one of `from` (and,
+   * for a claim, no agent holds it). Resolves the updated case, or `undefined` when another
+   * change won the race. The agent becomes a participant in the same transaction.
+   */
+  assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean }): Promise<SupportCase | undefined>;
+  /** Moves the case to `to` only from one of `from`, stamping `stamp` with now; `undefined` when the status was not in `from`. */
+  transition(conversationId: string, from: readonly CaseStatus[], to: CaseStatus, stamp: 'resolved_at' | 'closed_at' | null, clearAgent?: boolean): Promise<SupportCase | undefined>;
+  /** Moves the case to another queue (and back to waiting without an agent when `unassign`). */
+  moveQueue(conversationId: string, queue: string, unassign: boolean): Promise<SupportCase | undefined>;
+  /** Stamps the first staff response once; later calls change nothing. */
+  recordFirstResponse(conversationId: string, at: string): Promise<void>;
+  /** Records the requester's rating once, only for resolved or closed cases; false otherwise. */
+  rate(conversationId: string, score: number, comment: string | null): Promise<boolean>;
+  /** Active cases per agent, for the given agents (agents with none are absent). */
+  activeCounts(agentIds: readonly string[]): Promise<Map<string, number>>;
+  /** Waiting cases of a queue, highest priority first, then oldest. */
+  backlog(queue: string, limit: number): Promise<SupportCase[]>;
+  /** Waiting count and oldest waiting case creation time of a queue. */
+  queueStats(queue: string): Promise<{ waiting: number; oldestWaitingSince: string | null }>;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import type { Conversation, ConversationContext, ConversationSummary, Json, Message, Participant } from '../../core/model.js';
 import type { Database } from '../database.js';
@@ -27,7 +27,15 @@ export class KyselyConversationRepository implements ConversationRepository {
     return { conversation, message: message! };
   }
 
-  private async createWith(input: NewConversation, first?: Omit<NewMessage, 'conversationId'>): Promise<{ conversation: Conversation; message: Message | undefined }> {
+  /**
+   * The shared create: conversation, participants, optional first message, and whatever else
+   * `extra` writes (a support case row), all in one transaction.
+   */
+  async createWith(
+    input: NewConversation,
+    first?: Omit<NewMessage, 'conversationId'>,
+    extra?: (trx: Transaction<Database>, conversationId: string, createdAt: string) => Promise<void>,
+  ): Promise<{ conversation: Conversation; message: Message | undefined }> {
     const id = randomUUID();
     const timestamp = now();
     let message: Message | undefined;
@@ -56,6 +64,7 @@ export class KyselyConversationRepository implements ConversationRepository {
             .values(input.participants.map((p) => ({ conversation_id: id, user_id: p.userId, role: p.role, joined_at: timestamp, left_at: null })))
             .execute();
         }
+        if (extra) await extra(trx, id, timestamp);
         if (first) message = (await this.messages.appendIn(trx, { ...first, conversationId: id })).message;
       });
     } catch (error) {

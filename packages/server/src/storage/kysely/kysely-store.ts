@@ -7,6 +7,8 @@ import { KyselyMessageRepository } from './message.repository.js';
 import { KyselyRevocationRepository } from './revocation.repository.js';
 import { KyselyUserRepository } from './user.repository.js';
 import { KyselyReactionRepository } from './reaction.repository.js';
+import { KyselySupportCaseRepository } from './support-case.repository.js';
+import { KyselyAttachmentRepository } from './attachment.repository.js';
 import { sql } from 'kysely';
 
 /** The store for any dialect Kysely speaks; differences stay in the adapter. */
@@ -16,6 +18,8 @@ export class KyselyStore implements Store {
   readonly messages: KyselyMessageRepository;
   readonly revocations: KyselyRevocationRepository;
   readonly reactions: KyselyReactionRepository;
+  readonly cases: KyselySupportCaseRepository;
+  readonly attachments: KyselyAttachmentRepository;
 
   constructor(readonly adapter: DialectAdapter) {
     this.users = new KyselyUserRepository(adapter);
@@ -23,6 +27,8 @@ export class KyselyStore implements Store {
     this.conversations = new KyselyConversationRepository(adapter, this.messages);
     this.revocations = new KyselyRevocationRepository(adapter);
     this.reactions = new KyselyReactionRepository(adapter);
+    this.cases = new KyselySupportCaseRepository(adapter, this.conversations);
+    this.attachments = new KyselyAttachmentRepository(adapter);
   }
 
   async migrate(): Promise<void> {

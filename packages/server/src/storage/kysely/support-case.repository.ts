@@ -1,0 +1,186 @@
+import type { Selectable } from 'kysely';
+import type { Conversation, Message } from '../../core/model.js';
+import type { SupportCasesTable } from '../database.js';
+import type { DialectAdapter } from '../dialect-adapter.js';
+import type { CaseListQuery, CasePriority, CaseStatus, NewConversation, NewMessage, NewSupportCase, SupportCase, SupportCaseRepository } from '../store.js';
+import type { KyselyConversationRepository } from './conversation.repository.js';
+import { now } from './rows.js';
+
+/** Backlog order: higher rank first. */
+export const PRIORITY_RANK: Readonly<Record<CasePriority, number>> = { urgent: 4, high: 3, medium: 2, low: 1 };
+
+const toCase = (row: Selectable<SupportCasesTable>): SupportCase => ({
+  conversationId: row.conversation_id,
+  queue: row.queue,
+  status: row.status as CaseStatus,
+  priority: row.priority as CasePriority,
+  category: row.category,
+  subject: row.subject,
+  requesterId: row.requester_id,
+  assignedAgentId: row.assigned_agent_id,
+  assignmentReason: row.assignment_reason,
+  createdAt: row.created_at,
+  firstResponseAt: row.first_response_at,
+  acceptedAt: row.accepted_at,
+  resolvedAt: row.resolved_at,
+  closedAt: row.closed_at,
+  csatScore: row.csat_score === null ? null : Number(row.csat_score),
+  csatComment: row.csat_comment,
+  csatAt: row.csat_at,
+});
+
+export class KyselySupportCaseRepository implements SupportCaseRepository {
+  constructor(
+    private readonly adapter: DialectAdapter,
+    private readonly conversations: KyselyConversationRepository,
+  ) {}
+
+  private get db() {
+    return this.adapter.db;
+  }
+
+  async open(conversation: NewConversation, supportCase: NewSupportCase, first?: Omit<NewMessage, 'conversationId'>) {
+    let opened: SupportCase | undefined;
+    const created: { conversation: Conversation; message: Message | undefined } = await this.conversations.createWith(conversation, first, async (trx, conversationId, createdAt) => {
+      const row = {
+        conversation_id: conversationId,
+        queue: supportCase.queue,
+        status: 'waiting',
+        priority: supportCase.priority,
+        priority_rank: PRIORITY_RANK[supportCase.priority],
+        category: supportCase.category,
+        subject: supportCase.subject,
+        requester_id: supportCase.requesterId,
+        assigned_agent_id: null,
+        assignment_reason: null,
+        created_at: createdAt,
+        first_response_at: null,
+        accepted_at: null,
+        resolved_at: null,
+        closed_at: null,
+        csat_score: null,
+        csat_comment: null,
+        csat_at: null,
+      };
+      await trx.insertInto('support_cases').values(row).execute();
+      opened = toCase(row);
+    });
+    return { ...created, supportCase: opened! };
+  }
+
+  async byConversation(conversationId: string): Promise<SupportCase | undefined> {
+    const row = await this.db.selectFrom('support_cases').selectAll().where('conversation_id', '=', conversationId).executeTakeFirst();
+    return row && toCase(row);
+  }
+
+  async list(query: CaseListQuery): Promise<SupportCase[]> {
+    let select = this.db.selectFrom('support_cases').selectAll();
+    if (query.queue !== undefined) select = select.where('queue', '=', query.queue);
+    if (query.statuses !== undefined && query.statuses.length > 0) select = select.where('status', 'in', [...query.statuses]);
+    if (query.agentId !== undefined) select = select.where('assigned_agent_id', '=', query.agentId);
+    if (query.requesterId !== undefined) select = select.where('requester_id', '=', query.requesterId);
+    const rows = await select.orderBy('created_at', 'desc').orderBy('conversation_id').limit(query.limit).offset(query.offset ?? 0).execute();
+    return rows.map(toCase);
+  }
+
+  async assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean }): Promise<SupportCase | undefined> {
+    const timestamp = now();
+    const won = await this.db.transaction().execute(async (trx) => {
+      let update = trx
+        .updateTable('support_cases')
+        .set((eb) => ({
+          status: 'active',
+          assigned_agent_id: agentId,
+          assignment_reason: reason,
+          accepted_at: eb.fn.coalesce('accepted_at', eb.val(timestamp)),
+        }))
+        .where('conversation_id', '=', conversationId)
+        .where('status', 'in', [...options.from]);
+      if (options.onlyUnassigned) update = update.where('assigned_agent_id', 'is', null);
+      const result = await update.executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      await trx
+        .insertInto('participants')
+        .values({ conversation_id: conversationId, user_id: agentId, role: 'agent', joined_at: timestamp, left_at: null })
+        .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ left_at: null, role: 'agent' }))
+        .execute();
+      return true;
+    });
+    return won ? this.byConversation(conversationId) : undefined;
+  }
+
+  async transition(conversationId: string, from: readonly CaseStatus[], to: CaseStatus, stamp: 'resolved_at' | 'closed_at' | null, clearAgent = false): Promise<SupportCase | undefined> {
+    const result = await this.db
+      .updateTable('support_cases')
+      .set({
+        status: to,
+        ...(stamp !== null && { [stamp]: now() }),
+        ...(clearAgent && { assigned_agent_id: null, assignment_reason: null }),
+      })
+      .where('conversation_id', '=', conversationId)
+      .where('status', 'in', [...from])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1 ? this.byConversation(conversationId) : undefined;
+  }
+
+  async moveQueue(conversationId: string, queue: string, unassign: boolean): Promise<SupportCase | undefined> {
+    const result = await this.db
+      .updateTable('support_cases')
+      .set({ queue, ...(unassign && { status: 'waiting', assigned_agent_id: null, assignment_reason: null }) })
+      .where('conversation_id', '=', conversationId)
+      .where('status', 'in', ['waiting', 'active'])
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1 ? this.byConversation(conversationId) : undefined;
+  }
+
+  async recordFirstResponse(conversationId: string, at: string): Promise<void> {
+    await this.db.updateTable('support_cases').set({ first_response_at: at }).where('conversation_id', '=', conversationId).where('first_response_at', 'is', null).execute();
+  }
+
+  async rate(conversationId: string, score: number, comment: string | null): Promise<boolean> {
+    const result = await this.db
+      .updateTable('support_cases')
+      .set({ csat_score: score, csat_comment: comment, csat_at: now() })
+      .where('conversation_id', '=', conversationId)
+      .where('status', 'in', ['resolved', 'closed'])
+      .where('csat_score', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async activeCounts(agentIds: readonly string[]): Promise<Map<string, number>> {
+    if (agentIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('support_cases')
+      .select((eb) => ['assigned_agent_id', eb.fn.countAll<number>().as('n')])
+      .where('status', '=', 'active')
+      .where('assigned_agent_id', 'in', [...agentIds])
+      .groupBy('assigned_agent_id')
+      .execute();
+    return new Map(rows.map((r) => [r.assigned_agent_id!, Number(r.n)]));
+  }
+
+  async backlog(queue: string, limit: number): Promise<SupportCase[]> {
+    const rows = await this.db
+      .selectFrom('support_cases')
+      .selectAll()
+      .where('queue', '=', queue)
+      .where('status', '=', 'waiting')
+      .orderBy('priority_rank', 'desc')
+      .orderBy('created_at', 'asc')
+      .orderBy('conversation_id')
+      .limit(limit)
+      .execute();
+    return rows.map(toCase);
+  }
+
+  async queueStats(queue: string): Promise<{ waiting: number; oldestWaitingSince: string | null }> {
+    const row = await this.db
+      .selectFrom('support_cases')
+      .select((eb) => [eb.fn.countAll<number>().as('waiting'), eb.fn.min('created_at').as('oldest')])
+      .where('queue', '=', queue)
+      .where('status', '=', 'waiting')
+      .executeTakeFirstOrThrow();
+    return { waiting: Number(row.waiting), oldestWaitingSince: (row.oldest as string | null) ?? null };
+  }
+}
