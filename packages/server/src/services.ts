@@ -15,6 +15,8 @@ import { UserService } from './users/user.service.js';
 import { PresenceService } from './presence/presence.service.js';
 import { MemoryPresence, type PresenceTracker } from './realtime/presence.js';
 import { SupportService } from './support/support.service.js';
+import { AssignmentService } from './support/assignment.service.js';
+import { SupportQueues } from './support/support-queues.js';
 import { TypingService } from './typing/typing.service.js';
 
 /** Everything a gateway may call: the operations, and the ports beneath them. */
@@ -33,6 +35,7 @@ export interface Services {
   readonly typing: TypingService;
   readonly presence: PresenceService;
   readonly support: SupportService;
+  readonly assignment: AssignmentService;
   /** Releases the store and the bus. */
   close(): Promise<void>;
 }
@@ -54,6 +57,13 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const messages = new MessageService(store, bus, policy, access, config, sendRateLimit);
   const typing = new TypingService(bus, access, config.typingTimeoutSeconds * 1000);
   const tracker = overrides.presence ?? new MemoryPresence();
+  const presence = new PresenceService(tracker, bus, store);
+  const queues = new SupportQueues(policy);
+  const assignment = new AssignmentService(store, tracker, policy, queues);
+  const support = new SupportService(store, bus, policy, access, messages, sendRateLimit, queues, assignment);
+  assignment.onAssigned((supportCase, agent) => support.announce(supportCase, 'assigned', null, agent, `Assigned to ${agent.displayName} (${supportCase.assignmentReason})`));
+  messages.afterCommit((conversation, message) => support.noteMessage(conversation, message));
+  presence.onOnline((userId) => assignment.drainFor(userId));
   return {
     config,
     logger,
@@ -67,8 +77,9 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     conversations: new ConversationService(store, bus, policy, access),
     messages,
     typing,
-    presence: new PresenceService(tracker, bus, store),
-    support: new SupportService(store, bus, policy, messages, sendRateLimit),
+    presence,
+    support,
+    assignment,
     async close() {
       typing.close();
       await tracker.close();

@@ -1,4 +1,5 @@
 import type { Conversation, Message, Reaction } from '../core/model.js';
+import type { SupportCase } from '../storage/store.js';
 
 /**
  * Everything that happens and may interest a connection, as a union on `type`. Events are
@@ -18,10 +19,14 @@ export type DomainEvent =
   | { readonly type: 'receipt.delivered'; readonly conversationId: string; readonly userId: string; readonly seq: number }
   | { readonly type: 'typing'; readonly conversationId: string; readonly userId: string; readonly isTyping: boolean }
   | { readonly type: 'presence'; readonly userId: string; readonly status: 'online' | 'offline'; readonly lastSeenAt: string }
-  | { readonly type: 'support.case_opened'; readonly queue: string; readonly conversation: Conversation; readonly creator: { readonly id: string; readonly name: string; readonly role: string | null }; readonly firstMessage: Message }
+  | { readonly type: 'support.case_opened'; readonly queue: string; readonly conversation: Conversation; readonly creator: { readonly id: string; readonly name: string; readonly role: string | null }; readonly firstMessage: Message | null }
+  /** A case changed status, agent or queue; sent to its conversation and its queues. */
+  | { readonly type: 'support.case_updated'; readonly supportCase: SupportCase; readonly change: SupportChange; readonly by: string | null; readonly agent: { readonly id: string; readonly name: string } | null }
   | { readonly type: 'room.joined'; readonly room: string; readonly userId: string; readonly origin: string };
 
 export type DomainEventType = DomainEvent['type'];
+
+export type SupportChange = 'accepted' | 'assigned' | 'transferred' | 'resolved' | 'closed' | 'reopened' | 'rated';
 
 /** Topic names, in one place so publishers and subscribers agree. */
 export const topics = {

@@ -23,13 +23,14 @@ export class ConversationAccess {
     private readonly policy: Policy,
   ) {}
 
-  /** Current participants, services and monitors may read. */
+  /** Current participants, services and monitors may read; support staff read support cases. */
   async read(actor: Actor, conversationId: string): Promise<Access> {
     const { conversation, participant } = await this.load(actor, conversationId);
     if (participant) return { conversation, participant };
-    if (actor.kind === 'service' || this.policy.can({ kind: 'user', roles: actor.user.roles }, 'conversations.monitor')) {
-      return { conversation, participant: undefined };
-    }
+    if (actor.kind === 'service') return { conversation, participant: undefined };
+    const subject = { kind: 'user', roles: actor.user.roles } as const;
+    const supportStaff = conversation.type === 'support' && (this.policy.can(subject, 'support.handle') || this.policy.can(subject, 'support.monitor'));
+    if (supportStaff || this.policy.can(subject, 'conversations.monitor')) return { conversation, participant: undefined };
     throw new AppError('not_participant');
   }
 

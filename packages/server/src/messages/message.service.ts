@@ -1,6 +1,6 @@
 import type { Actor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
-import type { Json, Message, Participant, Reaction } from '../core/model.js';
+import type { Conversation, Json, Message, Participant, Reaction } from '../core/model.js';
 import type { Bus } from '../bus/bus.js';
 import { topics } from '../bus/domain-event.js';
 import type { ConversationAccess } from '../conversations/conversation-access.js';
@@ -25,10 +25,16 @@ export interface SendResult {
 
 /** Kinds only the server itself writes (lifecycle notes, joins). */
 const SERVER_KINDS = new Set(['system']);
+/** The shape of a message kind on every transport (`text`, `image`, `status_update`…). */
+const KIND_PATTERN = /^[a-z_]{1,32}$/;
 const CLOSED_STATUSES = new Set(['closed', 'CLOSED', 'archived']);
+
+export type CommitListener = (conversation: Conversation, message: Message) => Promise<void>;
 
 /** Sending, paging, receipts, edits and deletes of messages. */
 export class MessageService {
+  private commitListeners: CommitListener[] = [];
+
   constructor(
     private readonly store: Store,
     private readonly bus: Bus,
@@ -47,6 +53,7 @@ export class MessageService {
     const { conversation } = await this.access.write(actor, conversationId);
     await this.rateLimit.consume(actor.user.id);
     const kind = input.kind ?? 'text';
+    if (!KIND_PATTERN.test(kind)) throw invalid('/kind', 'must be 1-32 lowercase letters or underscores');
     this.checkContent(input.content, kind, input.attachments);
     if (SERVER_KINDS.has(kind)) throw invalid('/kind', `kind "${kind}" is reserved for the server`);
     if (CLOSED_STATUSES.has(conversation.status)) throw new AppError('conversation_closed');
@@ -64,8 +71,16 @@ export class MessageService {
       metadata: input.metadata ?? {},
       clientId: input.clientId ?? null,
     });
-    if (result.created) await this.publishCreated(result.message, origin);
+    if (result.created) {
+      await this.publishCreated(result.message, origin);
+      for (const listener of this.commitListeners) await listener(conversation, result.message);
+    }
     return result;
+  }
+
+  /** Runs after every user message commits (first-response stamps and the like). */
+  afterCommit(listener: CommitListener): void {
+    this.commitListeners.push(listener);
   }
 
   /** A server-written message (lifecycle notes); skips participant checks. */

@@ -26,4 +26,14 @@ export const DEFAULT_POLICY: PolicyDocument = {
     PASSENGER: { abilities: ['conversations.create', 'support.create'] },
   },
   default_role: { abilities: [] },
+  support: {
+    queues: {
+      general_support: { assignment: 'manual' },
+      driver_support: { assignment: 'manual' },
+      regulator_support: { assignment: 'manual' },
+      emergency_support: { assignment: 'manual' },
+    },
+    agent_capacity: 5,
+    offline_grace_seconds: 30,
+  },
 };

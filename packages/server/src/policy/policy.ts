@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { compileValidator } from '../core/validation.js';
 import type { Ability } from './abilities.js';
 import { DEFAULT_POLICY } from './default-policy.js';
-import { PolicyDocumentSchema, type PolicyDocument, type RoleRulesDocument } from './policy.schema.js';
+import { PolicyDocumentSchema, type PolicyDocument, type RoleRulesDocument, type SupportRulesDocument } from './policy.schema.js';
 
 /** Who holds abilities: a user (by their roles) or a server-to-server caller (everything). */
 export type Subject = { readonly kind: 'service' } | { readonly kind: 'user'; readonly roles: readonly string[] };
@@ -30,6 +30,12 @@ export class Policy {
     return Object.entries(this.document.roles)
       .filter(([, rules]) => rules.abilities.includes(ability))
       .map(([role]) => role);
+  }
+
+  /** The support section, with the defaults filled in. */
+  get support(): Required<SupportRulesDocument> {
+    const support = this.document.support ?? DEFAULT_POLICY.support!;
+    return { queues: support.queues, agent_capacity: support.agent_capacity ?? 5, offline_grace_seconds: support.offline_grace_seconds ?? 30 };
   }
 
   private rules(role: string): RoleRulesDocument {

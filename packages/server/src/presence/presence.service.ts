@@ -5,6 +5,8 @@ import type { Store } from '../storage/store.js';
 
 /** Online/offline announcements, to the people who share a conversation with the user. */
 export class PresenceService {
+  private onlineListeners: ((userId: string) => Promise<void>)[] = [];
+
   constructor(
     private readonly tracker: PresenceTracker,
     private readonly bus: Bus,
@@ -12,7 +14,14 @@ export class PresenceService {
   ) {}
 
   async connected(userId: string, connectionId: string): Promise<void> {
-    if (await this.tracker.connect(userId, connectionId)) await this.announce(userId, 'online');
+    if (!(await this.tracker.connect(userId, connectionId))) return;
+    await this.announce(userId, 'online');
+    for (const listener of this.onlineListeners) await listener(userId).catch(() => {});
+  }
+
+  /** Runs when a user comes online (an agent who can now take cases). */
+  onOnline(listener: (userId: string) => Promise<void>): void {
+    this.onlineListeners.push(listener);
   }
 
   async disconnected(userId: string, connectionId: string): Promise<void> {

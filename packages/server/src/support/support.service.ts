@@ -1,71 +1,237 @@
-import type { Actor } from '../core/actor.js';
+import type { Actor, UserActor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
-import type { Conversation, Message, User } from '../core/model.js';
+import type { Conversation, ConversationContext, Message, User } from '../core/model.js';
 import type { Bus } from '../bus/bus.js';
-import { topics } from '../bus/domain-event.js';
-import type { Policy } from '../policy/policy.js';
-import type { Store } from '../storage/store.js';
-import type { MessageService } from '../messages/message.service.js';
+import { topics, type SupportChange } from '../bus/domain-event.js';
+import type { ConversationAccess } from '../conversations/conversation-access.js';
 import type { SendRateLimit } from '../limits/send-rate-limit.js';
-import { GENERAL_QUEUE, queueFor } from './support-queues.js';
+import type { MessageService } from '../messages/message.service.js';
+import type { Policy } from '../policy/policy.js';
+import type { CasePriority, CaseStatus, Store, SupportCase } from '../storage/store.js';
+import type { AssignmentService } from './assignment.service.js';
+import { actionFor, TRANSITIONS } from './case-lifecycle.js';
+import type { SupportQueues } from './support-queues.js';
 
 export interface OpenCaseInput {
-  readonly title: string;
-  readonly content: string;
+  readonly subject: string;
+  /** The first message; optional for REST-created sessions. */
+  readonly content?: string;
   readonly queue?: string;
+  readonly priority?: CasePriority;
+  readonly category?: string | null;
+  /** Host objects the case is about (ticket, restaurant, trip…), kept as metadata. */
+  readonly links?: Readonly<Record<string, string>>;
+  readonly context?: ConversationContext | null;
+  /** Title of the conversation; defaults to the subject. */
+  readonly title?: string;
+  /** Make every staff member of the queue a participant at once (GuzoSync's model). */
+  readonly addAllStaff?: boolean;
   readonly clientId?: string;
 }
 
 export interface OpenCaseResult {
   readonly conversation: Conversation;
-  readonly firstMessage: Message;
+  readonly supportCase: SupportCase;
+  readonly firstMessage: Message | undefined;
   readonly staff: readonly User[];
-  readonly queue: string;
 }
 
-/** Support cases: a conversation of type `support` between a requester and the staff. */
+/** Support cases: conversations with a queue, a lifecycle, an agent and SLA timestamps. */
 export class SupportService {
   constructor(
     private readonly store: Store,
     private readonly bus: Bus,
     private readonly policy: Policy,
+    private readonly access: ConversationAccess,
     private readonly messages: MessageService,
     private readonly rateLimit: SendRateLimit,
+    readonly queues: SupportQueues,
+    private readonly assignment: AssignmentService,
   ) {}
 
-  /**
-   * Opens a case with every enabled staff member (roles with `support.handle`) as participant,
-   * the content as its first message, and announces it to the general queue and the
-   * creator's role queue.
-   */
+  /** Opens a case; its conversation, participants, first message and case row commit together. */
   async open(actor: Actor, input: OpenCaseInput): Promise<OpenCaseResult> {
-    if (actor.kind !== 'user') throw new AppError('forbidden', 'Opening a case needs a user token');
-    if (!this.policy.can({ kind: 'user', roles: actor.user.roles }, 'support.create')) {
-      throw new AppError('forbidden', 'Your role may not open support cases');
+    const user = requireUser(actor);
+    if (!this.policy.can({ kind: 'user', roles: user.user.roles }, 'support.create')) throw new AppError('forbidden', 'Your role may not open support cases');
+    const queue = this.queues.queueFor(user.user.roles, input.queue);
+    const staff = input.addAllStaff ? (await this.store.users.withRoles(this.queues.staffRoles(queue))).filter((u) => u.id !== user.user.id) : [];
+    if (input.addAllStaff && staff.length === 0) throw new AppError('no_staff_available');
+    if (input.content !== undefined) {
+      this.messages.checkContent(input.content, 'text', undefined);
+      await this.rateLimit.consume(user.user.id);
     }
-    const staff = (await this.store.users.withRoles(this.policy.rolesWith('support.handle'))).filter((u) => u.id !== actor.user.id);
-    if (staff.length === 0) throw new AppError('not_found', 'No support staff available');
-    const queue = queueFor(actor.user.roles, input.queue);
-    this.messages.checkContent(input.content, 'text', undefined);
-    await this.rateLimit.consume(actor.user.id);
-    const { conversation, message } = await this.store.conversations.createWithMessage({
-      type: 'support',
-      context: null,
-      title: `Support: ${input.title}`,
-      status: 'active',
-      metadata: { queue, creator_role: actor.user.roles[0] ?? null },
-      createdBy: actor.user.id,
-      participants: [{ userId: actor.user.id, role: 'requester' }, ...staff.map((u) => ({ userId: u.id, role: 'staff' }))],
-    }, { senderId: actor.user.id, kind: 'text', content: input.content, clientId: input.clientId ?? null });
-    await this.bus.publish(topics.conversation(conversation.id), { type: 'message.created', conversationId: conversation.id, message });
-    // Announced after the first message commits, so whoever hears of the case can read it.
-    const participantIds = [actor.user.id, ...staff.map((u) => u.id)];
-    const created = { type: 'conversation.created', conversation, participantIds, firstMessage: message } as const;
+    const { conversation, supportCase, message } = await this.store.cases.open(
+      {
+        type: 'support',
+        context: input.context ?? null,
+        title: input.title ?? input.subject,
+        metadata: { queue, creator_role: user.user.roles[0] ?? null, ...(input.links && { links: input.links }) },
+        createdBy: user.user.id,
+        participants: [{ userId: user.user.id, role: 'requester' }, ...staff.map((u) => ({ userId: u.id, role: 'staff' }))],
+      },
+      { queue, priority: input.priority ?? 'medium', category: input.category ?? null, subject: input.subject, requesterId: user.user.id },
+      input.content === undefined ? undefined : { senderId: user.user.id, kind: 'text', content: input.content, clientId: input.clientId ?? null },
+    );
+    if (message) await this.bus.publish(topics.conversation(conversation.id), { type: 'message.created', conversationId: conversation.id, message });
+    // Announced after everything commits, so whoever hears of the case can read it.
+    const participantIds = [user.user.id, ...staff.map((u) => u.id)];
+    const created = { type: 'conversation.created', conversation, participantIds, ...(message && { firstMessage: message }) } as const;
     await Promise.all(participantIds.map((id) => this.bus.publish(topics.user(id), created)));
-    const creator = { id: actor.user.id, name: actor.user.displayName, role: actor.user.roles[0] ?? null };
-    for (const q of new Set([GENERAL_QUEUE, queue])) {
-      await this.bus.publish(topics.queue(q), { type: 'support.case_opened', queue: q, conversation, creator, firstMessage: message });
+    const creator = { id: user.user.id, name: user.user.displayName, role: user.user.roles[0] ?? null };
+    for (const q of this.queues.announceTo(queue)) {
+      await this.bus.publish(topics.queue(q), { type: 'support.case_opened', queue: q, conversation, creator, firstMessage: message ?? null });
     }
-    return { conversation, firstMessage: message, staff, queue };
+    await this.assignment.drain(queue);
+    return { conversation, supportCase: (await this.store.cases.byConversation(conversation.id))!, firstMessage: message, staff };
   }
+
+  async get(actor: Actor, caseId: string): Promise<{ supportCase: SupportCase; conversation: Conversation }> {
+    const { conversation } = await this.access.read(actor, caseId);
+    const supportCase = await this.store.cases.byConversation(caseId);
+    if (!supportCase) throw new AppError('not_found', 'Not a support case');
+    return { supportCase, conversation };
+  }
+
+  /** Staff see every case (filtered); everyone else sees the cases they opened. */
+  async list(actor: Actor, query: { queue?: string; statuses?: CaseStatus[]; mine?: boolean; limit: number; offset?: number }): Promise<SupportCase[]> {
+    const staff = this.isStaff(actor);
+    const userId = actor.kind === 'user' ? actor.user.id : undefined;
+    return this.store.cases.list({
+      ...(query.queue !== undefined && { queue: query.queue }),
+      ...(query.statuses !== undefined && { statuses: query.statuses }),
+      ...(!staff && { requesterId: userId! }),
+      ...(staff && query.mine && userId !== undefined && { agentId: userId }),
+      limit: query.limit,
+      ...(query.offset !== undefined && { offset: query.offset }),
+    });
+  }
+
+  /** An agent claims a waiting case; of two agents at once exactly one wins. */
+  async accept(actor: Actor, caseId: string): Promise<SupportCase> {
+    const agent = this.requireHandler(actor);
+    await this.get(actor, caseId);
+    const claimed = await this.store.cases.assign(caseId, agent.user.id, `accepted by ${agent.user.displayName}`, { from: TRANSITIONS.accept.from, onlyUnassigned: true });
+    if (!claimed) throw new AppError('case_already_accepted');
+    await this.announce(claimed, 'accepted', agent.user.id, agent.user, `${agent.user.displayName} accepted the chat`);
+    return claimed;
+  }
+
+  /** Staff assign a case to an agent, or transfer it to another queue. */
+  async assign(actor: Actor, caseId: string, input: { agentId?: string; queue?: string; reason?: string }): Promise<SupportCase> {
+    const by = this.requireHandler(actor);
+    const current = (await this.get(actor, caseId)).supportCase;
+    if (input.queue !== undefined) {
+      if (!this.queues.has(input.queue)) throw new AppError('validation_failed', `Unknown queue ${input.queue}`, [{ path: '/queue', message: 'unknown queue' }]);
+      const moved = await this.store.cases.moveQueue(caseId, input.queue, input.agentId === undefined);
+      if (!moved) throw new AppError('invalid_transition', `A ${current.status} case cannot be transferred`);
+      await this.announce(moved, 'transferred', by.user.id, null, `Transferred to ${input.queue}${input.reason ? `: ${input.reason}` : ''}`);
+      if (input.agentId === undefined) {
+        await this.assignment.drain(input.queue);
+        return (await this.store.cases.byConversation(caseId))!;
+      }
+    }
+    const agentId = input.agentId ?? by.user.id;
+    const agent = await this.store.users.byId(agentId);
+    if (!agent || agent.disabled || !this.policy.can({ kind: 'user', roles: agent.roles }, 'support.handle')) {
+      throw new AppError('validation_failed', `${agentId} cannot take support cases`, [{ path: '/agent_id', message: 'not a support agent' }]);
+    }
+    const reason = `assigned by ${by.user.displayName}${input.reason ? `: ${input.reason}` : ''}`;
+    const assigned = await this.store.cases.assign(caseId, agent.id, reason, { from: TRANSITIONS.assign.from, onlyUnassigned: false });
+    if (!assigned) throw new AppError('invalid_transition', `A ${current.status} case cannot be assigned`);
+    await this.announce(assigned, 'assigned', by.user.id, agent, `Assigned to ${agent.displayName}`);
+    return assigned;
+  }
+
+  /**
+   * Moves a case to `resolved`, `closed` or back to `active` (reopen). Staff may do all three;
+   * the requester may close or reopen their own case.
+   */
+  async setStatus(actor: Actor, caseId: string, status: CaseStatus): Promise<SupportCase> {
+    const user = requireUser(actor);
+    const { supportCase } = await this.get(actor, caseId);
+    const action = actionFor(status);
+    if (!action) throw new AppError('invalid_transition', `Cannot set status ${status} directly`);
+    const staff = this.isStaff(actor);
+    const requester = supportCase.requesterId === user.user.id;
+    if (!staff && !(requester && action !== 'resolve')) throw new AppError('forbidden', 'Only support staff can do this');
+    const { from } = TRANSITIONS[action];
+    const reopenTo: CaseStatus = supportCase.assignedAgentId === null ? 'waiting' : 'active';
+    const updated = await this.store.cases.transition(caseId, from, action === 'reopen' ? reopenTo : TRANSITIONS[action].to, action === 'resolve' ? 'resolved_at' : action === 'close' ? 'closed_at' : null);
+    if (!updated) throw new AppError('invalid_transition', `A ${supportCase.status} case cannot be ${status}`);
+    if (action === 'close' || action === 'reopen') {
+      const conversation = await this.store.conversations.update(caseId, { status: action === 'close' ? 'closed' : 'active' });
+      await this.bus.publish(topics.conversation(caseId), { type: 'conversation.updated', conversation });
+    }
+    const change: SupportChange = action === 'resolve' ? 'resolved' : action === 'close' ? 'closed' : 'reopened';
+    await this.announce(updated, change, user.user.id, null, `Case ${change} by ${user.user.displayName}`);
+    if (supportCase.status === 'active' && supportCase.assignedAgentId !== null) await this.assignment.drainFor(supportCase.assignedAgentId);
+    return updated;
+  }
+
+  /** The requester rates a resolved or closed case once, 1–5 with an optional comment. */
+  async rate(actor: Actor, caseId: string, score: number, comment: string | null): Promise<SupportCase> {
+    const user = requireUser(actor);
+    const { supportCase } = await this.get(actor, caseId);
+    if (supportCase.requesterId !== user.user.id) throw new AppError('forbidden', 'Only the customer who opened the case can rate it');
+    if (supportCase.csatScore !== null) throw new AppError('already_rated');
+    if (!(await this.store.cases.rate(caseId, score, comment))) {
+      const now = await this.store.cases.byConversation(caseId);
+      throw now?.csatScore !== null ? new AppError('already_rated') : new AppError('invalid_transition', 'Only resolved or closed cases can be rated');
+    }
+    const rated = (await this.store.cases.byConversation(caseId))!;
+    await this.announce(rated, 'rated', user.user.id, null, null);
+    return rated;
+  }
+
+  /** Waiting count, oldest wait and active cases per agent, for every queue. */
+  async stats(actor: Actor) {
+    if (!this.isStaff(actor)) throw new AppError('forbidden', 'Only support staff can see queue statistics');
+    const now = Date.now();
+    return Promise.all(
+      this.queues.names.map(async (queue) => {
+        const { waiting, oldestWaitingSince } = await this.store.cases.queueStats(queue);
+        const agents = await this.store.users.withRoles(this.queues.staffRoles(queue));
+        const counts = await this.store.cases.activeCounts(agents.map((a) => a.id));
+        return {
+          queue,
+          assignment: this.queues.assignment(queue),
+          waiting,
+          oldestWaitingSince,
+          oldestWaitSeconds: oldestWaitingSince === null ? 0 : Math.max(0, Math.round((now - Date.parse(oldestWaitingSince)) / 1000)),
+          activeByAgent: agents.map((a) => ({ agentId: a.id, active: counts.get(a.id) ?? 0 })),
+        };
+      }),
+    );
+  }
+
+  /** Stamps the first response of staff on a case (called for every committed message of a support conversation). */
+  async noteMessage(conversation: Conversation, message: Message): Promise<void> {
+    if (conversation.type !== 'support' || message.senderId === null || message.senderId === conversation.createdBy) return;
+    await this.store.cases.recordFirstResponse(conversation.id, message.createdAt);
+  }
+
+  /** Writes the system note and tells the conversation and the queues. */
+  async announce(supportCase: SupportCase, change: SupportChange, by: string | null, agent: Pick<User, 'id' | 'displayName'> | null, note: string | null): Promise<void> {
+    if (note !== null) await this.messages.sendSystem(supportCase.conversationId, note, { support_change: change });
+    const event = { type: 'support.case_updated', supportCase, change, by, agent: agent && { id: agent.id, name: agent.displayName } } as const;
+    await this.bus.publish(topics.conversation(supportCase.conversationId), event);
+    for (const q of this.queues.announceTo(supportCase.queue)) await this.bus.publish(topics.queue(q), event);
+  }
+
+  isStaff(actor: Actor): boolean {
+    if (actor.kind === 'service') return true;
+    const subject = { kind: 'user', roles: actor.user.roles } as const;
+    return this.policy.can(subject, 'support.handle') || this.policy.can(subject, 'support.monitor');
+  }
+
+  private requireHandler(actor: Actor): UserActor {
+    const user = requireUser(actor);
+    if (!this.policy.can({ kind: 'user', roles: user.user.roles }, 'support.handle')) throw new AppError('forbidden', 'Only support agents can do this');
+    return user;
+  }
+}
+
+function requireUser(actor: Actor): UserActor {
+  if (actor.kind !== 'user') throw new AppError('forbidden', 'This needs a user token');
+  return actor;
 }

@@ -6,7 +6,7 @@ import { Type, type Static, type TSchema } from 'typebox';
  * Unknown fields inside `data` are ignored, as GuzoSync's own clients may send more.
  */
 const Id = Type.String({ minLength: 1, maxLength: 200 });
-const Seq = Type.Integer({ minimum: 0 });
+const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 
 export interface InboundFrameSpec<S extends TSchema = TSchema> {
   readonly data: S;
@@ -51,7 +51,7 @@ export const INBOUND_FRAMES = {
     data: Type.Object({
       conversation_id: Id,
       limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-      skip: Type.Optional(Type.Integer({ minimum: 0 })),
+      skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     }),
   }),
   join_conversation: spec({
@@ -145,6 +145,7 @@ export const OUTBOUND_FRAMES = {
   message_notification: { to: "participants' connections not in the room", fields: 'conversation_id, from_user_id, preview (100 chars + "..."), timestamp, seq' },
   conversation_joined: { to: 'the joining connection, before the reply', fields: 'conversation_id, room_id "conversation:<id>", message' },
   new_support_conversation: { to: 'connections watching support:general_support and the creator’s role queue', fields: 'conversation_id, title, creator_id, creator_name, creator_role, message, queue, timestamp' },
+  support_case_updated: { to: 'the case room, its participants and watchers of its queues', fields: 'conversation_id, change (accepted|assigned|transferred|resolved|closed|reopened|rated), status, queue, priority, agent_id, agent_name, assignment_reason, by, timestamp' },
   room_notification: { to: 'other watchers of a support room someone joined', fields: 'room_id, user_id, message, timestamp' },
   room_joined: { to: 'the sender of join_room', fields: 'room_id' },
   room_left: { to: 'the sender of leave_room', fields: 'room_id' },

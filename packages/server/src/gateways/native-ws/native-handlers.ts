@@ -1,7 +1,6 @@
 import { AppError, type ErrorCode } from '../../core/errors.js';
 import { topics } from '../../bus/domain-event.js';
 import type { Services } from '../../services.js';
-import { isSupportQueue, SUPPORT_QUEUES } from '../../support/support-queues.js';
 import type { InboundData, InboundFrameType } from './native-frames.js';
 import { guzoConversationList } from './guzo-conversation-list.js';
 import { guzoMessage } from './native-shapes.js';
@@ -37,7 +36,7 @@ export const ERROR_TEXTS: Partial<Record<InboundFrameType, Partial<Record<ErrorC
   join_conversation: { not_participant: 'Failed to join conversation', conversation_not_found: 'Failed to join conversation' },
   create_support_conversation: {
     forbidden: 'Only bus drivers and queue regulators can create support conversations',
-    not_found: 'No control center staff available',
+    no_staff_available: 'No control center staff available',
   },
   join_support_room: { forbidden: 'Only control staff can join support rooms' },
 };
@@ -45,9 +44,10 @@ export const ERROR_TEXTS: Partial<Record<InboundFrameType, Partial<Record<ErrorC
 const roomTitle = (queue: string) => (queue === 'general_support' ? 'general support' : queue.replace(/_/g, ' '));
 const pythonList = (items: readonly string[]) => `[${items.map((i) => `'${i}'`).join(', ')}]`;
 
-function requireQueue(roomType: string | undefined): string {
+function requireQueue(ctx: HandlerContext, roomType: string | undefined): string {
   const queue = roomType ?? 'general_support';
-  if (!isSupportQueue(queue)) throw new AppError('validation_failed', `Invalid room type. Valid types: ${pythonList(SUPPORT_QUEUES)}`);
+  const { queues } = ctx.services.support;
+  if (!queues.has(queue)) throw new AppError('validation_failed', `Invalid room type. Valid types: ${pythonList(queues.names)}`);
   return queue;
 }
 
@@ -75,8 +75,10 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
 
   async create_support_conversation({ connection, services, rooms }, data) {
     const result = await services.support.open(connection.actor, {
-      title: data.title,
+      subject: data.title,
+      title: `Support: ${data.title}`,
       content: data.content,
+      addAllStaff: true,
       ...(data.room_type !== undefined && { queue: data.room_type }),
       ...(data.client_id !== undefined && { clientId: data.client_id }),
     });
@@ -88,7 +90,7 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
       conversation_id: id,
       title: result.conversation.title,
       participants: [connection.userId, ...result.staff.map((u) => u.id)],
-      queue: result.queue,
+      queue: result.supportCase.queue,
       timestamp: result.conversation.createdAt,
     };
   },
@@ -118,14 +120,14 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
 
   async join_support_room(ctx, data) {
     requireStaff(ctx);
-    const queue = requireQueue(data.room_type);
+    const queue = requireQueue(ctx, data.room_type);
     ctx.rooms.watchQueue(ctx.connection, queue);
     await ctx.services.bus.publish(topics.queue(queue), { type: 'room.joined', room: `support:${queue}`, userId: ctx.connection.userId, origin: ctx.connection.id });
     return { message: `Joined ${roomTitle(queue)} room successfully`, room_id: `support:${queue}`, room_type: queue, timestamp: new Date().toISOString() };
   },
 
   async leave_support_room(ctx, data) {
-    const queue = requireQueue(data.room_type);
+    const queue = requireQueue(ctx, data.room_type);
     ctx.rooms.unwatchQueue(ctx.connection, queue);
     return { message: `Left ${roomTitle(queue)} room`, room_id: `support:${queue}`, room_type: queue };
   },

@@ -96,6 +96,23 @@ export function renderToConnections(event: DomainEvent, subscribers: ReadonlySet
         timestamp: now(),
       }));
       return;
+    case 'support.case_updated': {
+      const c = event.supportCase;
+      broadcast(subscribers, () => ({
+        type: 'support_case_updated',
+        conversation_id: c.conversationId,
+        change: event.change,
+        status: c.status,
+        queue: c.queue,
+        priority: c.priority,
+        agent_id: c.assignedAgentId,
+        agent_name: event.agent?.name ?? null,
+        assignment_reason: c.assignmentReason,
+        by: event.by,
+        timestamp: now(),
+      }));
+      return;
+    }
     case 'room.joined':
       broadcast(subscribers, () => ({ type: 'room_notification', room_id: event.room, user_id: event.userId, message: `User ${event.userId} joined ${event.room}`, timestamp: now() }), (c) => c.id !== event.origin);
       return;

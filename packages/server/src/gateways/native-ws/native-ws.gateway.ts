@@ -54,8 +54,8 @@ export class NativeWsGateway implements RoomControl {
   }
 
   private async accept(ws: WebSocket, request: IncomingMessage, raw: Duplex): Promise<void> {
-    const pending: RawData[] = [];
-    const early = (data: RawData) => pending.push(data);
+    const pending: [RawData, boolean][] = [];
+    const early = (data: RawData, isBinary: boolean) => pending.push([data, isBinary]);
     ws.on('message', early);
     ws.on('error', () => ws.terminate());
     let actor: UserActor;
@@ -91,7 +91,7 @@ export class NativeWsGateway implements RoomControl {
     ws.on('pong', () => (connection.alive = true));
     ws.on('close', () => void this.unregister(connection));
     connection.sendJson({ type: 'authenticated', user_id: actor.user.id, connection_id: connection.id, message: 'Authentication successful' });
-    for (const data of pending) enqueue(data, false);
+    for (const [data, isBinary] of pending) enqueue(data, isBinary);
     this.closeAtExpiry(connection);
   }
 
@@ -190,6 +190,7 @@ export class NativeWsGateway implements RoomControl {
         } else this.leaveConversationRoom(connection, id);
       } else if (kind === 'support' && id !== '') {
         if (!this.services.policy.can({ kind: 'user', roles: connection.actor.user.roles }, 'support.monitor')) throw new AppError('forbidden');
+        if (!this.services.support.queues.has(id)) throw new AppError('not_found');
         if (type === 'join_room') this.watchQueue(connection, id);
         else this.unwatchQueue(connection, id);
       } else {

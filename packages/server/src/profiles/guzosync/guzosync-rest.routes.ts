@@ -16,7 +16,7 @@ const CreateBody = Type.Object({
 });
 const SupportBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), content: Type.String({ minLength: 1 }) });
 const SendBody = Type.Object({ content: Type.String({ minLength: 1 }), message_type: Type.Optional(Type.String({ maxLength: 32 })) });
-const Paging = Type.Object({ skip: Type.Optional(Type.Integer({ minimum: 0 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) });
+const Paging = Type.Object({ skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) });
 
 /** GuzoSync's error texts for the registry codes its clients can meet. */
 const DETAIL: Partial<Record<AppError['code'], string>> = {
@@ -25,6 +25,7 @@ const DETAIL: Partial<Record<AppError['code'], string>> = {
   invalid_token: 'Could not validate credentials',
   not_participant: 'Conversation not found or access denied',
   conversation_not_found: 'Conversation not found or access denied',
+  no_staff_available: 'No control center staff available',
 };
 
 /**
@@ -69,7 +70,7 @@ export const guzosyncRestRoutes: RoutePlugin = async (app, { services }) => {
   app.post('/api/conversations/create-support', {
     schema: { tags: ['guzosync'], summary: 'Open a support conversation with the control center', body: SupportBody },
     handler: async (request, reply) => {
-      const result = await services.support.open(actorOf(request), { title: request.body.title, content: request.body.content });
+      const result = await services.support.open(actorOf(request), { subject: request.body.title, title: `Support: ${request.body.title}`, content: request.body.content, addAllStaff: true });
       return reply.status(201).send({
         success: true,
         message: 'Support conversation created successfully',

@@ -15,7 +15,7 @@ export const SendMessageBody = Type.Object(
   Strict,
 );
 
-const Seq = Type.Integer({ minimum: 0 });
+const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
 const PageQuery = Type.Object(
   { before_seq: Type.Optional(Seq), after_seq: Type.Optional(Seq), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })) },
   Strict,
