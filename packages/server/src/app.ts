@@ -16,6 +16,7 @@ import { conversationRoutes } from './rest/routes/conversations.routes.js';
 import { messageRoutes } from './rest/routes/messages.routes.js';
 import { userRoutes } from './rest/routes/users.routes.js';
 import { guzosyncRestRoutes } from './profiles/guzosync/guzosync-rest.routes.js';
+import { supportRoutes } from './rest/routes/support.routes.js';
 import type { Services } from './services.js';
 
 declare module 'fastify' {
@@ -81,7 +82,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   registerAuthentication(app, services.auth);
-  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, guzosyncRestRoutes]) {
+  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, supportRoutes, guzosyncRestRoutes]) {
     await app.register(routes, { services });
   }
 
