@@ -6,6 +6,7 @@ import type { TSchema } from 'typebox';
 import { compileValidator } from './core/validation.js';
 import { NativeWsGateway } from './gateways/native-ws/native-ws.gateway.js';
 import { UpgradeRouter } from './gateways/upgrade-router.js';
+import { SioGateway } from './profiles/support-desk/sio-gateway.js';
 import { Metrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/ops.routes.js';
 import { registerAuthentication } from './rest/authenticate.js';
@@ -88,9 +89,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   app.decorate('upgrades', new UpgradeRouter(app.server));
   const nativeWs = new NativeWsGateway(services, app.upgrades, app.metrics);
+  const socketIo = new SioGateway(services, app.server, app.upgrades, app.metrics);
   // Real-time connections are told to go before the HTTP server stops accepting.
   app.addHook('preClose', async () => {
     await nativeWs.close();
+    await socketIo.close();
   });
   return app;
 }

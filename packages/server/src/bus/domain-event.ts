@@ -15,9 +15,11 @@ export type DomainEvent =
   | { readonly type: 'reaction.changed'; readonly conversationId: string; readonly messageId: string; readonly userId: string; readonly emoji: string; readonly added: boolean; readonly reactions: readonly Reaction[] }
   | { readonly type: 'participant.added'; readonly conversationId: string; readonly userId: string; readonly by: string | null }
   | { readonly type: 'participant.removed'; readonly conversationId: string; readonly userId: string; readonly by: string | null }
-  | { readonly type: 'receipt.read'; readonly conversationId: string; readonly userId: string; readonly seq: number; readonly messageId?: string; readonly origin?: string }
+  | { readonly type: 'receipt.read'; readonly conversationId: string; readonly userId: string; readonly seq: number; readonly messageId?: string; readonly messageIds?: readonly string[]; readonly origin?: string }
   | { readonly type: 'receipt.delivered'; readonly conversationId: string; readonly userId: string; readonly seq: number }
-  | { readonly type: 'typing'; readonly conversationId: string; readonly userId: string; readonly isTyping: boolean }
+  | { readonly type: 'typing'; readonly conversationId: string; readonly userId: string; readonly userName: string; readonly isTyping: boolean }
+  /** Someone opened or left a conversation's live view (support-desk sessions). */
+  | { readonly type: 'session.member'; readonly conversationId: string; readonly userId: string; readonly role: string | null; readonly name: string; readonly joined: boolean; readonly origin: string }
   | { readonly type: 'presence'; readonly userId: string; readonly status: 'online' | 'offline'; readonly lastSeenAt: string }
   | { readonly type: 'support.case_opened'; readonly queue: string; readonly conversation: Conversation; readonly creator: { readonly id: string; readonly name: string; readonly role: string | null }; readonly firstMessage: Message | null }
   /** A case changed status, agent or queue; sent to its conversation and its queues. */

@@ -125,8 +125,8 @@ export class MessageService {
   }
 
   /** Moves the caller's read pointer forward to `seq` (or to the end) and tells the others. */
-  async markRead(actor: Actor, conversationId: string, seq: number | undefined, options: { messageId?: string; origin?: string } = {}): Promise<Participant> {
-    const { messageId, origin } = options;
+  async markRead(actor: Actor, conversationId: string, seq: number | undefined, options: { messageId?: string; messageIds?: readonly string[]; origin?: string } = {}): Promise<Participant> {
+    const { messageId, messageIds, origin } = options;
     const { conversation } = await this.access.write(actor, conversationId);
     const participant = await this.store.conversations.markRead(conversationId, actorUser(actor), seq ?? conversation.lastSeq);
     await this.bus.publish(topics.conversation(conversationId), {
@@ -135,6 +135,7 @@ export class MessageService {
       userId: participant.userId,
       seq: participant.lastReadSeq,
       ...(messageId !== undefined && { messageId }),
+      ...(messageIds !== undefined && { messageIds }),
       ...(origin !== undefined && { origin }),
     });
     return participant;
@@ -146,6 +147,19 @@ export class MessageService {
     const message = await this.store.messages.byId(messageId);
     if (!message || message.conversationId !== conversationId) throw new AppError('message_not_found');
     return this.markRead(actor, conversationId, message.seq, { messageId, ...(origin !== undefined && { origin }) });
+  }
+
+  /** Reads up to the newest of the given messages of this conversation (all when none given). */
+  async markReadMessages(actor: Actor, conversationId: string, messageIds: readonly string[] | undefined, origin?: string): Promise<Participant> {
+    await this.access.write(actor, conversationId);
+    let seq: number | undefined;
+    if (messageIds !== undefined && messageIds.length > 0) {
+      const found = await this.store.messages.byIds(messageIds);
+      const own = found.filter((m) => m.conversationId === conversationId);
+      if (own.length === 0) throw new AppError('message_not_found');
+      seq = Math.max(...own.map((m) => m.seq));
+    }
+    return this.markRead(actor, conversationId, seq, { ...(messageIds !== undefined && { messageIds }), ...(origin !== undefined && { origin }) });
   }
 
   async markDelivered(actor: Actor, conversationId: string, seq: number): Promise<Participant> {

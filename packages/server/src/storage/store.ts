@@ -149,6 +149,8 @@ export interface MessageRepository {
    */
   append(input: NewMessage): Promise<AppendResult>;
   byId(id: string): Promise<Message | undefined>;
+  /** Several messages at once; unknown ids are skipped. */
+  byIds(ids: readonly string[]): Promise<Message[]>;
   /**
    * A page in ascending seq order. With `afterSeq`: the first `limit` after it; otherwise the
    * last `limit` before `beforeSeq` (or the newest). `hasMore` says whether the page was cut.

@@ -9,6 +9,8 @@ import type { ConversationAccess } from '../conversations/conversation-access.js
  */
 export class TypingService {
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Display names of users who typed recently, for the expiry event. */
+  private readonly names = new Map<string, string>();
 
   constructor(
     private readonly bus: Bus,
@@ -18,6 +20,8 @@ export class TypingService {
 
   async set(actor: Actor, conversationId: string, isTyping: boolean): Promise<void> {
     const { participant } = await this.access.write(actor, conversationId);
+    const userName = actor.kind === 'user' ? actor.user.displayName : participant.userId;
+    this.names.set(participant.userId, userName);
     const key = `${conversationId}\u0000${participant.userId}`;
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
@@ -48,6 +52,8 @@ export class TypingService {
   }
 
   private publish(conversationId: string, userId: string, isTyping: boolean): Promise<void> {
-    return this.bus.publish(topics.conversation(conversationId), { type: 'typing', conversationId, userId, isTyping });
+    const userName = this.names.get(userId) ?? userId;
+    if (!isTyping) this.names.delete(userId);
+    return this.bus.publish(topics.conversation(conversationId), { type: 'typing', conversationId, userId, userName, isTyping });
   }
 }

@@ -84,6 +84,12 @@ export class KyselyMessageRepository implements MessageRepository {
     return row && toMessage(row);
   }
 
+  async byIds(ids: readonly string[]): Promise<Message[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.selectFrom('messages').selectAll().where('id', 'in', [...ids]).execute();
+    return rows.map(toMessage);
+  }
+
   async page(query: MessagePageQuery): Promise<{ messages: Message[]; hasMore: boolean }> {
     let select = this.db.selectFrom('messages').selectAll().where('conversation_id', '=', query.conversationId);
     const forward = query.afterSeq !== undefined;

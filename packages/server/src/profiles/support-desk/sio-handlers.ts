@@ -1,0 +1,140 @@
+import type { Socket } from 'socket.io';
+import { Type, type Static, type TSchema } from 'typebox';
+import { topics } from '../../bus/domain-event.js';
+import type { UserActor } from '../../core/actor.js';
+import { AppError, isAppError } from '../../core/errors.js';
+import { compileValidator } from '../../core/validation.js';
+import type { Services } from '../../services.js';
+import { sessionRoom } from './sio-renderer.js';
+import { deskMessage, deskSession } from './support-desk-shapes.js';
+
+const SessionId = Type.String({ minLength: 1, maxLength: 200 });
+const Session = Type.Object({ session_id: SessionId });
+
+/** The support desk's client events and their data schemas. */
+const EVENTS = {
+  join_session: Session,
+  leave_session: Session,
+  send_message: Type.Object({
+    session_id: SessionId,
+    content: Type.String({ minLength: 1 }),
+    message_type: Type.Optional(Type.String({ maxLength: 32 })),
+    temp_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  }),
+  typing: Session,
+  stop_typing: Session,
+  mark_as_read: Type.Object({ session_id: SessionId, message_ids: Type.Optional(Type.Union([Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 500 }), Type.Null()])) }),
+  accept_chat: Session,
+  close_chat: Session,
+} as const;
+
+type EventName = keyof typeof EVENTS;
+
+/** The support desk's error texts for the registry codes its clients meet. */
+const TEXTS: Partial<Record<EventName, Partial<Record<AppError['code'], string>>>> = {
+  join_session: { conversation_not_found: 'Session not found', not_found: 'Session not found', not_participant: 'Unauthorized to join this session' },
+  send_message: { conversation_not_found: 'Session not found', not_participant: 'Unauthorized to send to this session' },
+  accept_chat: { forbidden: 'Only support agents can accept chats', conversation_not_found: 'Session not found', not_found: 'Session not found' },
+  close_chat: { conversation_not_found: 'Session not found', not_found: 'Session not found' },
+};
+
+type Handler<E extends EventName> = (data: Static<(typeof EVENTS)[E]>) => Promise<unknown>;
+
+/**
+ * Binds the support desk's events on one socket. Each failure is answered with
+ * `error {message}` (and through the acknowledgement, when the client asked for one).
+ */
+export function registerSioHandlers(socket: Socket, actor: UserActor, services: Services): void {
+  const user = actor.user;
+  const handlers: { [E in EventName]: Handler<E> } = {
+    async join_session({ session_id }) {
+      const { supportCase, conversation } = await services.support.get(actor, session_id);
+      await socket.join(sessionRoom(session_id));
+      const [page, participants] = await Promise.all([services.messages.page(actor, session_id, { limit: 50 }), services.store.conversations.participants(session_id)]);
+      const users = new Map((await services.store.users.byIds(participants.map((p) => p.userId))).map((u) => [u.id, u]));
+      const presence = new Map((await services.presence.get(participants.map((p) => p.userId))).map((p) => [p.userId, p.status === 'online']));
+      socket.emit('session_joined', {
+        session: deskSession(supportCase, conversation),
+        messages: page.messages.map((m) => ({
+          ...deskMessage(m, m.senderId === null ? undefined : users.get(m.senderId)),
+          read_by: participants.filter((p) => p.userId !== m.senderId && p.lastReadSeq >= m.seq).map((p) => p.userId),
+        })),
+        participants: participants.map((p) => ({ user_id: p.userId, role: users.get(p.userId)?.roles[0] ?? p.role, name: users.get(p.userId)?.displayName ?? p.userId, online: presence.get(p.userId) ?? false })),
+      });
+      await services.bus.publish(topics.conversation(session_id), { type: 'session.member', conversationId: session_id, userId: user.id, role: user.roles[0] ?? null, name: user.displayName, joined: true, origin: socket.id });
+      // Opening a session reads it, as the support desk does.
+      if (participants.some((p) => p.userId === user.id) && conversation.lastSeq > 0) {
+        await services.messages.markRead(actor, session_id, conversation.lastSeq, { origin: socket.id });
+      }
+      return { success: true };
+    },
+
+    async leave_session({ session_id }) {
+      await socket.leave(sessionRoom(session_id));
+      await services.bus.publish(topics.conversation(session_id), { type: 'session.member', conversationId: session_id, userId: user.id, role: user.roles[0] ?? null, name: user.displayName, joined: false, origin: socket.id });
+      return { success: true };
+    },
+
+    async send_message({ session_id, content, message_type, temp_id }) {
+      const { message } = await services.messages.send(actor, session_id, {
+        content,
+        ...(message_type !== undefined && { kind: message_type.toLowerCase() }),
+        ...(temp_id !== undefined && { clientId: temp_id }),
+      }, socket.id);
+      await services.typing.stopIfTyping(session_id, user.id);
+      const sent = { message_id: message.id, temp_id: temp_id ?? null, sent_at: message.createdAt, seq: message.seq };
+      socket.emit('message_sent', sent);
+      return { success: true, ...sent };
+    },
+
+    async typing({ session_id }) {
+      await services.typing.set(actor, session_id, true);
+      return { success: true };
+    },
+
+    async stop_typing({ session_id }) {
+      await services.typing.set(actor, session_id, false);
+      return { success: true };
+    },
+
+    async mark_as_read({ session_id, message_ids }) {
+      const participant = await services.messages.markReadMessages(actor, session_id, message_ids ?? undefined, socket.id);
+      return { success: true, last_read_seq: participant.lastReadSeq };
+    },
+
+    async accept_chat({ session_id }) {
+      const accepted = await services.support.accept(actor, session_id);
+      await socket.join(sessionRoom(session_id));
+      return { success: true, session_id, status: accepted.status };
+    },
+
+    async close_chat({ session_id }) {
+      const closed = await services.support.setStatus(actor, session_id, 'closed');
+      return { success: true, session_id, status: closed.status };
+    },
+  };
+
+  for (const [event, schema] of Object.entries(EVENTS) as [EventName, TSchema][]) {
+    const validate = compileValidator(schema);
+    socket.on(event, (data: unknown, ack?: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (payload: unknown) => void) : undefined;
+      const checked = validate(data ?? {});
+      if (!checked.ok) {
+        const message = `Invalid ${event} data: ${checked.details.map((d) => `${d.path || 'data'} ${d.message}`).join('; ')}`;
+        socket.emit('error', { message, code: 'validation_failed', event });
+        reply?.({ success: false, error: message, code: 'validation_failed' });
+        return;
+      }
+      (handlers[event] as Handler<EventName>)(checked.value as never).then(
+        (result) => reply?.(result),
+        (error: unknown) => {
+          const code = isAppError(error) ? error.code : 'internal';
+          const message = (isAppError(error) && TEXTS[event]?.[error.code]) || (isAppError(error) ? error.message : 'Internal server error');
+          if (!isAppError(error)) services.logger.error({ err: error, event }, 'socket.io handler failed');
+          socket.emit('error', { message, code, event });
+          reply?.({ success: false, error: message, code });
+        },
+      );
+    });
+  }
+}
