@@ -7,6 +7,7 @@ import { compileValidator } from './core/validation.js';
 import { NativeWsGateway } from './gateways/native-ws/native-ws.gateway.js';
 import { UpgradeRouter } from './gateways/upgrade-router.js';
 import { SioGateway } from './profiles/support-desk/sio-gateway.js';
+import { supportDeskRestRoutes } from './profiles/support-desk/support-desk-rest.routes.js';
 import { Metrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/ops.routes.js';
 import { registerAuthentication } from './rest/authenticate.js';
@@ -83,7 +84,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   registerAuthentication(app, services.auth);
-  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, supportRoutes, guzosyncRestRoutes]) {
+  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, supportRoutes, guzosyncRestRoutes, supportDeskRestRoutes]) {
     await app.register(routes, { services });
   }
 

@@ -6,7 +6,7 @@ import { AppError, isAppError } from '../../core/errors.js';
 import { compileValidator } from '../../core/validation.js';
 import type { Services } from '../../services.js';
 import { sessionRoom } from './sio-renderer.js';
-import { deskMessage, deskSession } from './support-desk-shapes.js';
+import { deskMessage, deskSession, readBy } from './support-desk-shapes.js';
 
 const SessionId = Type.String({ minLength: 1, maxLength: 200 });
 const Session = Type.Object({ session_id: SessionId });
@@ -57,7 +57,7 @@ export function registerSioHandlers(socket: Socket, actor: UserActor, services: 
         session: deskSession(supportCase, conversation),
         messages: page.messages.map((m) => ({
           ...deskMessage(m, m.senderId === null ? undefined : users.get(m.senderId)),
-          read_by: participants.filter((p) => p.userId !== m.senderId && p.lastReadSeq >= m.seq).map((p) => p.userId),
+          read_by: readBy(m, participants),
         })),
         participants: participants.map((p) => ({ user_id: p.userId, role: users.get(p.userId)?.roles[0] ?? p.role, name: users.get(p.userId)?.displayName ?? p.userId, online: presence.get(p.userId) ?? false })),
       });

@@ -1,4 +1,4 @@
-import type { Conversation, Message, User } from '../../core/model.js';
+import type { Conversation, Message, Participant, User } from '../../core/model.js';
 import type { SupportCase } from '../../storage/store.js';
 
 /**
@@ -51,4 +51,9 @@ export function deskMessage(m: Message, sender: Pick<User, 'roles' | 'displayNam
     ...(tempId !== undefined && { temp_id: tempId }),
     ...(m.clientId !== null && { client_id: m.clientId }),
   };
+}
+
+/** Who has read a message: participants other than its sender whose read pointer reached it. */
+export function readBy(m: Message, participants: readonly Participant[]): string[] {
+  return participants.filter((p) => p.userId !== m.senderId && p.lastReadSeq >= m.seq).map((p) => p.userId);
 }

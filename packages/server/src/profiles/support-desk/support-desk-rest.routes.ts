@@ -1,0 +1,175 @@
+import type { FastifyError } from 'fastify';
+import { Type } from 'typebox';
+import { AppError } from '../../core/errors.js';
+import type { Message, User } from '../../core/model.js';
+import { actorOf, userActorOf } from '../../rest/authenticate.js';
+import type { RoutePlugin } from '../../rest/route-kit.js';
+import type { Services } from '../../services.js';
+import type { SupportCase } from '../../storage/store.js';
+import { deskMessage, deskSession, readBy } from './support-desk-shapes.js';
+
+const Id = Type.String({ minLength: 1, maxLength: 200 });
+const IdParam = Type.Object({ id: Id });
+const Login = Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) });
+const Priority = Type.Unsafe<'low' | 'medium' | 'high' | 'urgent'>({ type: 'string', enum: ['low', 'medium', 'high', 'urgent'] });
+const CreateBody = Type.Object({
+  subject: Type.String({ minLength: 1, maxLength: 300 }),
+  category: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  priority: Type.Optional(Priority),
+  restaurant_id: Type.Optional(Type.String({ maxLength: 200 })),
+  ticket_id: Type.Optional(Type.String({ maxLength: 200 })),
+  initial_message: Type.Optional(Type.String({ minLength: 1 })),
+});
+const Paging = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) });
+const SendBody = Type.Object({ content: Type.String(), message_type: Type.Optional(Type.String({ maxLength: 32 })), temp_id: Type.Optional(Type.String({ maxLength: 100 })) });
+const ReadBody = Type.Union([Type.Object({ message_ids: Type.Optional(Type.Union([Type.Array(Id, { maxItems: 500 }), Type.Null()])) }), Type.Null()]);
+const StatusBody = Type.Object({ status: Type.Unsafe<'waiting' | 'active' | 'resolved' | 'closed'>({ type: 'string', enum: ['waiting', 'active', 'resolved', 'closed'] }) });
+
+const profile = (u: User) => ({ id: u.id, email: u.email, first_name: u.firstName, last_name: u.lastName, role: u.roles[0] ?? null, name: u.displayName });
+
+/**
+ * The support desk's REST surface under `/api/v1/chat` and its two logins, answered in its own
+ * shapes (`{success, data}` and `{success:false, error}`).
+ */
+export const supportDeskRestRoutes: RoutePlugin = async (app, { services }) => {
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error.validation) {
+      return reply.status(422).send({ success: false, error: `Validation failed: ${error.validation.map((v) => `${v.instancePath || error.validationContext} ${v.message}`).join('; ')}`, code: 'validation_failed' });
+    }
+    const appError = error instanceof AppError ? error : new AppError(error.statusCode === 400 ? 'invalid_json' : error.statusCode === 413 ? 'payload_too_large' : 'internal');
+    if (appError.status >= 500) reply.log.error({ err: error }, 'support-desk route failed');
+    return reply.status(appError.status).send({ success: false, error: appError.message, code: appError.code });
+  });
+
+  app.post('/api/v1/auth/login', {
+    config: { auth: false },
+    schema: { tags: ['support-desk'], summary: 'Support-desk login', body: Login },
+    handler: async (request) => {
+      const { accessToken, user } = await services.auth.login(request.body.email, request.body.password);
+      return { message: 'Login successful', user: profile(user), token: accessToken };
+    },
+  });
+
+  app.post('/api/v1/support/auth/login', {
+    config: { auth: false },
+    schema: { tags: ['support-desk'], summary: 'Support agent login', body: Login },
+    handler: async (request) => {
+      const { accessToken, user } = await services.auth.login(request.body.email, request.body.password);
+      if (!services.policy.can({ kind: 'user', roles: user.roles }, 'support.handle')) throw new AppError('forbidden', 'Not a support agent');
+      return { success: true, message: 'Login successful', token: accessToken, agent: profile(user) };
+    },
+  });
+
+  app.post('/api/v1/chat/sessions', {
+    schema: { tags: ['support-desk'], summary: 'Open a chat session', body: CreateBody },
+    handler: async (request, reply) => {
+      const b = request.body;
+      const links = { ...(b.restaurant_id && { restaurant: b.restaurant_id }), ...(b.ticket_id && { ticket: b.ticket_id }) };
+      const result = await services.support.open(actorOf(request), {
+        subject: b.subject,
+        ...(b.initial_message !== undefined && { content: b.initial_message }),
+        ...(b.priority !== undefined && { priority: b.priority }),
+        ...(b.category !== undefined && { category: b.category }),
+        ...(Object.keys(links).length > 0 && { links }),
+      });
+      return reply.status(201).send({ success: true, data: deskSession(result.supportCase, result.conversation) });
+    },
+  });
+
+  app.get('/api/v1/chat/sessions', {
+    schema: { tags: ['support-desk'], summary: 'Open sessions (agents)' },
+    handler: async (request) => {
+      const actor = actorOf(request);
+      if (!services.support.isStaff(actor)) throw new AppError('forbidden', 'Only support agents can list all sessions');
+      return { success: true, data: await sessions(services, actor, await services.support.list(actor, { statuses: ['waiting', 'active'], limit: 100 })) };
+    },
+  });
+
+  app.get('/api/v1/chat/sessions/my', {
+    schema: { tags: ['support-desk'], summary: 'Sessions you opened, or (agents) are assigned' },
+    handler: async (request) => {
+      const actor = userActorOf(request);
+      const mine = services.support.isStaff(actor) ? await services.support.list(actor, { mine: true, limit: 100 }) : await services.support.list(actor, { limit: 100 });
+      return { success: true, data: await sessions(services, actor, mine) };
+    },
+  });
+
+  app.get('/api/v1/chat/sessions/:id', {
+    schema: { tags: ['support-desk'], summary: 'One session with unread count and last message', params: IdParam },
+    handler: async (request) => {
+      const actor = actorOf(request);
+      const { supportCase } = await services.support.get(actor, request.params.id);
+      return { success: true, data: (await sessions(services, actor, [supportCase]))[0] };
+    },
+  });
+
+  app.get('/api/v1/chat/sessions/:id/messages', {
+    schema: { tags: ['support-desk'], summary: 'Messages, newest window after offset, oldest first', params: IdParam, querystring: Paging },
+    handler: async (request) => {
+      const actor = actorOf(request);
+      const messages = await services.messages.window(actor, request.params.id, request.query.offset ?? 0, request.query.limit ?? 50);
+      return { success: true, data: await renderMessages(services, request.params.id, messages) };
+    },
+  });
+
+  app.post('/api/v1/chat/sessions/:id/messages', {
+    schema: { tags: ['support-desk'], summary: 'Send a message', params: IdParam, body: SendBody },
+    handler: async (request, reply) => {
+      const b = request.body;
+      const { message } = await services.messages.send(actorOf(request), request.params.id, {
+        content: b.content,
+        ...(b.message_type !== undefined && { kind: b.message_type.toLowerCase() }),
+        ...(b.temp_id !== undefined && { clientId: b.temp_id }),
+      });
+      return reply.status(201).send({ success: true, data: (await renderMessages(services, request.params.id, [message]))[0] });
+    },
+  });
+
+  app.post('/api/v1/chat/sessions/:id/read', {
+    schema: { tags: ['support-desk'], summary: 'Mark messages (or all) as read', params: IdParam, body: Type.Optional(ReadBody) },
+    handler: async (request) => {
+      await services.messages.markReadMessages(actorOf(request), request.params.id, request.body?.message_ids ?? undefined);
+      return { success: true, message: 'Messages marked as read' };
+    },
+  });
+
+  app.post('/api/v1/chat/sessions/:id/assign', {
+    schema: { tags: ['support-desk'], summary: 'Take the session (agents)', params: IdParam },
+    handler: async (request) => {
+      const actor = actorOf(request);
+      const taken = await services.support.assign(actor, request.params.id, {});
+      const { conversation } = await services.support.get(actor, request.params.id);
+      return { success: true, data: deskSession(taken, conversation) };
+    },
+  });
+
+  app.patch('/api/v1/chat/sessions/:id/status', {
+    schema: { tags: ['support-desk'], summary: 'Change the session status', params: IdParam, body: StatusBody },
+    handler: async (request) => {
+      const actor = actorOf(request);
+      const updated = await services.support.setStatus(actor, request.params.id, request.body.status);
+      const { conversation } = await services.support.get(actor, request.params.id);
+      return { success: true, data: deskSession(updated, conversation) };
+    },
+  });
+};
+
+async function sessions(services: Services, actor: ReturnType<typeof actorOf>, cases: readonly SupportCase[]) {
+  const userId = actor.kind === 'user' ? actor.user.id : undefined;
+  return Promise.all(
+    cases.map(async (c) => {
+      const summary = userId === undefined ? undefined : await services.store.conversations.summaryFor(c.conversationId, userId);
+      const conversation = summary?.conversation ?? (await services.store.conversations.byId(c.conversationId))!;
+      return deskSession(c, conversation, { unreadCount: summary?.unreadCount ?? 0, lastMessage: summary?.lastMessage ?? null });
+    }),
+  );
+}
+
+async function renderMessages(services: Services, conversationId: string, messages: readonly Message[]) {
+  const participants = await services.store.conversations.participants(conversationId);
+  const users = new Map((await services.store.users.byIds([...new Set(messages.flatMap((m) => (m.senderId === null ? [] : [m.senderId])))])).map((u) => [u.id, u]));
+  return messages.map((m) => ({
+    ...deskMessage(m, m.senderId === null ? undefined : users.get(m.senderId)),
+    read_by: readBy(m, participants),
+  }));
+}
