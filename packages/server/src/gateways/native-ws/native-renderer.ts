@@ -7,6 +7,10 @@ import type { WsConnection } from './ws-connection.js';
 export interface MembershipSink {
   follow(connection: WsConnection, conversationId: string): void;
   unfollow(connection: WsConnection, conversationId: string): void;
+  /** Start receiving these users' presence (they now share a conversation). */
+  watchPresence(connection: WsConnection, userIds: readonly string[]): void;
+  /** Start receiving the presence of everyone in the conversation. */
+  watchParticipants(connection: WsConnection, conversationId: string): void;
 }
 
 const now = () => new Date().toISOString();
@@ -70,6 +74,7 @@ export function renderToConnections(event: DomainEvent, subscribers: ReadonlySet
       let frame: string | undefined;
       for (const c of subscribers) {
         membership.follow(c, conversation.id);
+        membership.watchPresence(c, event.participantIds.filter((id) => id !== c.userId));
         if (firstMessage && c.userId !== firstMessage.senderId) {
           c.send((frame ??= JSON.stringify(notification(conversation.id, firstMessage.senderId, firstMessage.content, firstMessage.createdAt, firstMessage.seq))));
         }
@@ -131,12 +136,15 @@ function renderMembership(event: Extract<DomainEvent, { type: 'participant.added
       // The subject's own connections: start or stop following the conversation.
       if (added && !c.conversations.has(event.conversationId)) {
         membership.follow(c, event.conversationId);
+        membership.watchParticipants(c, event.conversationId);
         c.sendJson({ type: 'conversation_added', conversation_id: event.conversationId, by: event.by, timestamp: now() });
       } else if (!added && c.conversations.has(event.conversationId)) {
         membership.unfollow(c, event.conversationId);
         c.sendJson({ type: 'conversation_removed', conversation_id: event.conversationId, by: event.by, timestamp: now() });
       }
-    } else if (c.rooms.has(event.conversationId)) {
+    } else {
+      if (added && c.conversations.has(event.conversationId)) membership.watchPresence(c, [event.userId]);
+      if (!c.rooms.has(event.conversationId)) continue;
       c.send((roomFrame ??= JSON.stringify({ type: added ? 'participant_joined' : 'participant_left', conversation_id: event.conversationId, user_id: event.userId, by: event.by, timestamp: now() })));
     }
   }

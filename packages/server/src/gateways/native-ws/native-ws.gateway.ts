@@ -42,7 +42,13 @@ export class NativeWsGateway implements RoomControl {
     router: UpgradeRouter,
     private readonly metrics: Metrics,
   ) {
-    this.hub = new Hub(services.bus, (event, _topic, subscribers) => renderToConnections(event, subscribers, { follow: (c, id) => this.follow(c, id), unfollow: (c, id) => this.unfollow(c, id) }));
+    const membership = {
+      follow: (c: WsConnection, id: string) => this.follow(c, id),
+      unfollow: (c: WsConnection, id: string) => this.unfollow(c, id),
+      watchPresence: (c: WsConnection, userIds: readonly string[]) => this.watchPresence(c, userIds),
+      watchParticipants: (c: WsConnection, id: string) => void this.watchParticipants(c, id),
+    };
+    this.hub = new Hub(services.bus, (event, _topic, subscribers) => renderToConnections(event, subscribers, membership));
     router.add(NATIVE_WS_PATHS, (request, socket, head) => this.wss.handleUpgrade(request, socket, head, (ws) => void this.accept(ws, request, socket)));
     this.keepalive = setInterval(() => this.sweep(), services.config.keepaliveSeconds * 1000);
     this.keepalive.unref();
@@ -58,6 +64,13 @@ export class NativeWsGateway implements RoomControl {
     const early = (data: RawData, isBinary: boolean) => pending.push([data, isBinary]);
     ws.on('message', early);
     ws.on('error', () => ws.terminate());
+    let connection: WsConnection | undefined;
+    let gone = false;
+    // Registered before any await, so a peer that leaves during authentication is never kept.
+    ws.on('close', () => {
+      gone = true;
+      if (connection) void this.unregister(connection);
+    });
     let actor: UserActor;
     try {
       const { token } = tokenFromRequest(request);
@@ -74,25 +87,30 @@ export class NativeWsGateway implements RoomControl {
       ws.close(CLOSE_CODES.tooManyConnections, 'Too many connections');
       return;
     }
-    const connection = new WsConnection(actor, ws, raw, { maxBufferedBytes: config.maxBufferedBytes });
-    await this.register(connection);
+    if (gone) return;
+    const conn = new WsConnection(actor, ws, raw, { maxBufferedBytes: config.maxBufferedBytes });
+    await this.register(conn);
+    connection = conn;
+    if (gone) {
+      await this.unregister(conn);
+      return;
+    }
     ws.off('message', early);
     let chain = Promise.resolve();
     let inFlight = 0;
     const enqueue = (data: RawData, isBinary: boolean) => {
       if (inFlight >= MAX_PENDING_FRAMES) {
-        connection.sendJson({ type: 'error', message: 'Too many requests in flight', code: 'rate_limited' });
+        conn.sendJson({ type: 'error', message: 'Too many requests in flight', code: 'rate_limited' });
         return;
       }
       inFlight++;
-      chain = chain.then(() => this.handleFrame(connection, data, isBinary)).finally(() => inFlight--);
+      chain = chain.then(() => this.handleFrame(conn, data, isBinary)).finally(() => inFlight--);
     };
     ws.on('message', enqueue);
-    ws.on('pong', () => (connection.alive = true));
-    ws.on('close', () => void this.unregister(connection));
-    connection.sendJson({ type: 'authenticated', user_id: actor.user.id, connection_id: connection.id, message: 'Authentication successful' });
+    ws.on('pong', () => (conn.alive = true));
+    conn.sendJson({ type: 'authenticated', user_id: actor.user.id, connection_id: conn.id, message: 'Authentication successful' });
     for (const [data, isBinary] of pending) enqueue(data, isBinary);
-    this.closeAtExpiry(connection);
+    this.closeAtExpiry(conn);
   }
 
   private async register(connection: WsConnection): Promise<void> {
@@ -102,7 +120,7 @@ export class NativeWsGateway implements RoomControl {
     this.hub.add(connection, topics.user(user.id));
     const summaries = await this.services.store.conversations.listForUser({ userId: user.id, limit: 1000 });
     for (const s of summaries) this.follow(connection, s.conversation.id);
-    for (const contact of await this.services.presence.contactsOf(user.id)) this.hub.add(connection, topics.presence(contact));
+    this.watchPresence(connection, await this.services.presence.contactsOf(user.id));
     await this.services.presence.connected(user.id, connection.id);
   }
 
@@ -221,6 +239,16 @@ export class NativeWsGateway implements RoomControl {
   unwatchQueue(connection: WsConnection, queue: string): void {
     connection.queues.delete(queue);
     this.hub.remove(connection, topics.queue(queue));
+  }
+
+  private watchPresence(connection: WsConnection, userIds: readonly string[]): void {
+    if (!this.connections.has(connection)) return;
+    for (const id of userIds) if (id !== connection.userId) this.hub.add(connection, topics.presence(id));
+  }
+
+  private async watchParticipants(connection: WsConnection, conversationId: string): Promise<void> {
+    const participants = await this.services.store.conversations.participants(conversationId).catch(() => []);
+    this.watchPresence(connection, participants.map((p) => p.userId));
   }
 
   private follow(connection: WsConnection, conversationId: string): void {

@@ -4,6 +4,9 @@ import type { WebSocket } from 'ws';
 import type { UserActor } from '../../core/actor.js';
 import { CLOSE_CODES } from '../../realtime/close-codes.js';
 
+/** How many times the buffer limit one event-loop turn may queue before the flush. */
+const QUEUE_FACTOR = 4;
+
 export interface WsConnectionLimits {
   /** Bytes queued (ours plus the socket's) before the peer counts as a slow consumer. */
   readonly maxBufferedBytes: number;
@@ -48,7 +51,9 @@ export class WsConnection {
     if (!this.isOpen) return;
     this.queue.push(frame);
     this.queuedBytes += frame.length;
-    if (this.queuedBytes + this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+    // Frames of one turn wait here until the flush; a turn that queues far more than the
+    // limit cannot be a reader keeping up.
+    if (this.queuedBytes > this.limits.maxBufferedBytes * QUEUE_FACTOR) {
       this.close(CLOSE_CODES.slowConsumer, 'slow consumer: reconnect and sync', true);
       return;
     }
@@ -65,6 +70,12 @@ export class WsConnection {
   private flush(): void {
     this.scheduled = false;
     if (!this.isOpen || this.queue.length === 0) return;
+    // What the socket still holds from earlier turns is what the peer has not read. A single
+    // large frame may exceed the limit once; writing more on top of an unread backlog may not.
+    if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.close(CLOSE_CODES.slowConsumer, 'slow consumer: reconnect and sync', true);
+      return;
+    }
     const frames = this.queue;
     this.queue = [];
     this.queuedBytes = 0;
