@@ -14,6 +14,10 @@ import type { Store } from './storage/store.js';
 import { UserService } from './users/user.service.js';
 import { PresenceService } from './presence/presence.service.js';
 import { MemoryPresence, type PresenceTracker } from './realtime/presence.js';
+import { RedisPresence, type PresenceResync } from './realtime/redis-presence.js';
+import { RedisBus } from './bus/redis-bus.js';
+import { closeRedisClient, createRedisClient } from './bus/redis-client.js';
+import { createRedisSendLimiter } from './limits/redis-send-limiter.js';
 import { SupportService } from './support/support.service.js';
 import { AssignmentService } from './support/assignment.service.js';
 import { SupportQueues } from './support/support-queues.js';
@@ -40,6 +44,22 @@ export interface Services {
   close(): Promise<void>;
 }
 
+/** How often a node looks for users of crashed nodes (shared presence only). */
+const PRESENCE_SWEEP_MS = 10_000;
+
+/** The Redis-backed bus, presence and send limiter that make several nodes behave as one. */
+function createClusterParts(url: string, config: Config, logger: Logger, onResync: (change: PresenceResync) => void) {
+  const onError = (err: Error) => logger.warn({ err }, 'redis');
+  const keyPrefix = config.redisKeyPrefix;
+  const limiterClient = createRedisClient({ url, connectionName: 'switchboard-limits', onError });
+  return {
+    bus: new RedisBus({ url, keyPrefix, onError }),
+    presence: new RedisPresence({ url, keyPrefix, onError, onResync }),
+    limiter: createRedisSendLimiter(limiterClient, { points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds, keyPrefix }),
+    close: () => closeRedisClient(limiterClient),
+  };
+}
+
 export interface ServiceOverrides {
   readonly store?: Store;
   readonly bus?: Bus;
@@ -50,14 +70,19 @@ export interface ServiceOverrides {
 export async function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Promise<Services> {
   const policy = loadPolicy(config.policyFile);
   const store = overrides.store ?? (await openStore(config));
-  const bus = overrides.bus ?? new MemoryBus();
+  // Presence is built later from the tracker; a resync before then has nothing to announce to.
+  let presenceRef: PresenceService | undefined;
+  const cluster = config.redisUrl === undefined ? undefined : createClusterParts(config.redisUrl, config, logger, (change) => void presenceRef?.resynced(change));
+  const bus = overrides.bus ?? cluster?.bus ?? new MemoryBus();
   const tokens = new TokenService(config);
   const access = new ConversationAccess(store, policy);
-  const sendRateLimit = new SendRateLimit({ points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds });
+  const sendRateLimit = new SendRateLimit({ points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds }, cluster?.limiter);
   const messages = new MessageService(store, bus, policy, access, config, sendRateLimit);
   const typing = new TypingService(bus, access, config.typingTimeoutSeconds * 1000);
-  const tracker = overrides.presence ?? new MemoryPresence();
+  const tracker = overrides.presence ?? cluster?.presence ?? new MemoryPresence();
   const presence = new PresenceService(tracker, bus, store);
+  presenceRef = presence;
+  const stopSweeping = presence.startSweeping(PRESENCE_SWEEP_MS);
   const queues = new SupportQueues(policy);
   const assignment = new AssignmentService(store, tracker, policy, queues);
   const support = new SupportService(store, bus, policy, access, messages, sendRateLimit, queues, assignment);
@@ -81,9 +106,11 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     support,
     assignment,
     async close() {
+      stopSweeping();
       typing.close();
       await tracker.close();
       await bus.close();
+      await cluster?.close();
       await store.close();
     },
   };

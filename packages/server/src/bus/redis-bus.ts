@@ -20,9 +20,11 @@ export interface RedisBusOptions extends ClusterBusOptions, ReconnectOptions {
  * `ClusterBus`'s; this class only moves bytes.
  *
  * Two connections, because a subscribed connection is dedicated to receiving:
- * - the publisher fails fast while Redis is away (no offline queue, a command timeout, no
- *   resending after a reconnect, which could deliver an event twice): the event is dropped and
- *   reported, and clients heal by syncing;
+ * - the publisher fails fast once Redis goes away (a publish while disconnected is refused at
+ *   once instead of queueing a stale event; a command timeout; no resending after a reconnect,
+ *   which could deliver an event twice): the event is dropped and reported, and clients heal by
+ *   syncing. Only before the very first connection (boot) do publishes wait for it, up to the
+ *   timeout;
  * - the subscriber queues its SUBSCRIBE/UNSUBSCRIBE commands while disconnected and, on every
  *   `ready`, subscribes again to every topic that still has local handlers. ioredis's own
  *   `autoResubscribe` is off: it restores only subscriptions Redis had confirmed, so a SUBSCRIBE
@@ -31,12 +33,13 @@ export interface RedisBusOptions extends ClusterBusOptions, ReconnectOptions {
  *
  * @example
  * const bus = new RedisBus({ url: config.redisUrl, onError: (e) => logger.warn({ err: e }, 'bus') });
- * await bus.ready(); // before serving, so the first events are not dropped
+ * await bus.ready(); // optional: fail the boot early when Redis is unreachable
  */
 export class RedisBus extends ClusterBus {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
   private readonly channelPrefix: string;
+  private connectedOnce = false;
 
   constructor(options: RedisBusOptions) {
     super(options);
@@ -46,7 +49,7 @@ export class RedisBus extends ClusterBus {
       ...options,
       connectionName: `sb-bus-pub-${this.nodeId}`,
       onError: report('publisher'),
-      tuning: { enableOfflineQueue: false, commandTimeout: options.publishTimeoutMs ?? 2000, autoResendUnfulfilledCommands: false },
+      tuning: { maxRetriesPerRequest: 1, commandTimeout: options.publishTimeoutMs ?? 2000, autoResendUnfulfilledCommands: false },
     });
     this.subscriber = createRedisClient({
       ...options,
@@ -54,6 +57,7 @@ export class RedisBus extends ClusterBus {
       onError: report('subscriber'),
       tuning: { autoResubscribe: false },
     });
+    this.publisher.once('ready', () => (this.connectedOnce = true));
     this.subscriber.on('message', (channel: string, payload: string) => this.onMessage(channel, payload));
     this.subscriber.on('ready', () => this.resubscribe());
   }
@@ -63,12 +67,23 @@ export class RedisBus extends ClusterBus {
     return this.channelPrefix + topic;
   }
 
-  /** Resolves once both connections are up; publishes before that are dropped. @default timeout 10 s */
+  /** Resolves once both connections are up. @default timeout 10 s */
   async ready(timeoutMs = 10_000): Promise<void> {
     await Promise.all([whenReady(this.publisher, timeoutMs), whenReady(this.subscriber, timeoutMs)]);
   }
 
+  /**
+   * Resolves once Redis has applied every subscribe and unsubscribe issued so far: a PING queued
+   * behind them on the subscriber connection answers only after they did. Until then, events
+   * other nodes publish on a just-subscribed topic may be missed.
+   */
+  async settled(): Promise<void> {
+    await this.subscriber.ping();
+  }
+
   protected async send(topic: string, payload: string): Promise<void> {
+    const status = this.publisher.status;
+    if (this.connectedOnce && status !== 'ready') throw new Error(`Redis is unreachable (connection ${status})`);
     await this.publisher.publish(this.channelFor(topic), payload);
   }
 

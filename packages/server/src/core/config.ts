@@ -14,6 +14,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** Redis URL; absent means the in-process bus. */
   readonly redisUrl: string | undefined;
+  /** Prefix of every Redis key and channel, so deployments can share a Redis. @default "switchboard:" */
+  readonly redisKeyPrefix: string;
   /** HS256 secret for tokens this server mints and for host-app tokens signed with a shared secret. */
   readonly jwtSecret: string;
   /** True when `jwtSecret` was generated rather than configured. */
@@ -32,6 +34,10 @@ export interface Config {
   readonly policyFile: string | undefined;
   /** Largest accepted REST body, in bytes. @default 1048576 */
   readonly bodyLimitBytes: number;
+  /** Largest accepted uploaded file, in bytes. @default 10485760 (10 MiB) */
+  readonly uploadMaxFileBytes: number;
+  /** Files accepted in one upload request. @default 5 */
+  readonly uploadMaxFiles: number;
   /** Longest accepted message content, in characters. @default 10000 */
   readonly maxMessageLength: number;
   /** Messages one user may send per window, on all transports together. @default 30 */
@@ -83,6 +89,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     dataDir,
     databaseUrl,
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: read.string('REDIS_KEY_PREFIX') ?? 'switchboard:',
     jwksUrl: read.url('JWKS_URL', ['http:', 'https:']),
     jwtIssuer: read.string('JWT_ISSUER'),
     jwtAudience: read.string('JWT_AUDIENCE'),
@@ -90,6 +97,8 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     apiKeys: read.list('API_KEYS'),
     policyFile: read.string('POLICY_FILE'),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    uploadMaxFileBytes: read.int('UPLOAD_MAX_FILE_BYTES', 10_485_760, 1, 1_073_741_824),
+    uploadMaxFiles: read.int('UPLOAD_MAX_FILES', 5, 1, 100),
     maxMessageLength: read.int('MAX_MESSAGE_LENGTH', 10_000, 1, 1_000_000),
     sendRatePoints: read.int('SEND_RATE_POINTS', 30, 1, 1_000_000),
     sendRateWindowSeconds: read.int('SEND_RATE_WINDOW_SECONDS', 10, 1, 86_400),

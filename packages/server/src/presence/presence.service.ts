@@ -28,6 +28,27 @@ export class PresenceService {
     if (await this.tracker.disconnect(userId, connectionId)) await this.announce(userId, 'offline');
   }
 
+  /**
+   * Sweeps a shared tracker for users of crashed nodes every `intervalMs` and announces them
+   * offline; returns a function that stops it.
+   */
+  startSweeping(intervalMs: number): () => void {
+    const sweep = this.tracker.sweepExpired?.bind(this.tracker);
+    if (!sweep) return () => {};
+    const timer = setInterval(() => {
+      void sweep()
+        .then((gone) => Promise.all(gone.map((userId) => this.announce(userId, 'offline'))))
+        .catch(() => {});
+    }, intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /** Announces what a shared tracker found when it wrote this node's connections again. */
+  async resynced(change: { readonly online: readonly string[]; readonly offline: readonly string[] }): Promise<void> {
+    await Promise.all([...change.online.map((u) => this.announce(u, 'online')), ...change.offline.map((u) => this.announce(u, 'offline'))]);
+  }
+
   get(userIds: readonly string[]): Promise<PresenceState[]> {
     return this.tracker.get(userIds);
   }

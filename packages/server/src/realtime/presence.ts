@@ -17,8 +17,13 @@ export interface PresenceTracker {
   disconnect(userId: string, connectionId: string): Promise<boolean>;
   /** Presence of each user asked about (offline with a last-seen time, or never seen). */
   get(userIds: readonly string[]): Promise<PresenceState[]>;
-  /** Number of connections the user holds now (on this node for the in-process tracker). */
+  /** Number of connections the user holds now, across the cluster for a shared tracker. */
   connectionCount(userId: string): Promise<number>;
+  /**
+   * For shared trackers: users whose last connection lived on a node that stopped heartbeating,
+   * each reported once across the cluster, to be announced offline. Call it periodically.
+   */
+  sweepExpired?(): Promise<string[]>;
   close(): Promise<void>;
 }
 
