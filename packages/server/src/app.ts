@@ -19,6 +19,7 @@ import { messageRoutes } from './rest/routes/messages.routes.js';
 import { userRoutes } from './rest/routes/users.routes.js';
 import { guzosyncRestRoutes } from './profiles/guzosync/guzosync-rest.routes.js';
 import { supportRoutes } from './rest/routes/support.routes.js';
+import { attachmentRoutes } from './attachments/attachment.routes.js';
 import type { Services } from './services.js';
 
 declare module 'fastify' {
@@ -84,7 +85,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   registerAuthentication(app, services.auth);
-  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, supportRoutes, guzosyncRestRoutes, supportDeskRestRoutes]) {
+  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, attachmentRoutes, supportRoutes, guzosyncRestRoutes, supportDeskRestRoutes]) {
     await app.register(routes, { services });
   }
 

@@ -12,6 +12,8 @@ import { loadPolicy, type Policy } from './policy/policy.js';
 import { openStore } from './storage/open-store.js';
 import type { Store } from './storage/store.js';
 import { UserService } from './users/user.service.js';
+import type { AttachmentService } from './attachments/attachment.service.js';
+import { createAttachmentService } from './attachments/create-attachment-service.js';
 import { PresenceService } from './presence/presence.service.js';
 import { MemoryPresence, type PresenceTracker } from './realtime/presence.js';
 import { RedisPresence, type PresenceResync } from './realtime/redis-presence.js';
@@ -36,6 +38,7 @@ export interface Services {
   readonly users: UserService;
   readonly conversations: ConversationService;
   readonly messages: MessageService;
+  readonly attachments: AttachmentService;
   readonly typing: TypingService;
   readonly presence: PresenceService;
   readonly support: SupportService;
@@ -76,8 +79,9 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const bus = overrides.bus ?? cluster?.bus ?? new MemoryBus();
   const tokens = new TokenService(config);
   const access = new ConversationAccess(store, policy);
+  const attachments = createAttachmentService({ config, store, access });
   const sendRateLimit = new SendRateLimit({ points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds }, cluster?.limiter);
-  const messages = new MessageService(store, bus, policy, access, config, sendRateLimit);
+  const messages = new MessageService(store, bus, policy, access, config, sendRateLimit, attachments);
   const typing = new TypingService(bus, access, config.typingTimeoutSeconds * 1000);
   const tracker = overrides.presence ?? cluster?.presence ?? new MemoryPresence();
   const presence = new PresenceService(tracker, bus, store);
@@ -89,6 +93,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   assignment.onAssigned((supportCase, agent) => support.announce(supportCase, 'assigned', null, agent, `Assigned to ${agent.displayName} (${supportCase.assignmentReason})`));
   messages.afterCommit((conversation, message) => support.noteMessage(conversation, message));
   presence.onOnline((userId) => assignment.drainFor(userId));
+  const auth = new AuthService(store, tokens, config.apiKeys, bus);
   return {
     config,
     logger,
@@ -96,11 +101,12 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     bus,
     policy,
     tokens,
-    auth: new AuthService(store, tokens, config.apiKeys),
+    auth,
     access,
-    users: new UserService(store, policy),
+    users: new UserService(store, policy, auth),
     conversations: new ConversationService(store, bus, policy, access),
     messages,
+    attachments,
     typing,
     presence,
     support,

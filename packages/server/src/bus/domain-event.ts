@@ -18,6 +18,8 @@ export type DomainEvent =
   | { readonly type: 'receipt.read'; readonly conversationId: string; readonly userId: string; readonly seq: number; readonly messageId?: string; readonly messageIds?: readonly string[]; readonly origin?: string }
   | { readonly type: 'receipt.delivered'; readonly conversationId: string; readonly userId: string; readonly seq: number }
   | { readonly type: 'typing'; readonly conversationId: string; readonly userId: string; readonly userName: string; readonly isTyping: boolean }
+  /** Sessions ended: one token (`jti`), or every token issued before `validAfter` (epoch s). */
+  | { readonly type: 'sessions.revoked'; readonly userId: string; readonly jti?: string; readonly validAfter?: number }
   /** Someone opened or left a conversation's live view (support-desk sessions). */
   | { readonly type: 'session.member'; readonly conversationId: string; readonly userId: string; readonly role: string | null; readonly name: string; readonly joined: boolean; readonly origin: string }
   | { readonly type: 'presence'; readonly userId: string; readonly status: 'online' | 'offline'; readonly lastSeenAt: string }

@@ -6,8 +6,8 @@ export type Actor = UserActor | ServiceActor;
 export interface UserActor {
   readonly kind: 'user';
   readonly user: User;
-  /** The token's id and expiry (epoch seconds), when it has them; logout revokes by these. */
-  readonly token: { readonly jti: string | undefined; readonly exp: number | undefined };
+  /** The token's id, issue and expiry times (epoch seconds), when it has them; logout revokes by these. */
+  readonly token: { readonly jti: string | undefined; readonly iat?: number | undefined; readonly exp: number | undefined };
 }
 
 export interface ServiceActor {

@@ -3,6 +3,8 @@ import type { ServiceActor, UserActor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import type { User } from '../core/model.js';
 import type { Store } from '../storage/store.js';
+import type { Bus } from '../bus/bus.js';
+import { topics } from '../bus/domain-event.js';
 import { decoyHash, passwordHasher } from './password-hasher.js';
 import type { TokenService, VerifiedToken } from './token-service.js';
 
@@ -20,6 +22,7 @@ export class AuthService {
     private readonly store: Store,
     private readonly tokens: TokenService,
     apiKeys: readonly string[],
+    private readonly bus: Bus,
   ) {
     this.apiKeys = apiKeys.map(digest);
   }
@@ -38,11 +41,19 @@ export class AuthService {
     const { jti, exp } = actor.token;
     if (jti === undefined) throw new AppError('bad_request', 'This token has no id and cannot be revoked; disable the user instead');
     await this.store.revocations.revoke(jti, exp ?? Math.floor(Date.now() / 1000) + this.tokens.ttlSeconds);
+    await this.sessionsEnded(actor.user.id, { jti });
+  }
+
+  /** Tells every node to close the real-time connections of the ended sessions. */
+  async sessionsEnded(userId: string, which: { jti?: string; validAfter?: number }): Promise<void> {
+    await this.bus.publish(topics.user(userId), { type: 'sessions.revoked', userId, ...which });
   }
 
   /** Revokes every token the user holds now. */
   async logoutEverywhere(userId: string): Promise<void> {
-    await this.store.users.upsert({ id: userId, tokensValidAfter: Math.floor(Date.now() / 1000) + 1 });
+    const validAfter = Math.floor(Date.now() / 1000) + 1;
+    await this.store.users.upsert({ id: userId, tokensValidAfter: validAfter });
+    await this.sessionsEnded(userId, { validAfter });
   }
 
   /**
@@ -57,7 +68,7 @@ export class AuthService {
     const user = await this.resolveUser(verified);
     if (user.disabled) throw new AppError('user_disabled');
     if (typeof claims.iat === 'number' && claims.iat < user.tokensValidAfter) throw new AppError('invalid_token');
-    return { kind: 'user', user, token: { jti, exp: claims.exp } };
+    return { kind: 'user', user, token: { jti, iat: claims.iat, exp: claims.exp } };
   }
 
   /** Matches an API key in constant time. */

@@ -7,6 +7,7 @@ import type { ConversationAccess } from '../conversations/conversation-access.js
 import type { Policy } from '../policy/policy.js';
 import type { Store } from '../storage/store.js';
 import type { SendRateLimit } from '../limits/send-rate-limit.js';
+import type { AttachmentService } from '../attachments/attachment.service.js';
 
 export interface SendMessageInput {
   readonly content: string;
@@ -14,7 +15,8 @@ export interface SendMessageInput {
   readonly clientId?: string | null;
   readonly replyTo?: string | null;
   readonly metadata?: Json;
-  readonly attachments?: Message['attachments'];
+  /** Ids of the sender's uploads (`POST /v1/uploads`) to attach. */
+  readonly attachmentIds?: readonly string[];
 }
 
 export interface SendResult {
@@ -42,6 +44,7 @@ export class MessageService {
     private readonly access: ConversationAccess,
     private readonly limits: { readonly maxMessageLength: number },
     private readonly rateLimit: SendRateLimit,
+    private readonly uploads: AttachmentService,
   ) {}
 
   /**
@@ -52,25 +55,35 @@ export class MessageService {
     if (actor.kind !== 'user') throw new AppError('forbidden', 'Sending needs a user token');
     const { conversation } = await this.access.write(actor, conversationId);
     await this.rateLimit.consume(actor.user.id);
-    const kind = input.kind ?? 'text';
+    const uploadIds = input.attachmentIds ?? [];
+    const kind = input.kind ?? (uploadIds.length > 0 ? 'file' : 'text');
     if (!KIND_PATTERN.test(kind)) throw invalid('/kind', 'must be 1-32 lowercase letters or underscores');
-    this.checkContent(input.content, kind, input.attachments);
+    this.checkContent(input.content, kind, uploadIds.length > 0);
     if (SERVER_KINDS.has(kind)) throw invalid('/kind', `kind "${kind}" is reserved for the server`);
     if (CLOSED_STATUSES.has(conversation.status)) throw new AppError('conversation_closed');
     if (input.replyTo != null) {
       const target = await this.store.messages.byId(input.replyTo);
       if (!target || target.conversationId !== conversationId) throw invalid('/reply_to', 'no such message in this conversation');
     }
-    const result = await this.store.messages.append({
-      conversationId,
-      senderId: actor.user.id,
-      kind,
-      content: input.content,
-      attachments: input.attachments ?? [],
-      replyTo: input.replyTo ?? null,
-      metadata: input.metadata ?? {},
-      clientId: input.clientId ?? null,
-    });
+    const attachments = await this.uploads.claim(actor, conversationId, uploadIds);
+    let result: SendResult;
+    try {
+      result = await this.store.messages.append({
+        conversationId,
+        senderId: actor.user.id,
+        kind: input.kind ?? (attachments.length > 0 && attachments.every((a) => a.contentType.startsWith('image/')) ? 'image' : kind),
+        content: input.content,
+        attachments,
+        replyTo: input.replyTo ?? null,
+        metadata: input.metadata ?? {},
+        clientId: input.clientId ?? null,
+      });
+    } catch (error) {
+      await this.uploads.release(uploadIds).catch(() => {});
+      throw error;
+    }
+    if (result.created) await this.uploads.setMessage(uploadIds, result.message.id);
+    else await this.uploads.release(uploadIds);
     if (result.created) {
       await this.publishCreated(result.message, origin);
       for (const listener of this.commitListeners) await listener(conversation, result.message);
@@ -175,7 +188,7 @@ export class MessageService {
   /** The author edits their own message; the old text is not kept. */
   async edit(actor: Actor, conversationId: string, messageId: string, content: string): Promise<Message> {
     const message = await this.ownMessage(actor, conversationId, messageId);
-    this.checkContent(content, message.kind, message.attachments);
+    this.checkContent(content, message.kind, message.attachments.length > 0);
     const updated = await this.store.messages.update(messageId, { content, editedAt: new Date().toISOString() });
     await this.publishUpdated(updated);
     return updated;
@@ -208,8 +221,7 @@ export class MessageService {
   }
 
   /** The content rule every writer obeys: not blank (unless it carries attachments), not too long. */
-  checkContent(content: string, kind: string, attachments: Message['attachments'] | undefined): void {
-    const hasAttachments = (attachments?.length ?? 0) > 0;
+  checkContent(content: string, kind: string, hasAttachments: boolean): void {
     if (content.trim() === '' && !hasAttachments && kind !== 'location') throw invalid('/content', 'must not be empty');
     if (content.length > this.limits.maxMessageLength) throw invalid('/content', `must be at most ${this.limits.maxMessageLength} characters`);
   }

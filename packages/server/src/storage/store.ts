@@ -207,6 +207,8 @@ export interface AttachmentRepository {
   bind(ids: readonly string[], uploaderId: string, conversationId: string): Promise<StoredAttachment[] | undefined>;
   /** Records which message carries the bound uploads. */
   setMessage(ids: readonly string[], messageId: string): Promise<void>;
+  /** Unbinds uploads whose message could not be written, so they can be sent again. */
+  release(ids: readonly string[]): Promise<void>;
   /** Unbound uploads older than the instant, for cleanup. */
   unboundBefore(isoInstant: string, limit: number): Promise<StoredAttachment[]>;
   delete(id: string): Promise<void>;

@@ -57,7 +57,7 @@ export class SupportService {
     const staff = input.addAllStaff ? (await this.store.users.withRoles(this.queues.staffRoles(queue))).filter((u) => u.id !== user.user.id) : [];
     if (input.addAllStaff && staff.length === 0) throw new AppError('no_staff_available');
     if (input.content !== undefined) {
-      this.messages.checkContent(input.content, 'text', undefined);
+      this.messages.checkContent(input.content, 'text', false);
       await this.rateLimit.consume(user.user.id);
     }
     const { conversation, supportCase, message } = await this.store.cases.open(

@@ -4,6 +4,7 @@ import type { Json, User } from '../core/model.js';
 import { passwordHasher } from '../identity/password-hasher.js';
 import type { Policy } from '../policy/policy.js';
 import type { Store } from '../storage/store.js';
+import type { AuthService } from '../identity/auth.service.js';
 
 export interface UpsertUserInput {
   readonly email?: string | null;
@@ -21,6 +22,7 @@ export class UserService {
   constructor(
     private readonly store: Store,
     private readonly policy: Policy,
+    private readonly auth: AuthService,
   ) {}
 
   /** Creates or updates a user by the host app's id. Needs an API key or `users.manage`. */
@@ -45,6 +47,7 @@ export class UserService {
       // A password change or a disable ends every session the user had.
       ...((passwordHash !== undefined && existing) || disabling ? { tokensValidAfter: Math.floor(Date.now() / 1000) + 1 } : {}),
     });
+    if (user.tokensValidAfter !== existing?.tokensValidAfter && existing) await this.auth.sessionsEnded(id, { validAfter: user.tokensValidAfter });
     return { user, created: !existing };
   }
 
@@ -68,7 +71,7 @@ export class UserService {
   async revokeTokens(actor: Actor, id: string): Promise<void> {
     this.requireManager(actor);
     if (!(await this.store.users.byId(id))) throw new AppError('user_not_found');
-    await this.store.users.upsert({ id, tokensValidAfter: Math.floor(Date.now() / 1000) + 1 });
+    await this.auth.logoutEverywhere(id);
   }
 
   private requireManager(actor: Actor): void {

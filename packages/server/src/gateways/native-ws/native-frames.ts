@@ -29,6 +29,7 @@ export const INBOUND_FRAMES = {
       reply_to: Type.Optional(Type.Union([Id, Type.Null()])),
       message_type: Type.Optional(Type.String({ maxLength: 32 })),
       metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+      attachments: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 10 })),
     }),
   }),
   create_support_conversation: spec({
@@ -138,7 +139,7 @@ export const RoomFrame = Type.Object({ room_id: Type.String({ minLength: 1, maxL
 /** Frames the server sends unasked, with their fields (the reference is generated from this). */
 export const OUTBOUND_FRAMES = {
   authenticated: { to: 'the new connection', fields: 'user_id, connection_id, message: "Authentication successful"' },
-  auth_error: { to: 'a connection whose token is missing, invalid, expired or revoked (then close 4001)', fields: 'message: "Invalid token" | "Token expired"' },
+  auth_error: { to: 'a connection whose token is missing, invalid, expired or revoked (then close 4001)', fields: 'message: "Invalid token" | "Token expired" | "Session ended" (logout, revoked tokens, disabled user)' },
   pong: { to: 'the sender of ping', fields: 'timestamp (echoed), server_time (ISO)' },
   error: { to: 'the sender of a frame that is not JSON, has no type, is too large, or a bad room frame', fields: 'message: "Invalid JSON format" | "Message type required" | "Frame too large" | …, code?' },
   new_message: { to: 'connections in the conversation room, except the sending connection', fields: 'conversation_id, message {id, sender_id, content, message_type, sent_at, seq, client_id, reply_to, metadata, attachments, kind, created_at, edited_at, deleted_at}' },

@@ -66,6 +66,7 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
         ...(data.client_id !== undefined && { clientId: data.client_id }),
         ...(data.reply_to !== undefined && { replyTo: data.reply_to }),
         ...(data.metadata !== undefined && { metadata: data.metadata }),
+        ...(data.attachments !== undefined && { attachmentIds: data.attachments }),
       },
       connection.id,
     );

@@ -11,6 +11,10 @@ export interface MembershipSink {
   watchPresence(connection: WsConnection, userIds: readonly string[]): void;
   /** Start receiving the presence of everyone in the conversation. */
   watchParticipants(connection: WsConnection, conversationId: string): void;
+  /** Stop receiving the presence of users the connection no longer shares a conversation with. */
+  refreshPresence(connection: WsConnection): void;
+  /** End the connection: its session was revoked. */
+  endSession(connection: WsConnection): void;
 }
 
 const now = () => new Date().toISOString();
@@ -85,6 +89,13 @@ export function renderToConnections(event: DomainEvent, subscribers: ReadonlySet
     case 'participant.removed':
       renderMembership(event, subscribers, membership);
       return;
+    case 'sessions.revoked':
+      for (const c of subscribers) {
+        const { jti, iat } = c.actor.token;
+        const ended = (event.jti !== undefined && jti === event.jti) || (event.validAfter !== undefined && (iat ?? 0) < event.validAfter);
+        if (c.userId === event.userId && ended) membership.endSession(c);
+      }
+      return;
     case 'presence':
       broadcast(subscribers, () => ({ type: 'presence', user_id: event.userId, status: event.status, last_seen_at: event.lastSeenAt }));
       return;
@@ -140,10 +151,12 @@ function renderMembership(event: Extract<DomainEvent, { type: 'participant.added
         c.sendJson({ type: 'conversation_added', conversation_id: event.conversationId, by: event.by, timestamp: now() });
       } else if (!added && c.conversations.has(event.conversationId)) {
         membership.unfollow(c, event.conversationId);
+        membership.refreshPresence(c);
         c.sendJson({ type: 'conversation_removed', conversation_id: event.conversationId, by: event.by, timestamp: now() });
       }
     } else {
       if (added && c.conversations.has(event.conversationId)) membership.watchPresence(c, [event.userId]);
+      if (!added && c.watching.has(event.userId)) membership.refreshPresence(c);
       if (!c.rooms.has(event.conversationId)) continue;
       c.send((roomFrame ??= JSON.stringify({ type: added ? 'participant_joined' : 'participant_left', conversation_id: event.conversationId, user_id: event.userId, by: event.by, timestamp: now() })));
     }

@@ -42,5 +42,7 @@ export function guzoConversation(c: Conversation, participants: readonly User[],
 
 /** First 100 characters, with an ellipsis when cut, as GuzoSync previews messages. */
 export function preview(content: string): string {
-  return content.length > 100 ? `${content.slice(0, 100)}...` : content;
+  // By characters (code points), as GuzoSync's Python slices: never half an emoji.
+  const chars = Array.from(content);
+  return chars.length > 100 ? `${chars.slice(0, 100).join('')}...` : content;
 }

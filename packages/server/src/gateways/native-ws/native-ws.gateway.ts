@@ -47,6 +47,11 @@ export class NativeWsGateway implements RoomControl {
       unfollow: (c: WsConnection, id: string) => this.unfollow(c, id),
       watchPresence: (c: WsConnection, userIds: readonly string[]) => this.watchPresence(c, userIds),
       watchParticipants: (c: WsConnection, id: string) => void this.watchParticipants(c, id),
+      refreshPresence: (c: WsConnection) => void this.refreshPresence(c),
+      endSession: (c: WsConnection) => {
+        c.sendJson({ type: 'auth_error', message: 'Session ended' });
+        c.flushAndClose(CLOSE_CODES.authFailed, 'Session ended');
+      },
     };
     this.hub = new Hub(services.bus, (event, _topic, subscribers) => renderToConnections(event, subscribers, membership));
     router.add(NATIVE_WS_PATHS, (request, socket, head) => this.wss.handleUpgrade(request, socket, head, (ws) => void this.accept(ws, request, socket)));
@@ -126,6 +131,7 @@ export class NativeWsGateway implements RoomControl {
 
   private async unregister(connection: WsConnection): Promise<void> {
     if (!this.connections.delete(connection)) return;
+    clearTimeout(connection.expiryTimer);
     this.metrics.connections.dec({ gateway: 'native' });
     this.hub.removeAll(connection);
     await this.services.presence.disconnected(connection.userId, connection.id).catch(() => {});
@@ -243,7 +249,21 @@ export class NativeWsGateway implements RoomControl {
 
   private watchPresence(connection: WsConnection, userIds: readonly string[]): void {
     if (!this.connections.has(connection)) return;
-    for (const id of userIds) if (id !== connection.userId) this.hub.add(connection, topics.presence(id));
+    for (const id of userIds) {
+      if (id === connection.userId) continue;
+      connection.watching.add(id);
+      this.hub.add(connection, topics.presence(id));
+    }
+  }
+
+  /** Drops presence of users the connection no longer shares any conversation with. */
+  private async refreshPresence(connection: WsConnection): Promise<void> {
+    const contacts = new Set(await this.services.presence.contactsOf(connection.userId).catch(() => [...connection.watching]));
+    for (const id of [...connection.watching]) {
+      if (contacts.has(id)) continue;
+      connection.watching.delete(id);
+      this.hub.remove(connection, topics.presence(id));
+    }
   }
 
   private async watchParticipants(connection: WsConnection, conversationId: string): Promise<void> {
@@ -267,11 +287,11 @@ export class NativeWsGateway implements RoomControl {
     const exp = connection.actor.token.exp;
     if (exp === undefined) return;
     const ms = exp * 1000 - Date.now();
-    const timer = setTimeout(() => {
+    connection.expiryTimer = setTimeout(() => {
       connection.sendJson({ type: 'auth_error', message: 'Token expired' });
       connection.flushAndClose(CLOSE_CODES.authFailed, 'Token expired');
     }, Math.min(Math.max(ms, 0), 2_147_483_647));
-    timer.unref();
+    connection.expiryTimer.unref();
   }
 
   /** Drops peers that did not answer the last protocol ping, then pings the rest. */

@@ -25,6 +25,10 @@ export class WsConnection {
   readonly conversations = new Set<string>();
   /** Support queues the connection watches. */
   readonly queues = new Set<string>();
+  /** Users whose presence the connection receives. */
+  readonly watching = new Set<string>();
+  /** Closes the connection when its token expires; cleared when it closes first. */
+  expiryTimer: NodeJS.Timeout | undefined;
   private queue: string[] = [];
   private queuedBytes = 0;
   private scheduled = false;

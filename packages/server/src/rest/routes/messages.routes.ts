@@ -11,6 +11,7 @@ export const SendMessageBody = Type.Object(
     client_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Idempotency key: a retry with the same value returns the original message' })),
     reply_to: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
     metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    attachments: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 10, description: 'Ids of your uploads from POST /v1/uploads' })),
   },
   Strict,
 );
@@ -47,6 +48,7 @@ export const messageRoutes: RoutePlugin = async (app, { services }) => {
         ...(b.client_id !== undefined && { clientId: b.client_id }),
         ...(b.reply_to !== undefined && { replyTo: b.reply_to }),
         ...(b.metadata !== undefined && { metadata: b.metadata }),
+        ...(b.attachments !== undefined && { attachmentIds: b.attachments }),
       });
       return reply.status(created ? 201 : 200).send({ message: presentMessage(message) });
     },

@@ -68,6 +68,11 @@ export class KyselyAttachmentRepository implements AttachmentRepository {
     await this.adapter.db.updateTable('attachments').set({ message_id: messageId }).where('id', 'in', [...ids]).execute();
   }
 
+  async release(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.adapter.db.updateTable('attachments').set({ conversation_id: null }).where('id', 'in', [...ids]).where('message_id', 'is', null).execute();
+  }
+
   async unboundBefore(isoInstant: string, limit: number): Promise<StoredAttachment[]> {
     const rows = await this.adapter.db
       .selectFrom('attachments')
