@@ -1,4 +1,3 @@
-import multipart from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Actor } from '../core/actor.js';
@@ -12,6 +11,7 @@ import { AttachmentJson, ErrorBody } from '../wire/v1-schemas.js';
 import type { AttachmentService, OpenedUpload } from './attachment.service.js';
 import { contentDisposition } from './content-disposition.js';
 import { MultipartUpload } from './multipart-upload.js';
+import { registerMultipart } from './register-multipart.js';
 import type { UploadVariant } from './upload-url-signer.js';
 
 const UploadsResponse = Type.Object({ uploads: Type.Array(AttachmentJson) });
@@ -31,9 +31,6 @@ const SignBody = Type.Union([
 ]);
 const SignedUrlResponse = Type.Object({ url: Type.String(), expires_at: Type.String() });
 
-/** Form fields (not files) tolerated in an upload; they are ignored. */
-const MAX_FORM_FIELDS = 20;
-
 /**
  * `POST /v1/uploads` (multipart), `GET /v1/uploads/:id[/thumbnail]` (the bytes, by token or
  * signed link) and `POST /v1/uploads/:id/signed-url`. Multipart parsing is registered here
@@ -42,11 +39,7 @@ const MAX_FORM_FIELDS = 20;
 export const attachmentRoutes: RoutePlugin = async (app, { services }) => {
   const attachments = attachmentServiceOf(services);
   const { uploadMaxFileBytes, uploadMaxFiles } = services.config;
-  // One over each limit: the service cuts at the exact limit with its own error and cleanup;
-  // the parser's limits are the backstop that keeps a misbehaving client bounded.
-  await app.register(multipart, {
-    limits: { fileSize: uploadMaxFileBytes + 1, files: uploadMaxFiles + 1, fields: MAX_FORM_FIELDS, parts: uploadMaxFiles + 1 + MAX_FORM_FIELDS, fieldNameSize: 100, fieldSize: 4096, headerPairs: 20 },
-  });
+  await registerMultipart(app, services.config);
 
   app.post('/v1/uploads', {
     schema: {

@@ -74,7 +74,7 @@ export class AttachmentService {
    * from its bytes, stored under a generated key and (for images) thumbnailed. If anything fails,
    * every blob and record this request wrote is deleted before the error is rethrown.
    */
-  async upload(actor: Actor, parts: AsyncIterable<UploadPart>): Promise<StoredAttachment[]> {
+  async upload(actor: Actor, parts: AsyncIterable<UploadPart>, options: { allowNone?: boolean } = {}): Promise<StoredAttachment[]> {
     const uploader = uploaderOf(actor);
     const written: Written = { blobKeys: [], recordIds: [] };
     try {
@@ -85,7 +85,7 @@ export class AttachmentService {
         }
         files.push(await this.storeFile(uploader.user.id, part, files.length, written));
       }
-      if (files.length === 0) throw new AppError('validation_failed', 'No file was sent', [{ path: '/attachments', message: 'at least one file is required' }]);
+      if (files.length === 0 && !options.allowNone) throw new AppError('validation_failed', 'No file was sent', [{ path: '/attachments', message: 'at least one file is required' }]);
       const records: StoredAttachment[] = [];
       for (const file of files) {
         written.recordIds.push(file.id);

@@ -10,18 +10,25 @@ import { toMultipartError } from './multipart-errors.js';
  */
 export class MultipartUpload {
   private current: Readable | undefined;
+  /** Plain form fields seen so far (a message's `content` beside its files). */
+  readonly fields: Record<string, string> = {};
 
   constructor(private readonly request: FastifyRequest) {}
 
   async *parts(): AsyncGenerator<UploadPart> {
-    const files = this.request.files();
+    const parts = this.request.parts();
     for (;;) {
-      const next = await files.next().catch((error: unknown) => {
+      const next = await parts.next().catch((error: unknown) => {
         throw toMultipartError(error);
       });
       if (next.done) return;
-      this.current = next.value.file;
-      yield { filename: next.value.filename, stream: translateErrors(next.value.file) };
+      const part = next.value;
+      if (part.type === 'field') {
+        this.fields[part.fieldname] = String(part.value);
+        continue;
+      }
+      this.current = part.file;
+      yield { filename: part.filename, stream: translateErrors(part.file) };
     }
   }
 

@@ -72,3 +72,46 @@ describe('support-desk REST profile', () => {
     expect((await server.request('GET', '/api/v1/chat/sessions/nope', { token: customer })).status).toBe(404);
   });
 });
+
+describe('support-desk attachments', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  const png = async () => (await import('../attachments/sample-files.js')).buildImage('png', 64, 64);
+
+  it('sends a multipart message with files, pre-uploads, and refuses strangers before storing anything', async () => {
+    const customer = await server.user(['customer']);
+    const stranger = await server.user(['customer']);
+    const id = (await server.request('POST', '/api/v1/chat/sessions', { token: customer.token, body: { subject: 'Broken item', initial_message: 'see photo' } })).body.data.id;
+    const form = new FormData();
+    form.append('content', 'Check this screenshot');
+    form.append('message_type', 'image');
+    form.append('attachments', new Blob([new Uint8Array(await png())], { type: 'image/png' }), 'screenshot.png');
+    const post = (token: string, body: FormData) => fetch(`${server.url}/api/v1/chat/sessions/${id}/messages`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body });
+    const sent = await post(customer.token, form);
+    expect(sent.status).toBe(201);
+    const data = ((await sent.json()) as any).data;
+    expect(data).toMatchObject({ content: 'Check this screenshot', message_type: 'image', attachments: [{ file_name: 'screenshot.png', file_type: 'image/png' }] });
+    expect(data.attachments[0].file_url).toMatch(/^\/v1\/uploads\//);
+
+    const rows = async () => Number((await (server.services.store as any).adapter.db.selectFrom('attachments').select((eb: any) => eb.fn.countAll().as('n')).executeTakeFirst()).n);
+    const before = await rows();
+    const sneaky = new FormData();
+    sneaky.append('content', 'hi');
+    sneaky.append('attachments', new Blob([new Uint8Array(await png())]), 'x.png');
+    const refused = await post(stranger.token, sneaky);
+    expect(refused.status).toBe(403);
+    expect(await rows()).toBe(before);
+
+    const pre = new FormData();
+    pre.append('attachments', new Blob([new Uint8Array(await png())]), 'later.png');
+    const uploaded = await fetch(`${server.url}/api/v1/chat/upload`, { method: 'POST', headers: { authorization: `Bearer ${customer.token}` }, body: pre });
+    const upload = ((await uploaded.json()) as any).data[0];
+    expect(upload).toMatchObject({ file_name: 'later.png', file_type: 'image/png', file_size: expect.any(Number) });
+    const withIds = await server.request('POST', `/api/v1/chat/sessions/${id}/messages`, { token: customer.token, body: { content: 'and this', attachment_ids: [upload.id] } });
+    expect(withIds.body.data.attachments[0].id).toBe(upload.id);
+  });
+});

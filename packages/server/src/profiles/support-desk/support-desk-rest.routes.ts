@@ -6,6 +6,9 @@ import { actorOf, userActorOf } from '../../rest/authenticate.js';
 import type { RoutePlugin } from '../../rest/route-kit.js';
 import type { Services } from '../../services.js';
 import type { SupportCase } from '../../storage/store.js';
+import { MultipartUpload } from '../../attachments/multipart-upload.js';
+import { registerMultipart } from '../../attachments/register-multipart.js';
+import { compileValidator } from '../../core/validation.js';
 import { deskMessage, deskSession, readBy } from './support-desk-shapes.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
@@ -21,7 +24,13 @@ const CreateBody = Type.Object({
   initial_message: Type.Optional(Type.String({ minLength: 1 })),
 });
 const Paging = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) });
-const SendBody = Type.Object({ content: Type.String(), message_type: Type.Optional(Type.String({ maxLength: 32 })), temp_id: Type.Optional(Type.String({ maxLength: 100 })) });
+const SendBody = Type.Object({
+  content: Type.String(),
+  message_type: Type.Optional(Type.String({ maxLength: 32 })),
+  temp_id: Type.Optional(Type.String({ maxLength: 100 })),
+  /** Ids from `POST /api/v1/chat/upload`. */
+  attachment_ids: Type.Optional(Type.Array(Id, { maxItems: 10 })),
+});
 const ReadBody = Type.Union([Type.Object({ message_ids: Type.Optional(Type.Union([Type.Array(Id, { maxItems: 500 }), Type.Null()])) }), Type.Null()]);
 const StatusBody = Type.Object({ status: Type.Unsafe<'waiting' | 'active' | 'resolved' | 'closed'>({ type: 'string', enum: ['waiting', 'active', 'resolved', 'closed'] }) });
 
@@ -112,16 +121,53 @@ export const supportDeskRestRoutes: RoutePlugin = async (app, { services }) => {
     },
   });
 
+  await registerMultipart(app, services.config);
+  const validateSend = compileValidator(SendBody);
+
   app.post('/api/v1/chat/sessions/:id/messages', {
-    schema: { tags: ['support-desk'], summary: 'Send a message', params: IdParam, body: SendBody },
+    schema: { tags: ['support-desk'], summary: 'Send a message: JSON, or multipart with content, message_type and up to 5 files in "attachments"', params: IdParam, consumes: ['application/json', 'multipart/form-data'] },
     handler: async (request, reply) => {
-      const b = request.body;
-      const { message } = await services.messages.send(actorOf(request), request.params.id, {
+      const actor = actorOf(request);
+      let body: unknown = request.body;
+      let attachmentIds: string[] = [];
+      if (request.isMultipart()) {
+        // Membership first: a stranger's files are never stored.
+        await services.access.write(actor, request.params.id);
+        const upload = new MultipartUpload(request);
+        try {
+          attachmentIds = (await services.attachments.upload(actor, upload.parts(), { allowNone: true })).map((a) => a.id);
+        } catch (error) {
+          upload.abandon(reply);
+          throw error;
+        }
+        body = { content: upload.fields.content ?? '', ...(upload.fields.message_type && { message_type: upload.fields.message_type }), ...(upload.fields.temp_id && { temp_id: upload.fields.temp_id }) };
+      }
+      const checked = validateSend(body ?? {});
+      if (!checked.ok) throw new AppError('validation_failed', `Validation failed: ${checked.details.map((d) => `${d.path} ${d.message}`).join('; ')}`, checked.details);
+      const b = checked.value;
+      const { message } = await services.messages.send(actor, request.params.id, {
         content: b.content,
         ...(b.message_type !== undefined && { kind: b.message_type.toLowerCase() }),
         ...(b.temp_id !== undefined && { clientId: b.temp_id }),
+        ...((attachmentIds.length > 0 || b.attachment_ids) && { attachmentIds: [...attachmentIds, ...(b.attachment_ids ?? [])] }),
       });
       return reply.status(201).send({ success: true, data: (await renderMessages(services, request.params.id, [message]))[0] });
+    },
+  });
+
+  app.post('/api/v1/chat/upload', {
+    schema: { tags: ['support-desk'], summary: 'Pre-upload files (multipart, "attachments")', consumes: ['multipart/form-data'] },
+    handler: async (request, reply) => {
+      if (!request.isMultipart()) throw new AppError('unsupported_media_type', 'Send the files as multipart/form-data');
+      const upload = new MultipartUpload(request);
+      try {
+        const stored = await services.attachments.upload(actorOf(request), upload.parts());
+        const data = stored.map((s) => services.attachments.toModel(s)).map((a) => ({ id: a.id, file_name: a.name, file_url: a.url ?? null, file_size: a.size, file_type: a.contentType, thumbnail_url: a.thumbnailUrl ?? null }));
+        return reply.status(201).send({ success: true, data });
+      } catch (error) {
+        upload.abandon(reply);
+        throw error;
+      }
     },
   });
 
