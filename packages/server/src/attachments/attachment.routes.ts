@@ -2,12 +2,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Actor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
-import type { Attachment } from '../core/model.js';
 import type { AuthService } from '../identity/auth.service.js';
 import { actorOf, credentialOf, userActorOf } from '../rest/authenticate.js';
 import { authErrors, IdParam, type RoutePlugin } from '../rest/route-kit.js';
 import type { Services } from '../services.js';
 import { AttachmentJson, ErrorBody } from '../wire/v1-schemas.js';
+import { presentAttachment } from '../wire/v1-presenters.js';
 import type { AttachmentService, OpenedUpload } from './attachment.service.js';
 import { contentDisposition } from './content-disposition.js';
 import { MultipartUpload } from './multipart-upload.js';
@@ -53,7 +53,7 @@ export const attachmentRoutes: RoutePlugin = async (app, { services }) => {
       const upload = new MultipartUpload(request);
       try {
         const stored = await attachments.upload(actor, upload.parts());
-        return reply.status(201).send({ uploads: stored.map((s) => presentUpload(attachments.toModel(s))) });
+        return reply.status(201).send({ uploads: stored.map((s) => presentAttachment(attachments.toModel(s))) });
       } catch (error) {
         upload.abandon(reply);
         throw error;
@@ -123,13 +123,3 @@ function sendFile(reply: FastifyReply, file: OpenedUpload): FastifyReply {
     .send(file.stream);
 }
 
-function presentUpload(a: Attachment) {
-  return {
-    id: a.id,
-    name: a.name,
-    content_type: a.contentType,
-    size: a.size,
-    ...(a.url !== undefined && { url: a.url }),
-    ...(a.thumbnailUrl !== undefined && { thumbnail_url: a.thumbnailUrl }),
-  };
-}

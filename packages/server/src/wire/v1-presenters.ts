@@ -16,7 +16,7 @@ export function presentUser(user: User, withPrivate: boolean): UserJson {
   return json;
 }
 
-const presentAttachment = (a: Attachment) => ({
+export const presentAttachment = (a: Attachment) => ({
   id: a.id,
   name: a.name,
   content_type: a.contentType,
