@@ -12,6 +12,10 @@ export interface Config {
   readonly dataDir: string;
   /** PostgreSQL URL; absent means SQLite in `dataDir`. */
   readonly databaseUrl: string | undefined;
+  /** PostgreSQL connections per node (pool size). @default 10 */
+  readonly databasePoolSize: number;
+  /** How long a query may wait for a PostgreSQL connection before failing as `store_unavailable`, in ms. @default 5000 */
+  readonly databaseConnectTimeoutMs: number;
   /** Redis URL; absent means the in-process bus. */
   readonly redisUrl: string | undefined;
   /** Prefix of every Redis key and channel, so deployments can share a Redis. @default "switchboard:" */
@@ -88,6 +92,8 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     host: read.string('HOST') ?? '0.0.0.0',
     dataDir,
     databaseUrl,
+    databasePoolSize: read.int('DATABASE_POOL_SIZE', 10, 1, 1000),
+    databaseConnectTimeoutMs: read.int('DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: read.string('REDIS_KEY_PREFIX') ?? 'switchboard:',
     jwksUrl: read.url('JWKS_URL', ['http:', 'https:']),

@@ -11,6 +11,8 @@ export const CLOSE_CODES = {
   slowConsumer: 4008,
   /** The user already holds the maximum number of connections. */
   tooManyConnections: 4013,
+  /** The store is briefly unavailable; reconnect after a short wait, keeping the token. */
+  tryAgainLater: 1013,
   /** The server is shutting down; reconnect (to another node) and sync. */
   goingAway: 1001,
 } as const;

@@ -1,5 +1,6 @@
 import type { Bus } from '../bus/bus.js';
 import type { DomainEvent } from '../bus/domain-event.js';
+import { SeqOrder } from './seq-order.js';
 
 /** What the hub needs of a connection: an identity to key subscriptions by. */
 export interface Subscriber {
@@ -12,6 +13,7 @@ export type Dispatch<C extends Subscriber> = (event: DomainEvent, topic: string,
  * Maps bus topics to this node's connections. One bus subscription per topic per node, however
  * many connections want it, so a message is decoded and rendered once per node, not once per
  * recipient; the gateway's `dispatch` gets the event with every local subscriber at once.
+ * Messages of a topic are dispatched in seq order (`SeqOrder`), whichever node published them.
  */
 export class Hub<C extends Subscriber> {
   private readonly subscribers = new Map<string, { readonly set: Set<C>; readonly unsubscribe: () => void }>();
@@ -27,7 +29,12 @@ export class Hub<C extends Subscriber> {
     let entry = this.subscribers.get(topic);
     if (!entry) {
       const set = new Set<C>();
-      const unsubscribe = this.bus.subscribe(topic, (event, t) => this.dispatch(event, t, set));
+      const order = new SeqOrder((event) => this.dispatch(event, topic, set));
+      const off = this.bus.subscribe(topic, (event) => order.accept(event));
+      const unsubscribe = () => {
+        off();
+        order.close();
+      };
       this.subscribers.set(topic, (entry = { set, unsubscribe }));
     }
     entry.set.add(connection);

@@ -87,6 +87,9 @@ export class RedisPresence implements PresenceTracker {
       tuning: { maxRetriesPerRequest: 1, commandTimeout: options.commandTimeoutMs ?? 2000 },
     });
     this.scripts = definePresenceScripts(this.redis);
+    // Every (re)connection beats at once: after a Redis restart this node's users are back online
+    // within moments, not at the next heartbeat (until then they look offline to every node).
+    this.redis.on('ready', () => void this.heartbeat());
     this.timer = setInterval(() => void this.heartbeat(), heartbeatMs);
     this.timer.unref();
     void this.heartbeat();

@@ -279,6 +279,11 @@ export interface SupportCaseRepository {
   rate(conversationId: string, score: number, comment: string | null): Promise<boolean>;
   /** Active cases per agent, for the given agents (agents with none are absent). */
   activeCounts(agentIds: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * The agent of the queue's most recently accepted active case, or `undefined` when it has
+   * none: the turn of round-robin assignment, shared by every node.
+   */
+  lastAssignedAgent(queue: string): Promise<string | undefined>;
   /** Waiting cases of a queue, highest priority first, then oldest. */
   backlog(queue: string, limit: number): Promise<SupportCase[]>;
   /** Waiting count and oldest waiting case creation time of a queue. */

@@ -62,6 +62,9 @@ export class AssignmentService {
     const backlog = await this.store.cases.backlog(queue, 100);
     if (backlog.length === 0) return;
     const candidates = await this.candidates(queue);
+    // The turn lives in the store, so cases opened on different nodes still go round in turn.
+    const shared = strategy === 'round_robin' ? await this.store.cases.lastAssignedAgent(queue) : undefined;
+    if (shared !== undefined) this.lastAssigned.set(queue, shared);
     for (const supportCase of backlog) {
       const free = candidates.filter((c) => c.active < c.capacity);
       const chosen = strategy === 'round_robin' ? this.nextInTurn(queue, free) : leastLoaded(free);

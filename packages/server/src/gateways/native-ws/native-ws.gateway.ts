@@ -54,7 +54,11 @@ export class NativeWsGateway implements RoomControl {
       },
     };
     this.hub = new Hub(services.bus, (event, _topic, subscribers) => renderToConnections(event, subscribers, membership));
-    router.add(NATIVE_WS_PATHS, (request, socket, head) => this.wss.handleUpgrade(request, socket, head, (ws) => void this.accept(ws, request, socket)));
+    router.add(NATIVE_WS_PATHS, (request, socket, head) =>
+      this.wss.handleUpgrade(request, socket, head, (ws) =>
+        this.accept(ws, request, socket).catch((error: unknown) => this.refuse(ws, error)),
+      ),
+    );
     this.keepalive = setInterval(() => this.sweep(), services.config.keepaliveSeconds * 1000);
     this.keepalive.unref();
   }
@@ -81,7 +85,9 @@ export class NativeWsGateway implements RoomControl {
       const { token } = tokenFromRequest(request);
       if (!token) throw new AppError('unauthenticated');
       actor = await this.services.auth.authenticate(token);
-    } catch {
+    } catch (error) {
+      // A database blip is not a bad token: the client keeps its token and retries.
+      if (isAppError(error) && error.code === 'store_unavailable') throw error;
       ws.send(JSON.stringify({ type: 'auth_error', message: 'Invalid token' }));
       ws.close(CLOSE_CODES.authFailed, 'Invalid token');
       return;
@@ -94,7 +100,12 @@ export class NativeWsGateway implements RoomControl {
     }
     if (gone) return;
     const conn = new WsConnection(actor, ws, raw, { maxBufferedBytes: config.maxBufferedBytes });
-    await this.register(conn);
+    try {
+      await this.register(conn);
+    } catch (error) {
+      await this.unregister(conn);
+      throw error;
+    }
     connection = conn;
     if (gone) {
       await this.unregister(conn);
@@ -116,6 +127,15 @@ export class NativeWsGateway implements RoomControl {
     conn.sendJson({ type: 'authenticated', user_id: actor.user.id, connection_id: conn.id, message: 'Authentication successful' });
     for (const [data, isBinary] of pending) enqueue(data, isBinary);
     this.closeAtExpiry(conn);
+  }
+
+  /** Setting up the connection failed (the store is down): tell the client to retry later. */
+  private refuse(ws: WebSocket, error: unknown): void {
+    const unavailable = isAppError(error) && error.code === 'store_unavailable';
+    if (!unavailable) this.services.logger.error({ err: error }, 'native ws connection setup failed');
+    if (ws.readyState !== ws.OPEN) return;
+    ws.send(JSON.stringify({ type: 'error', message: 'Service temporarily unavailable, retry shortly', code: unavailable ? 'store_unavailable' : 'internal' }));
+    ws.close(CLOSE_CODES.tryAgainLater, 'try again later');
   }
 
   private async register(connection: WsConnection): Promise<void> {

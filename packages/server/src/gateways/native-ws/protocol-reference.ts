@@ -40,6 +40,7 @@ export function renderProtocolReference(): string {
     forbidden: 'not allowed in this room',
     slowConsumer: 'the client read too slowly and its buffer filled: reconnect and `sync`',
     tooManyConnections: 'the user holds the maximum number of connections',
+    tryAgainLater: 'the store is briefly unavailable: reconnect after a short wait with the same token',
     goingAway: 'server shutting down or keepalive missed: reconnect and `sync`',
   };
   for (const [name, code] of Object.entries(CLOSE_CODES)) lines.push(`| ${code} | ${meanings[name as keyof typeof CLOSE_CODES]} |`);

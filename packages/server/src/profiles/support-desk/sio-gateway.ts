@@ -2,7 +2,7 @@ import { Server, type Socket } from 'socket.io';
 import type { Server as HttpServer } from 'node:http';
 import { topics } from '../../bus/domain-event.js';
 import type { UserActor } from '../../core/actor.js';
-import { AppError } from '../../core/errors.js';
+import { AppError, isAppError } from '../../core/errors.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { Hub } from '../../realtime/hub.js';
 import type { Services } from '../../services.js';
@@ -54,7 +54,9 @@ export class SioGateway {
     if (!token) throw new Error('Authentication token required');
     try {
       socket.data.actor = await this.services.auth.authenticate(token.replace(/^Bearer\s+/i, ''));
-    } catch {
+    } catch (error) {
+      // A database blip is not a bad token: the client keeps it and retries.
+      if (isAppError(error) && error.code === 'store_unavailable') throw new Error('Service temporarily unavailable');
       throw new Error('Invalid authentication token');
     }
   }

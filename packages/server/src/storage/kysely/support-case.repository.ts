@@ -160,6 +160,21 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
     return new Map(rows.map((r) => [r.assigned_agent_id!, Number(r.n)]));
   }
 
+  async lastAssignedAgent(queue: string): Promise<string | undefined> {
+    // Active cases only: the backlog index narrows to them, and they are what agents hold now.
+    const row = await this.db
+      .selectFrom('support_cases')
+      .select('assigned_agent_id')
+      .where('queue', '=', queue)
+      .where('status', '=', 'active')
+      .where('assigned_agent_id', 'is not', null)
+      .orderBy('accepted_at', 'desc')
+      .orderBy('conversation_id', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.assigned_agent_id ?? undefined;
+  }
+
   async backlog(queue: string, limit: number): Promise<SupportCase[]> {
     const rows = await this.db
       .selectFrom('support_cases')

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database as Schema } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
+import { StoreUnavailableDialect } from '../kysely/store-unavailable-dialect.js';
 
 export interface SqliteAdapterOptions {
   /** File path, or `:memory:`. */
@@ -21,13 +22,14 @@ export function createSqliteAdapter(options: SqliteAdapterOptions): DialectAdapt
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
+  const isUnavailable = (error: unknown) => ['SQLITE_BUSY', 'SQLITE_CANTOPEN', 'SQLITE_IOERR'].includes(sqliteCode(error) ?? '');
+  const db = new Kysely<Schema>({ dialect: new StoreUnavailableDialect(new SqliteDialect({ database }), isUnavailable) });
   return {
     name: 'sqlite',
     db,
     isUniqueViolation: (error) => sqliteCode(error)?.startsWith('SQLITE_CONSTRAINT_UNIQUE') === true
       || sqliteCode(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY',
-    isUnavailable: (error) => ['SQLITE_BUSY', 'SQLITE_CANTOPEN', 'SQLITE_IOERR'].includes(sqliteCode(error) ?? ''),
+    isUnavailable,
   };
 }
 
