@@ -7,6 +7,7 @@ import { SwitchboardClient } from '../load/clients/switchboard-client.js';
 import type { ClientEvents } from '../load/clients/types.js';
 import type { ScenarioResult } from '../results-model.js';
 import { ScratchDatabase } from '../switchboard/postgres-database.js';
+import { RedisNamespace } from '../switchboard/redis-namespace.js';
 import { startSwitchboardNode, type SwitchboardNode } from '../switchboard/server-process.js';
 import { SwitchboardSystem } from '../switchboard/switchboard-system.js';
 import { mintHostToken } from '../switchboard/tokens.js';
@@ -23,7 +24,8 @@ export interface TwoNodeSettings {
 const PG_DURABILITY = 'PostgreSQL commit before the ack';
 
 /**
- * `--pg-redis`: Switchboard on a fresh PostgreSQL database with the Redis bus, first one node,
+ * `--pg-redis`: Switchboard on a fresh PostgreSQL database with the Redis bus (keys under a
+ * prefix of the run's own, deleted afterwards, like the database), first one node,
  * then two nodes sharing the database, running the durable one-to-one workload. A node that
  * refuses to start (a Redis bus not wired yet, say) makes the scenario "skipped" with its reason.
  * Pairs are split across the nodes when a probe shows messages cross between them; otherwise
@@ -39,13 +41,17 @@ export async function runTwoNode(ctx: BenchContext, settings: TwoNodeSettings): 
     skip('switchboard pg+redis', `could not create a database on postgres://postgres@127.0.0.1:5432: ${message(error)}`);
     return results;
   }
-  const dropOnInterrupt = onInterrupt(() => database.drop());
+  const redis = new RedisNamespace(REDIS_URL, `sbbench:${ctx.runId}:`);
+  const dropOnInterrupt = onInterrupt(async () => {
+    await database.drop();
+    await redis.drop();
+  });
   const nodes: SwitchboardNode[] = [];
   try {
     const start = async (name: string): Promise<SwitchboardNode> => {
       const dataDir = join(settings.tmpDir, name);
       mkdirSync(dataDir, { recursive: true });
-      const node = await startSwitchboardNode({ dataDir, jwtSecret: settings.jwtSecret, apiKey: settings.apiKey, databaseUrl: database.url, redisUrl: REDIS_URL });
+      const node = await startSwitchboardNode({ dataDir, jwtSecret: settings.jwtSecret, apiKey: settings.apiKey, databaseUrl: database.url, redisUrl: REDIS_URL, redisKeyPrefix: redis.prefix });
       nodes.push(node);
       return node;
     };
@@ -94,6 +100,7 @@ export async function runTwoNode(ctx: BenchContext, settings: TwoNodeSettings): 
   } finally {
     for (const node of nodes.reverse()) await node.stop();
     await database.drop().catch((error: unknown) => ctx.log(`  two-node: could not drop ${database.name}: ${message(error)}`));
+    await redis.drop().catch((error: unknown) => ctx.log(`  two-node: could not delete the Redis keys under ${redis.prefix}: ${message(error)}`));
     dropOnInterrupt();
   }
 }

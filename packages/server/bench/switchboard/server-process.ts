@@ -12,6 +12,8 @@ export interface NodeOptions {
   readonly apiKey: string;
   readonly databaseUrl?: string;
   readonly redisUrl?: string;
+  /** Namespace of the node's Redis keys (`REDIS_KEY_PREFIX`). */
+  readonly redisKeyPrefix?: string;
   /** Write a V8 CPU profile into this directory when the node exits. */
   readonly cpuProfileDir?: string;
   readonly maxConnectionsPerUser?: number;
@@ -48,8 +50,10 @@ export async function startSwitchboardNode(options: NodeOptions): Promise<Switch
   };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
+  delete env.REDIS_KEY_PREFIX;
   if (options.databaseUrl) env.DATABASE_URL = options.databaseUrl;
   if (options.redisUrl) env.REDIS_URL = options.redisUrl;
+  if (options.redisKeyPrefix) env.REDIS_KEY_PREFIX = options.redisKeyPrefix;
   const execArgv = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   const child = registerChild(spawn(process.execPath, [...execArgv, BIN, 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
   const lines: string[] = [];

@@ -100,6 +100,8 @@ export class NativeWsGateway implements RoomControl {
     }
     if (gone) return;
     const conn = new WsConnection(actor, ws, raw, { maxBufferedBytes: config.maxBufferedBytes });
+    // Queued before the connection subscribes to anything, so it is always the first frame.
+    conn.sendJson({ type: 'authenticated', user_id: actor.user.id, connection_id: conn.id, message: 'Authentication successful' });
     try {
       await this.register(conn);
     } catch (error) {
@@ -124,7 +126,6 @@ export class NativeWsGateway implements RoomControl {
     };
     ws.on('message', enqueue);
     ws.on('pong', () => (conn.alive = true));
-    conn.sendJson({ type: 'authenticated', user_id: actor.user.id, connection_id: conn.id, message: 'Authentication successful' });
     for (const [data, isBinary] of pending) enqueue(data, isBinary);
     this.closeAtExpiry(conn);
   }
