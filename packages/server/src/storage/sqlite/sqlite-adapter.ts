@@ -5,6 +5,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Database as Schema } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import { StoreUnavailableDialect } from '../kysely/store-unavailable-dialect.js';
+import { withStatementCache } from './statement-cache.js';
 
 export interface SqliteAdapterOptions {
   /** File path, or `:memory:`. */
@@ -23,7 +24,7 @@ export function createSqliteAdapter(options: SqliteAdapterOptions): DialectAdapt
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const isUnavailable = (error: unknown) => ['SQLITE_BUSY', 'SQLITE_CANTOPEN', 'SQLITE_IOERR'].includes(sqliteCode(error) ?? '');
-  const db = new Kysely<Schema>({ dialect: new StoreUnavailableDialect(new SqliteDialect({ database }), isUnavailable) });
+  const db = new Kysely<Schema>({ dialect: new StoreUnavailableDialect(new SqliteDialect({ database: withStatementCache(database) }), isUnavailable) });
   return {
     name: 'sqlite',
     db,
