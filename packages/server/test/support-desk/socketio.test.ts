@@ -145,3 +145,25 @@ describe('support-desk Socket.IO profile', () => {
     expect(page.body.messages.map((m: { content: string }) => m.content)).toEqual(['Stuck at Meskel Square', 'Mechanic dispatched', 'Thanks!']);
   });
 });
+
+describe('support-desk Socket.IO sessions', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('disconnects the sockets of a session that was ended, and only those', async () => {
+    const { user, token } = await server.user(['customer']);
+    const otherToken = await server.services.tokens.mint(user);
+    const ended = await TestSioClient.connect(server.url, token);
+    const kept = await TestSioClient.connect(server.url, otherToken);
+    const disconnected = new Promise<string>((resolve) => ended.socket.once('disconnect', (reason) => resolve(reason)));
+    expect((await server.request('POST', '/v1/auth/logout', { token })).status).toBe(204);
+    expect(await ended.next('error')).toMatchObject({ message: 'Session ended' });
+    expect(await disconnected).toBe('io server disconnect');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(kept.socket.connected).toBe(true);
+    kept.close();
+  });
+});

@@ -76,7 +76,13 @@ export class SioGateway {
 
   /** A room appeared on this node: subscribe to the bus topic it needs. */
   private follow(room: string): void {
-    const topic = room.startsWith('session:') ? topics.conversation(room.slice(8)) : room === AGENTS_ROOM ? topics.queue(this.agentsQueue()) : undefined;
+    const topic = room.startsWith('session:')
+      ? topics.conversation(room.slice(8))
+      : room.startsWith('user:')
+        ? topics.user(room.slice(5))
+        : room === AGENTS_ROOM
+          ? topics.queue(this.agentsQueue())
+          : undefined;
     if (topic === undefined) return;
     const subscriber = { id: `sio:${room}` };
     this.roomSubscribers.set(room, subscriber);

@@ -1,6 +1,7 @@
 import type { Server } from 'socket.io';
 import type { DomainEvent } from '../../bus/domain-event.js';
 import type { User } from '../../core/model.js';
+import type { UserActor } from '../../core/actor.js';
 import type { Store } from '../../storage/store.js';
 import { deskMessage, deskSession } from './support-desk-shapes.js';
 
@@ -67,6 +68,17 @@ export class SioRenderer {
         }
         if (event.change === 'closed') targets.emit('chat_closed', { session, closed_by: event.by });
         if (event.change !== 'rated') targets.emit('session_status_changed', { session_id: c.conversationId, status: c.status, agent_id: c.assignedAgentId });
+        return;
+      }
+      case 'sessions.revoked': {
+        // Sessions ended (logout, revoke-tokens, disabled user): their sockets go, as on every transport.
+        for (const socket of await local.in(`user:${event.userId}`).fetchSockets()) {
+          const { jti, iat } = (socket.data as { actor: UserActor }).actor.token;
+          const ended = (event.jti !== undefined && jti === event.jti) || (event.validAfter !== undefined && (iat ?? 0) < event.validAfter);
+          if (!ended) continue;
+          socket.emit('error', { message: 'Session ended', code: 'invalid_token' });
+          socket.disconnect(true);
+        }
         return;
       }
       case 'support.case_opened':
