@@ -24,8 +24,11 @@ export class Hub<C extends Subscriber> {
     private readonly dispatch: Dispatch<C>,
   ) {}
 
-  /** Subscribes the connection to the topic; idempotent. */
-  add(connection: C, topic: string): void {
+  /**
+   * Subscribes the connection to the topic; idempotent. `lastSeq`, when the caller just read the
+   * conversation, tells a new subscription where the topic's messages stand.
+   */
+  add(connection: C, topic: string, lastSeq?: number): void {
     let entry = this.subscribers.get(topic);
     if (!entry) {
       const set = new Set<C>();
@@ -35,6 +38,7 @@ export class Hub<C extends Subscriber> {
         off();
         order.close();
       };
+      if (lastSeq !== undefined) order.seed(lastSeq);
       this.subscribers.set(topic, (entry = { set, unsubscribe }));
     }
     entry.set.add(connection);

@@ -46,6 +46,14 @@ export class SeqOrder {
     this.timer.unref();
   }
 
+  /**
+   * Where the topic stood when a subscriber read it (the conversation's `last_seq`), so the first
+   * message seen is held for a missing earlier one too. Ignored once messages have been seen.
+   */
+  seed(lastSeq: number): void {
+    if (this.last === undefined && this.held.size === 0) this.last = lastSeq;
+  }
+
   /** Drops held events (the topic has no subscribers left). */
   close(): void {
     clearTimeout(this.timer);

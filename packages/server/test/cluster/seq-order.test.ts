@@ -28,6 +28,21 @@ describe('SeqOrder', () => {
     expect(seqs()).toEqual([4, 5, 6]);
   });
 
+  it('holds even the first message seen when the seed says an earlier one is still coming', () => {
+    order.seed(0);
+    order.accept(message(2));
+    expect(seqs()).toEqual([]);
+    order.accept(message(1));
+    expect(seqs()).toEqual([1, 2]);
+  });
+
+  it('ignores a seed once messages have been seen', () => {
+    order.accept(message(5));
+    order.seed(1);
+    order.accept(message(6));
+    expect(seqs()).toEqual([5, 6]);
+  });
+
   it('holds a message that skips ahead until the missing one arrives, then delivers both in order', () => {
     order.accept(message(1));
     order.accept(message(3));

@@ -9,7 +9,8 @@ import type { WsConnection } from './ws-connection.js';
 
 /** What a handler may do besides calling services: change the connection's rooms. */
 export interface RoomControl {
-  joinConversationRoom(connection: WsConnection, conversationId: string): void;
+  /** `lastSeq`: where the conversation stood when the caller read it. */
+  joinConversationRoom(connection: WsConnection, conversationId: string, lastSeq?: number): void;
   leaveConversationRoom(connection: WsConnection, conversationId: string): void;
   watchQueue(connection: WsConnection, queue: string): void;
   unwatchQueue(connection: WsConnection, queue: string): void;
@@ -84,7 +85,7 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
       ...(data.client_id !== undefined && { clientId: data.client_id }),
     });
     const id = result.conversation.id;
-    rooms.joinConversationRoom(connection, id);
+    rooms.joinConversationRoom(connection, id, result.conversation.lastSeq);
     connection.sendJson({ type: 'conversation_joined', conversation_id: id, room_id: topics.conversation(id), message: `Joined conversation ${id}` });
     return {
       message: 'Support conversation created successfully',
@@ -108,8 +109,8 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
   },
 
   async join_conversation({ connection, services, rooms }, data) {
-    await services.access.read(connection.actor, data.conversation_id);
-    rooms.joinConversationRoom(connection, data.conversation_id);
+    const { conversation } = await services.access.read(connection.actor, data.conversation_id);
+    rooms.joinConversationRoom(connection, data.conversation_id, conversation.lastSeq);
     connection.sendJson({ type: 'conversation_joined', conversation_id: data.conversation_id, room_id: topics.conversation(data.conversation_id), message: `Joined conversation ${data.conversation_id}` });
     return { message: `Joined conversation ${data.conversation_id}`, conversation_id: data.conversation_id };
   },

@@ -5,7 +5,7 @@ import type { WsConnection } from './ws-connection.js';
 
 /** Subscription changes the renderer asks of the gateway when membership events arrive. */
 export interface MembershipSink {
-  follow(connection: WsConnection, conversationId: string): void;
+  follow(connection: WsConnection, conversationId: string, lastSeq?: number): void;
   unfollow(connection: WsConnection, conversationId: string): void;
   /** Start receiving these users' presence (they now share a conversation). */
   watchPresence(connection: WsConnection, userIds: readonly string[]): void;
@@ -77,7 +77,7 @@ export function renderToConnections(event: DomainEvent, subscribers: ReadonlySet
       const { conversation, firstMessage } = event;
       let frame: string | undefined;
       for (const c of subscribers) {
-        membership.follow(c, conversation.id);
+        membership.follow(c, conversation.id, firstMessage?.seq ?? conversation.lastSeq);
         membership.watchPresence(c, event.participantIds.filter((id) => id !== c.userId));
         if (firstMessage && c.userId !== firstMessage.senderId) {
           c.send((frame ??= JSON.stringify(notification(conversation.id, firstMessage.senderId, firstMessage.content, firstMessage.createdAt, firstMessage.seq))));

@@ -43,7 +43,7 @@ export class NativeWsGateway implements RoomControl {
     private readonly metrics: Metrics,
   ) {
     const membership = {
-      follow: (c: WsConnection, id: string) => this.follow(c, id),
+      follow: (c: WsConnection, id: string, lastSeq?: number) => this.follow(c, id, lastSeq),
       unfollow: (c: WsConnection, id: string) => this.unfollow(c, id),
       watchPresence: (c: WsConnection, userIds: readonly string[]) => this.watchPresence(c, userIds),
       watchParticipants: (c: WsConnection, id: string) => void this.watchParticipants(c, id),
@@ -145,7 +145,7 @@ export class NativeWsGateway implements RoomControl {
     this.metrics.connections.inc({ gateway: 'native' });
     this.hub.add(connection, topics.user(user.id));
     const summaries = await this.services.store.conversations.listForUser({ userId: user.id, limit: 1000 });
-    for (const s of summaries) this.follow(connection, s.conversation.id);
+    for (const s of summaries) this.follow(connection, s.conversation.id, s.conversation.lastSeq);
     this.watchPresence(connection, await this.services.presence.contactsOf(user.id));
     await this.services.presence.connected(user.id, connection.id);
   }
@@ -230,8 +230,8 @@ export class NativeWsGateway implements RoomControl {
     try {
       if (kind === 'conversation' && id !== '') {
         if (type === 'join_room') {
-          await this.services.access.read(connection.actor, id);
-          this.joinConversationRoom(connection, id);
+          const { conversation } = await this.services.access.read(connection.actor, id);
+          this.joinConversationRoom(connection, id, conversation.lastSeq);
         } else this.leaveConversationRoom(connection, id);
       } else if (kind === 'support' && id !== '') {
         if (!this.services.policy.can({ kind: 'user', roles: connection.actor.user.roles }, 'support.monitor')) throw new AppError('forbidden');
@@ -248,9 +248,9 @@ export class NativeWsGateway implements RoomControl {
     }
   }
 
-  joinConversationRoom(connection: WsConnection, conversationId: string): void {
+  joinConversationRoom(connection: WsConnection, conversationId: string, lastSeq?: number): void {
     connection.rooms.add(conversationId);
-    this.hub.add(connection, topics.conversation(conversationId));
+    this.hub.add(connection, topics.conversation(conversationId), lastSeq);
   }
 
   leaveConversationRoom(connection: WsConnection, conversationId: string): void {
@@ -292,9 +292,9 @@ export class NativeWsGateway implements RoomControl {
     this.watchPresence(connection, participants.map((p) => p.userId));
   }
 
-  private follow(connection: WsConnection, conversationId: string): void {
+  private follow(connection: WsConnection, conversationId: string, lastSeq?: number): void {
     connection.conversations.add(conversationId);
-    this.hub.add(connection, topics.conversation(conversationId));
+    this.hub.add(connection, topics.conversation(conversationId), lastSeq);
   }
 
   private unfollow(connection: WsConnection, conversationId: string): void {
