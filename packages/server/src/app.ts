@@ -64,7 +64,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     );
   });
   registerJsonBodyParser(app);
-  registerErrorHandler(app, (error) => isStoreUnavailable(services, error));
+  // Database outages arrive here already as store_unavailable: the store translates them once.
+  registerErrorHandler(app);
 
   await app.register(swagger, {
     openapi: {
@@ -98,9 +99,4 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     await socketIo.close();
   });
   return app;
-}
-
-function isStoreUnavailable(services: Services, error: unknown): boolean {
-  const adapter = (services.store as { adapter?: { isUnavailable(e: unknown): boolean } }).adapter;
-  return adapter?.isUnavailable(error) ?? false;
 }

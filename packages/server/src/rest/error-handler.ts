@@ -14,9 +14,9 @@ const FASTIFY_CODES: Record<string, AppError['code']> = {
  * Every REST failure leaves as `{error:{code,message,details?}}`. Unknown errors are logged
  * and answered as `internal` without their text, which may hold internals.
  */
-export function registerErrorHandler(app: FastifyInstance, isUnavailable: (error: unknown) => boolean): void {
+export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((raw: FastifyError, request, reply) => {
-    const error = toAppError(raw, isUnavailable);
+    const error = toAppError(raw);
     if (error.status >= 500) request.log.error({ err: raw }, 'request failed');
     if (error.code === 'rate_limited' && error.details && 'retry_after' in error.details) {
       void reply.header('retry-after', String(error.details.retry_after));
@@ -29,7 +29,7 @@ export function registerErrorHandler(app: FastifyInstance, isUnavailable: (error
   });
 }
 
-function toAppError(error: FastifyError, isUnavailable: (error: unknown) => boolean): AppError {
+function toAppError(error: FastifyError): AppError {
   if (error instanceof AppError) return error;
   if (error.validation) {
     const details: ErrorDetail[] = error.validation.map((v) => ({ path: `${error.validationContext ?? ''}${v.instancePath}`, message: v.message ?? 'invalid' }));
@@ -37,7 +37,6 @@ function toAppError(error: FastifyError, isUnavailable: (error: unknown) => bool
   }
   const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
   if (mapped) return new AppError(mapped);
-  if (isUnavailable(error)) return new AppError('store_unavailable');
   if (error.statusCode === 429) return new AppError('rate_limited');
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return new AppError('bad_request', error.message);
   return new AppError('internal');
