@@ -31,6 +31,12 @@ const SERVER_KINDS = new Set(['system']);
 const KIND_PATTERN = /^[a-z_]{1,32}$/;
 const CLOSED_STATUSES = new Set(['closed', 'CLOSED', 'archived']);
 
+/** A reader's position after a read: their pointer and what is left unread. */
+export interface ReadState {
+  readonly participant: Participant;
+  readonly unreadCount: number;
+}
+
 export type CommitListener = (conversation: Conversation, message: Message) => Promise<void>;
 
 /** Sending, paging, receipts, edits and deletes of messages. */
@@ -138,41 +144,44 @@ export class MessageService {
   }
 
   /** Moves the caller's read pointer forward to `seq` (or to the end) and tells the others. */
-  async markRead(actor: Actor, conversationId: string, seq: number | undefined, options: { messageId?: string; messageIds?: readonly string[]; origin?: string } = {}): Promise<Participant> {
-    const { messageId, messageIds, origin } = options;
+  async markRead(actor: Actor, conversationId: string, seq: number | undefined, options: { origin?: string } = {}): Promise<ReadState> {
     const { conversation } = await this.access.write(actor, conversationId);
-    const participant = await this.store.conversations.markRead(conversationId, actorUser(actor), seq ?? conversation.lastSeq);
-    await this.bus.publish(topics.conversation(conversationId), {
-      type: 'receipt.read',
-      conversationId,
-      userId: participant.userId,
-      seq: participant.lastReadSeq,
-      ...(messageId !== undefined && { messageId }),
-      ...(messageIds !== undefined && { messageIds }),
-      ...(origin !== undefined && { origin }),
-    });
-    return participant;
+    return this.moveReadPointer(conversation, actorUser(actor), seq ?? conversation.lastSeq, options);
   }
 
   /** Reads up to a message by id: the pointer moves to that message's seq. */
-  async markReadUpTo(actor: Actor, conversationId: string, messageId: string, origin?: string): Promise<Participant> {
-    await this.access.write(actor, conversationId);
+  async markReadUpTo(actor: Actor, conversationId: string, messageId: string, origin?: string): Promise<ReadState> {
+    const { conversation } = await this.access.write(actor, conversationId);
     const message = await this.store.messages.byId(messageId);
     if (!message || message.conversationId !== conversationId) throw new AppError('message_not_found');
-    return this.markRead(actor, conversationId, message.seq, { messageId, ...(origin !== undefined && { origin }) });
+    return this.moveReadPointer(conversation, actorUser(actor), message.seq, { messageId, ...(origin !== undefined && { origin }) });
   }
 
   /** Reads up to the newest of the given messages of this conversation (all when none given). */
-  async markReadMessages(actor: Actor, conversationId: string, messageIds: readonly string[] | undefined, origin?: string): Promise<Participant> {
-    await this.access.write(actor, conversationId);
-    let seq: number | undefined;
+  async markReadMessages(actor: Actor, conversationId: string, messageIds: readonly string[] | undefined, origin?: string): Promise<ReadState> {
+    const { conversation } = await this.access.write(actor, conversationId);
+    let seq = conversation.lastSeq;
     if (messageIds !== undefined && messageIds.length > 0) {
-      const found = await this.store.messages.byIds(messageIds);
-      const own = found.filter((m) => m.conversationId === conversationId);
+      const own = (await this.store.messages.byIds(messageIds)).filter((m) => m.conversationId === conversationId);
       if (own.length === 0) throw new AppError('message_not_found');
       seq = Math.max(...own.map((m) => m.seq));
     }
-    return this.markRead(actor, conversationId, seq, { ...(messageIds !== undefined && { messageIds }), ...(origin !== undefined && { origin }) });
+    return this.moveReadPointer(conversation, actorUser(actor), seq, { ...(messageIds !== undefined && { messageIds }), ...(origin !== undefined && { origin }) });
+  }
+
+  /** The one place a read pointer moves and the move is announced; access is checked by the caller. */
+  private async moveReadPointer(conversation: Conversation, userId: string, seq: number, details: { messageId?: string; messageIds?: readonly string[]; origin?: string }): Promise<ReadState> {
+    const participant = await this.store.conversations.markRead(conversation.id, userId, seq);
+    await this.bus.publish(topics.conversation(conversation.id), {
+      type: 'receipt.read',
+      conversationId: conversation.id,
+      userId,
+      seq: participant.lastReadSeq,
+      ...(details.messageId !== undefined && { messageId: details.messageId }),
+      ...(details.messageIds !== undefined && { messageIds: details.messageIds }),
+      ...(details.origin !== undefined && { origin: details.origin }),
+    });
+    return { participant, unreadCount: Math.max(0, conversation.lastSeq - participant.lastReadSeq) };
   }
 
   async markDelivered(actor: Actor, conversationId: string, seq: number): Promise<Participant> {

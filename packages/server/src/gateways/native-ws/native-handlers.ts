@@ -140,7 +140,7 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
   },
 
   async mark_message_read({ connection, services }, data) {
-    const participant = data.message_id !== undefined
+    const { participant } = data.message_id !== undefined
       ? await services.messages.markReadUpTo(connection.actor, data.conversation_id, data.message_id, connection.id)
       : await services.messages.markRead(connection.actor, data.conversation_id, data.seq, { origin: connection.id });
     return { conversation_id: data.conversation_id, last_read_seq: participant.lastReadSeq };

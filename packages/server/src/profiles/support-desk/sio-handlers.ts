@@ -98,7 +98,7 @@ export function registerSioHandlers(socket: Socket, actor: UserActor, services: 
     },
 
     async mark_as_read({ session_id, message_ids }) {
-      const participant = await services.messages.markReadMessages(actor, session_id, message_ids ?? undefined, socket.id);
+      const { participant } = await services.messages.markReadMessages(actor, session_id, message_ids ?? undefined, socket.id);
       return { success: true, last_read_seq: participant.lastReadSeq };
     },
 

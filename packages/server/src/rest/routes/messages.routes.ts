@@ -82,9 +82,8 @@ export const messageRoutes: RoutePlugin = async (app, { services }) => {
       response: { 200: Type.Object({ conversation_id: Type.String(), last_read_seq: Type.Integer(), unread_count: Type.Integer() }), 404: ErrorBody, ...authErrors },
     },
     handler: async (request) => {
-      const participant = await messages.markRead(actorOf(request), request.params.id, request.body?.seq);
-      const { conversation } = await services.access.read(actorOf(request), request.params.id);
-      return { conversation_id: request.params.id, last_read_seq: participant.lastReadSeq, unread_count: Math.max(0, conversation.lastSeq - participant.lastReadSeq) };
+      const { participant, unreadCount } = await messages.markRead(actorOf(request), request.params.id, request.body?.seq);
+      return { conversation_id: request.params.id, last_read_seq: participant.lastReadSeq, unread_count: unreadCount };
     },
   });
 
