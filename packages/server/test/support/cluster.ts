@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SignJWT } from 'jose';
-import pg from 'pg';
+import { createScratchPostgres, dropScratchPostgres } from './scratch-postgres.js';
 import { deleteKeys, openAdmin } from '../bus/redis-test-kit.js';
 import { requiredService } from './required-service.js';
 import { TestSioClient } from './sio-client.js';
@@ -184,12 +184,9 @@ export class Cluster {
   ) {}
 
   static async start(services: ClusterServices, options: ClusterOptions = {}): Promise<Cluster> {
-    const databaseName = `sb_cluster_${process.pid}_${randomBytes(4).toString('hex')}`;
-    await adminQuery(services.databaseUrl, `CREATE DATABASE "${databaseName}"`);
-    const url = new URL(services.databaseUrl);
-    url.pathname = `/${databaseName}`;
+    const database = await createScratchPostgres(services.databaseUrl, 'sb_cluster');
     const keyPrefix = `sbcluster:${process.pid}:${randomBytes(4).toString('hex')}:`;
-    const cluster = new Cluster(services, databaseName, url.toString(), options.redisUrl ?? services.redisUrl, keyPrefix, options.env ?? {});
+    const cluster = new Cluster(services, database.name, database.url, options.redisUrl ?? services.redisUrl, keyPrefix, options.env ?? {});
     try {
       // Started together, so they also race to migrate the empty database.
       await Promise.all(Array.from({ length: options.nodes ?? 2 }, () => cluster.startNode()));
@@ -337,7 +334,7 @@ export class Cluster {
     this.closeClients();
     await Promise.all(this.nodes.map((node) => node.stop()));
     for (const node of this.nodes) rmSync(node.dataDir, { recursive: true, force: true });
-    await adminQuery(this.services.databaseUrl, `DROP DATABASE IF EXISTS "${this.databaseName}" WITH (FORCE)`);
+    await dropScratchPostgres(this.services.databaseUrl, this.databaseName);
     const redis = await openAdmin(this.redisUrl).catch(() => undefined);
     if (redis) {
       await deleteKeys(redis, this.keyPrefix).catch(() => {});
@@ -369,16 +366,5 @@ export async function eventually<T>(check: () => Promise<T | undefined | false>,
     }
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
-/** One statement on the admin database over a short-lived connection. */
-async function adminQuery(connectionString: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
   }
 }

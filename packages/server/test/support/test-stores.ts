@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { KyselyStore } from '../../src/storage/kysely/kysely-store.js';
+import { createScratchPostgres, dropScratchPostgres } from './scratch-postgres.js';
 import { createPostgresAdapter } from '../../src/storage/postgres/postgres-adapter.js';
 import { createSqliteAdapter } from '../../src/storage/sqlite/sqlite-adapter.js';
 import type { Database } from '../../src/storage/database.js';
@@ -90,13 +89,10 @@ function createSqliteDatabase(): ScratchDatabase {
 async function createPostgresDatabase(): Promise<ScratchDatabase> {
   const adminUrl = postgresUrl();
   if (adminUrl === undefined) throw new Error('PostgreSQL is not configured (TEST_DATABASE_URL is unset)');
-  const name = `sb_test_${process.pid}_${randomBytes(6).toString('hex')}`;
-  await admin(adminUrl, `CREATE DATABASE "${name}"`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const scratch = await createScratchPostgres(adminUrl, 'sb_test');
   return {
-    connect: () => createPostgresAdapter({ connectionString: url.toString() }),
-    drop: () => admin(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    connect: () => createPostgresAdapter({ connectionString: scratch.url }),
+    drop: () => dropScratchPostgres(adminUrl, scratch.name),
   };
 }
 
@@ -142,15 +138,4 @@ async function harness(database: ScratchDatabase): Promise<TestStore> {
       await database.drop();
     },
   };
-}
-
-/** Runs one statement on the admin database over a short-lived connection. */
-async function admin(connectionString: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }
