@@ -58,15 +58,8 @@ export class PresenceService {
   }
 
   /** Users who share at least one current conversation with this one. */
-  async contactsOf(userId: string): Promise<string[]> {
-    const conversations = await this.store.conversations.listForUser({ userId, limit: 500 });
-    const contacts = new Set<string>();
-    for (const summary of conversations) {
-      for (const p of await this.store.conversations.participants(summary.conversation.id)) {
-        if (p.userId !== userId) contacts.add(p.userId);
-      }
-    }
-    return [...contacts];
+  contactsOf(userId: string): Promise<string[]> {
+    return this.store.conversations.contactsOf(userId);
   }
 
   private announce(userId: string, status: 'online' | 'offline'): Promise<void> {

@@ -102,6 +102,8 @@ export interface ConversationRepository {
   update(id: string, patch: { title?: string | null; status?: string; metadata?: Json }): Promise<Conversation>;
   /** Current participants (those who have not left). */
   participants(conversationId: string): Promise<Participant[]>;
+  /** Everyone who currently shares at least one conversation with the user, the user excluded. */
+  contactsOf(userId: string): Promise<string[]>;
   /** The participant row, current or former. */
   participant(conversationId: string, userId: string): Promise<Participant | undefined>;
   /** Adds the user, or brings a former participant back; returns the row. */

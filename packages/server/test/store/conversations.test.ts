@@ -253,3 +253,21 @@ for (const dialect of dialects) {
     });
   });
 }
+
+for (const dialect of dialects) {
+  describe(`contacts on ${dialect}`, () => {
+    const t = useTestStore(dialect);
+
+    it('lists everyone sharing a current conversation once, leaving out the user and people who left', async () => {
+      const [me, a, b, gone, stranger] = [await createUser(t.store), await createUser(t.store), await createUser(t.store), await createUser(t.store), await createUser(t.store)];
+      const first = await createConversation(t.store, [me, a, gone]);
+      await createConversation(t.store, [me, a, b]);
+      await createConversation(t.store, [a, stranger]);
+      await t.store.conversations.removeParticipant(first.id, gone.id);
+      expect((await t.store.conversations.contactsOf(me.id)).sort()).toEqual([a.id, b.id].sort());
+      await t.store.conversations.removeParticipant(first.id, me.id);
+      expect((await t.store.conversations.contactsOf(me.id)).sort()).toEqual([a.id, b.id].sort());
+      expect(await t.store.conversations.contactsOf(stranger.id)).toEqual([a.id]);
+    });
+  });
+}

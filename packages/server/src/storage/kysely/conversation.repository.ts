@@ -169,6 +169,20 @@ export class KyselyConversationRepository implements ConversationRepository {
     return rows.map(toParticipant);
   }
 
+  async contactsOf(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('participants as mine')
+      .innerJoin('participants as other', 'other.conversation_id', 'mine.conversation_id')
+      .select('other.user_id')
+      .distinct()
+      .where('mine.user_id', '=', userId)
+      .where('mine.left_at', 'is', null)
+      .where('other.left_at', 'is', null)
+      .where('other.user_id', '!=', userId)
+      .execute();
+    return rows.map((r) => r.user_id);
+  }
+
   async participant(conversationId: string, userId: string): Promise<Participant | undefined> {
     const row = await this.db
       .selectFrom('participants')
