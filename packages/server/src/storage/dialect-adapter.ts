@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
 import type { Database } from './database.js';
 
 /**
@@ -8,8 +8,17 @@ import type { Database } from './database.js';
 export interface DialectAdapter {
   /** A short name for logs and metrics. */
   readonly name: string;
+  /** Connections the store may use at once (1 for SQLite's single connection). */
+  readonly connections: number;
   /** The query builder, connected. */
   readonly db: Kysely<Database>;
+  /**
+   * Runs a compiled query synchronously when that is safe, skipping Kysely's connection queue:
+   * inside the caller's own transaction (`insideTransaction`), or when no transaction is open on
+   * the connection (so nothing uncommitted can be read). Returns `undefined` when the query must
+   * wait its turn through Kysely instead. Dialects with a connection pool leave it out.
+   */
+  runNow?<R>(query: CompiledQuery<R>, insideTransaction: boolean): QueryResult<R> | undefined;
   /** True when the error is a unique-constraint violation (a lost race, a taken key). */
   isUniqueViolation(error: unknown): boolean;
   /** True when the error means the database could not be reached, so the call may be retried. */

@@ -98,6 +98,23 @@ for (const dialect of dialects) {
         expect(await t.store.conversations.participant(conversation.id, ana.id)).toMatchObject({ lastReadSeq: 50 });
       });
 
+      it('commits the rest of a concurrent group when one append in it fails', async () => {
+        const ana = await createUser(t.store);
+        const [one, two] = [await createConversation(t.store, [ana]), await createConversation(t.store, [ana])];
+        await warmUp(t.store);
+        // Submitted in one turn, so they travel in one group; the unknown conversation fails alone.
+        const settled = await Promise.allSettled(
+          range(1, 12).map((i) =>
+            t.store.messages.append(buildMessage(i === 6 ? UNKNOWN_CONVERSATION : i % 2 === 0 ? one.id : two.id, ana.id, { clientId: `group-${i}` })),
+          ),
+        );
+        expect(settled.map((s) => s.status)).toEqual(range(1, 12).map((i) => (i === 6 ? 'rejected' : 'fulfilled')));
+        await expectAppError(Promise.reject((settled[5] as PromiseRejectedResult).reason), 'conversation_not_found');
+        await expectStoredSeqs(t.store, one.id, 5);
+        await expectStoredSeqs(t.store, two.id, 6);
+        expect(await t.countRows('messages')).toBe(11);
+      });
+
       it.runIf(DIALECT_TRAITS[dialect].multiNode)('gives concurrent appends through two nodes exactly the seqs 1..N', async () => {
         const peer = await t.openPeer();
         const [ana, bo] = [await createUser(t.store), await createUser(t.store)];

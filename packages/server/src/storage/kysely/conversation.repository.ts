@@ -3,16 +3,22 @@ import type { Kysely, Transaction } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import type { Conversation, ConversationContext, ConversationSummary, Json, Message, Participant } from '../../core/model.js';
 import type { Database } from '../database.js';
+import { arg, PreparedQuery } from './prepared-query.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import type { ConversationListQuery, ConversationRepository, NewConversation, NewMessage } from '../store.js';
 import type { KyselyMessageRepository } from './message.repository.js';
 import { now, toConversation, toMessage, toParticipant } from './rows.js';
 
 export class KyselyConversationRepository implements ConversationRepository {
+  /** Read on every send and receipt (access checks); compiled once (see PreparedQuery). */
+  private readonly statements: ReturnType<typeof conversationStatements>;
+
   constructor(
     private readonly adapter: DialectAdapter,
     private readonly messages: KyselyMessageRepository,
-  ) {}
+  ) {
+    this.statements = conversationStatements(adapter);
+  }
 
   private get db(): Kysely<Database> {
     return this.adapter.db;
@@ -79,7 +85,7 @@ export class KyselyConversationRepository implements ConversationRepository {
   }
 
   async byId(id: string): Promise<Conversation | undefined> {
-    const row = await this.db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = (await this.statements.byId.execute(this.db, [id])).rows[0];
     return row && toConversation(row);
   }
 
@@ -184,12 +190,7 @@ export class KyselyConversationRepository implements ConversationRepository {
   }
 
   async participant(conversationId: string, userId: string): Promise<Participant | undefined> {
-    const row = await this.db
-      .selectFrom('participants')
-      .selectAll()
-      .where('conversation_id', '=', conversationId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
+    const row = (await this.statements.participant.execute(this.db, [conversationId, userId])).rows[0];
     return row && toParticipant(row);
   }
 
@@ -242,5 +243,12 @@ function summarize(conversation: Conversation, participant: Participant, lastMes
     participant,
     unreadCount: Math.max(0, conversation.lastSeq - participant.lastReadSeq),
     lastMessage: lastMessage ?? null,
+  };
+}
+
+function conversationStatements(adapter: DialectAdapter) {
+  return {
+    byId: new PreparedQuery(adapter, (db) => db.selectFrom('conversations').selectAll().where('id', '=', arg(0))),
+    participant: new PreparedQuery(adapter, (db) => db.selectFrom('participants').selectAll().where('conversation_id', '=', arg(0)).where('user_id', '=', arg(1))),
   };
 }

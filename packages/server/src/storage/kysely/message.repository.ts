@@ -1,20 +1,70 @@
-import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { AppError } from '../../core/errors.js';
+import { AppError, isAppError } from '../../core/errors.js';
 import type { Json, Message } from '../../core/model.js';
 import type { Database } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import type { AppendResult, MessagePageQuery, MessageRepository, NewMessage } from '../store.js';
+import { GroupCommit, type Outcome } from '../group-commit.js';
+import { timeOrderedId } from '../time-ordered-id.js';
+import { arg, PreparedQuery } from './prepared-query.js';
 import { now, toMessage } from './rows.js';
 
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+async function settle<T>(promise: Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+type AppendOutcome = Outcome<AppendResult>;
+
 export class KyselyMessageRepository implements MessageRepository {
-  constructor(private readonly adapter: DialectAdapter) {}
+  /** Appends of one turn share a transaction: one commit, one fsync, for the whole group. */
+  private readonly appends: GroupCommit<NewMessage, AppendResult>;
+
+  private readonly statements: ReturnType<typeof messageStatements>;
+
+  constructor(private readonly adapter: DialectAdapter) {
+    this.statements = messageStatements(adapter);
+    this.appends = new GroupCommit((batch) => this.appendBatch(batch), { concurrency: adapter.connections });
+  }
 
   private get db(): Kysely<Database> {
     return this.adapter.db;
   }
 
-  async append(input: NewMessage): Promise<AppendResult> {
+  append(input: NewMessage): Promise<AppendResult> {
+    return this.appends.submit(input);
+  }
+
+  /**
+   * One transaction for the whole group, rows locked in conversation order (so two groups on
+   * two nodes cannot deadlock). If anything fails, nothing of the group is kept and each append
+   * runs again on its own, so one bad message (or a lost client-id race) fails alone.
+   */
+  private async appendBatch(batch: readonly NewMessage[]): Promise<AppendOutcome[]> {
+    if (batch.length === 1) return [await settle(this.appendAlone(batch[0]!))];
+    const order = batch.map((_, i) => i).sort((a, b) => compare(batch[a]!.conversationId, batch[b]!.conversationId) || a - b);
+    try {
+      const results = await this.db.transaction().execute(async (trx) => {
+        const out: AppendResult[] = new Array(batch.length);
+        for (const i of order) out[i] = await this.appendIn(trx, batch[i]!);
+        return out;
+      });
+      return results.map((value) => ({ ok: true, value }));
+    } catch (error) {
+      // An unreachable database fails every append alike; retrying each would only wait longer.
+      if (isAppError(error) && error.code === 'store_unavailable') return batch.map(() => ({ ok: false, error }));
+      const outcomes: AppendOutcome[] = new Array(batch.length);
+      for (const i of order) outcomes[i] = await settle(this.appendAlone(batch[i]!));
+      return outcomes;
+    }
+  }
+
+  private async appendAlone(input: NewMessage): Promise<AppendResult> {
     try {
       return await this.db.transaction().execute((trx) => this.appendIn(trx, input));
     } catch (error) {
@@ -36,15 +86,12 @@ export class KyselyMessageRepository implements MessageRepository {
     }
     const timestamp = now();
     // The row update takes the conversation's write lock, so concurrent appenders queue here.
-    const bumped = await trx
-      .updateTable('conversations')
-      .set((eb) => ({ last_seq: eb('last_seq', '+', 1), last_message_at: timestamp, last_activity_at: timestamp, updated_at: timestamp }))
-      .where('id', '=', input.conversationId)
-      .returning('last_seq')
-      .executeTakeFirst();
+    const bumped = (await this.statements.bumpSeq.execute(trx, [timestamp, input.conversationId])).rows[0];
     if (!bumped) throw new AppError('conversation_not_found');
     const row = {
-      id: randomUUID(),
+      // Time-ordered ids land at the end of the primary-key index: a group of appends dirties a
+      // few index pages, not one random page per message (write volume per commit).
+      id: timeOrderedId(),
       conversation_id: input.conversationId,
       seq: Number(bumped.last_seq),
       sender_id: input.senderId,
@@ -59,28 +106,18 @@ export class KyselyMessageRepository implements MessageRepository {
       hidden: 0,
       created_at: timestamp,
     };
-    await trx.insertInto('messages').values(row).execute();
-    if (input.senderId !== null) {
-      await trx
-        .updateTable('participants')
-        .set({ last_read_seq: row.seq, last_delivered_seq: row.seq })
-        .where('conversation_id', '=', input.conversationId)
-        .where('user_id', '=', input.senderId)
-        .where('last_read_seq', '<', row.seq)
-        .execute();
-    }
+    await this.statements.insertMessage.execute(trx, [row.id, row.conversation_id, row.seq, row.sender_id, row.kind, row.content, row.attachments, row.reply_to, row.metadata, row.client_id, row.created_at]);
+    if (input.senderId !== null) await this.statements.moveSenderPointers.execute(trx, [row.seq, input.conversationId, input.senderId]);
     return { message: toMessage(row), created: true };
   }
 
   private async byClientId(db: Kysely<Database>, senderId: string | null, clientId: string): Promise<Message | undefined> {
-    let query = db.selectFrom('messages').selectAll().where('client_id', '=', clientId);
-    query = senderId === null ? query.where('sender_id', 'is', null) : query.where('sender_id', '=', senderId);
-    const row = await query.executeTakeFirst();
-    return row && toMessage(row);
+    const { rows } = senderId === null ? await this.statements.selectSystemByClientId.execute(db, [clientId]) : await this.statements.selectByClientId.execute(db, [senderId, clientId]);
+    return rows[0] && toMessage(rows[0]);
   }
 
   async byId(id: string): Promise<Message | undefined> {
-    const row = await this.db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = (await this.statements.selectById.execute(this.db, [id])).rows[0];
     return row && toMessage(row);
   }
 
@@ -132,4 +169,46 @@ export class KyselyMessageRepository implements MessageRepository {
     if (!saved) throw new AppError('message_not_found');
     return saved;
   }
+}
+
+/** The statements of the message path, compiled once per store (see PreparedQuery). */
+function messageStatements(adapter: DialectAdapter) {
+  return {
+    selectById: new PreparedQuery(adapter, (db) => db.selectFrom('messages').selectAll().where('id', '=', arg(0))),
+    selectByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').selectAll().where('sender_id', '=', arg(0)).where('client_id', '=', arg(1))),
+    selectSystemByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').selectAll().where('sender_id', 'is', null).where('client_id', '=', arg(0))),
+    bumpSeq: new PreparedQuery(adapter, (db) =>
+      db
+        .updateTable('conversations')
+        .set((eb) => ({ last_seq: eb('last_seq', '+', 1), last_message_at: arg(0), last_activity_at: arg(0), updated_at: arg(0) }))
+        .where('id', '=', arg(1))
+        .returning('last_seq'),
+    ),
+    insertMessage: new PreparedQuery(adapter, (db) =>
+      db.insertInto('messages').values({
+        id: arg(0),
+        conversation_id: arg(1),
+        seq: arg<number>(2),
+        sender_id: arg(3),
+        kind: arg(4),
+        content: arg(5),
+        attachments: arg(6),
+        reply_to: arg(7),
+        metadata: arg(8),
+        client_id: arg(9),
+        edited_at: null,
+        deleted_at: null,
+        hidden: 0,
+        created_at: arg(10),
+      }),
+    ),
+    moveSenderPointers: new PreparedQuery(adapter, (db) =>
+      db
+        .updateTable('participants')
+        .set({ last_read_seq: arg<number>(0), last_delivered_seq: arg<number>(0) })
+        .where('conversation_id', '=', arg(1))
+        .where('user_id', '=', arg(2))
+        .where('last_read_seq', '<', arg<number>(0)),
+    ),
+  };
 }

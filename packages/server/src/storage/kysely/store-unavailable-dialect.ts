@@ -16,7 +16,7 @@ export class StoreUnavailableDialect implements Dialect {
   ) {}
 
   createDriver(): Driver {
-    return new StoreUnavailableDriver(this.inner.createDriver(), (error) => translate(error, this.isUnavailable));
+    return new StoreUnavailableDriver(this.inner.createDriver(), (error) => translateUnavailable(error, this.isUnavailable));
   }
 
   createQueryCompiler(): QueryCompiler {
@@ -34,7 +34,8 @@ export class StoreUnavailableDialect implements Dialect {
 
 type Translate = (error: unknown) => unknown;
 
-function translate(error: unknown, isUnavailable: (error: unknown) => boolean): unknown {
+/** The one translation of a driver error: `store_unavailable` when the database is unreachable. */
+export function translateUnavailable(error: unknown, isUnavailable: (error: unknown) => boolean): unknown {
   if (error instanceof AppError || !isUnavailable(error)) return error;
   return Object.assign(new AppError('store_unavailable'), { cause: error });
 }

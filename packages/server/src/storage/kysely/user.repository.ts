@@ -1,20 +1,26 @@
-import { sql, type Updateable } from 'kysely';
+import { sql, type Selectable, type Updateable } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import type { User } from '../../core/model.js';
 import type { UsersTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import type { NewUser, UserPatch, UserRepository } from '../store.js';
+import { arg, PreparedQuery } from './prepared-query.js';
 import { now, toUser } from './rows.js';
 
 export class KyselyUserRepository implements UserRepository {
-  constructor(private readonly adapter: DialectAdapter) {}
+  /** Read on every authenticated request and connection; compiled once (see PreparedQuery). */
+  private readonly selectById: PreparedQuery<Selectable<UsersTable>>;
+
+  constructor(private readonly adapter: DialectAdapter) {
+    this.selectById = new PreparedQuery(adapter, (db) => db.selectFrom('users').selectAll().where('id', '=', arg(0)));
+  }
 
   private get db() {
     return this.adapter.db;
   }
 
   async byId(id: string): Promise<User | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = (await this.selectById.execute(this.db, [id])).rows[0];
     return row && toUser(row);
   }
 

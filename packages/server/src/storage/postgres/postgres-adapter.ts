@@ -28,9 +28,10 @@ const LOST_CONNECTION = /^(Connection terminated|timeout exceeded when trying to
 
 /** PostgreSQL through a pg pool. */
 export function createPostgresAdapter(options: PostgresAdapterOptions): DialectAdapter {
+  const max = options.max ?? 10;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
-    max: options.max ?? 10,
+    max,
     // Without it a connection attempt to an unreachable server waits forever, and so does the request.
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
   });
@@ -47,6 +48,7 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): DialectA
   };
   return {
     name: 'postgres',
+    connections: max,
     db: new Kysely<Database>({ dialect: new StoreUnavailableDialect(new PostgresDialect({ pool }), isUnavailable) }),
     isUniqueViolation: (error) => pgCode(error) === '23505',
     isUnavailable,
