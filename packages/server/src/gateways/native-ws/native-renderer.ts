@@ -1,7 +1,9 @@
 import type { DomainEvent } from '../../bus/domain-event.js';
 import { guzoMessage, preview } from './native-shapes.js';
 import { presentReaction } from '../../wire/v1-presenters.js';
-import type { WsConnection } from './ws-connection.js';
+import { OutboundFrame, type WsConnection } from './ws-connection.js';
+
+const frameOf = (payload: unknown) => new OutboundFrame(JSON.stringify(payload));
 
 /** Subscription changes the renderer asks of the gateway when membership events arrive. */
 export interface MembershipSink {
@@ -27,14 +29,14 @@ export function renderToConnections(event: DomainEvent, subscribers: ReadonlySet
   switch (event.type) {
     case 'message.created': {
       const { message, conversationId, origin } = event;
-      let inRoom: string | undefined;
-      let notice: string | undefined;
+      let inRoom: OutboundFrame | undefined;
+      let notice: OutboundFrame | undefined;
       for (const c of subscribers) {
         if (c.id === origin) continue;
         if (c.rooms.has(conversationId)) {
-          c.send((inRoom ??= JSON.stringify({ type: 'new_message', conversation_id: conversationId, message: guzoMessage(message) })));
+          c.send((inRoom ??= frameOf({ type: 'new_message', conversation_id: conversationId, message: guzoMessage(message) })));
         } else if (c.conversations.has(conversationId) && c.userId !== message.senderId) {
-          c.send((notice ??= JSON.stringify(notification(conversationId, message.senderId, message.content, message.createdAt, message.seq))));
+          c.send((notice ??= frameOf(notification(conversationId, message.senderId, message.content, message.createdAt, message.seq))));
         }
       }
       return;
@@ -75,12 +77,12 @@ export function renderToConnections(event: DomainEvent, subscribers: ReadonlySet
       return;
     case 'conversation.created': {
       const { conversation, firstMessage } = event;
-      let frame: string | undefined;
+      let frame: OutboundFrame | undefined;
       for (const c of subscribers) {
         membership.follow(c, conversation.id, firstMessage?.seq ?? conversation.lastSeq);
         membership.watchPresence(c, event.participantIds.filter((id) => id !== c.userId));
         if (firstMessage && c.userId !== firstMessage.senderId) {
-          c.send((frame ??= JSON.stringify(notification(conversation.id, firstMessage.senderId, firstMessage.content, firstMessage.createdAt, firstMessage.seq))));
+          c.send((frame ??= frameOf(notification(conversation.id, firstMessage.senderId, firstMessage.content, firstMessage.createdAt, firstMessage.seq))));
         }
       }
       return;
@@ -141,7 +143,7 @@ function notification(conversationId: string, from: string | null, content: stri
 
 function renderMembership(event: Extract<DomainEvent, { type: 'participant.added' | 'participant.removed' }>, subscribers: ReadonlySet<WsConnection>, membership: MembershipSink): void {
   const added = event.type === 'participant.added';
-  let roomFrame: string | undefined;
+  let roomFrame: OutboundFrame | undefined;
   for (const c of subscribers) {
     if (c.userId === event.userId) {
       // The subject's own connections: start or stop following the conversation.
@@ -158,20 +160,20 @@ function renderMembership(event: Extract<DomainEvent, { type: 'participant.added
       if (added && c.conversations.has(event.conversationId)) membership.watchPresence(c, [event.userId]);
       if (!added && c.watching.has(event.userId)) membership.refreshPresence(c);
       if (!c.rooms.has(event.conversationId)) continue;
-      c.send((roomFrame ??= JSON.stringify({ type: added ? 'participant_joined' : 'participant_left', conversation_id: event.conversationId, user_id: event.userId, by: event.by, timestamp: now() })));
+      c.send((roomFrame ??= frameOf({ type: added ? 'participant_joined' : 'participant_left', conversation_id: event.conversationId, user_id: event.userId, by: event.by, timestamp: now() })));
     }
   }
 }
 
 function broadcastToRoom(subscribers: ReadonlySet<WsConnection>, conversationId: string, build: () => object, include: (c: WsConnection) => boolean = () => true, followersToo = false): void {
-  let frame: string | undefined;
+  let frame: OutboundFrame | undefined;
   for (const c of subscribers) {
     const member = c.rooms.has(conversationId) || (followersToo && c.conversations.has(conversationId));
-    if (member && include(c)) c.send((frame ??= JSON.stringify(build())));
+    if (member && include(c)) c.send((frame ??= frameOf(build())));
   }
 }
 
 function broadcast(subscribers: ReadonlySet<WsConnection>, build: () => object, include: (c: WsConnection) => boolean = () => true): void {
-  let frame: string | undefined;
-  for (const c of subscribers) if (include(c)) c.send((frame ??= JSON.stringify(build())));
+  let frame: OutboundFrame | undefined;
+  for (const c of subscribers) if (include(c)) c.send((frame ??= frameOf(build())));
 }

@@ -1,11 +1,47 @@
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
+import { Sender, type WebSocket } from 'ws';
 import type { UserActor } from '../../core/actor.js';
 import { CLOSE_CODES } from '../../realtime/close-codes.js';
 
 /** How many times the buffer limit one event-loop turn may queue before the flush. */
 const QUEUE_FACTOR = 4;
+
+/**
+ * A text frame encoded once, WebSocket header included, and written as-is to every recipient:
+ * an event fanned out to fifty connections is converted to bytes once, not fifty times.
+ */
+export class OutboundFrame {
+  private encoded: Buffer | undefined;
+
+  constructor(readonly text: string) {}
+
+  get bytes(): Buffer {
+    // Server frames are unmasked and uncompressed (perMessageDeflate is off), so the same bytes
+    // are valid on every connection.
+    return (this.encoded ??= Buffer.concat(Sender.frame(Buffer.from(this.text), { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false })));
+  }
+}
+
+/**
+ * Connections with frames waiting, flushed together in one pass after the turn's I/O: one
+ * callback per turn for the whole node rather than one per connection.
+ */
+class FlushPass {
+  private pending: WsConnection[] = [];
+
+  add(connection: WsConnection): void {
+    if (this.pending.push(connection) === 1) setImmediate(() => this.run());
+  }
+
+  private run(): void {
+    const connections = this.pending;
+    this.pending = [];
+    for (const c of connections) c.flush();
+  }
+}
+
+const flushPass = new FlushPass();
 
 export interface WsConnectionLimits {
   /** Bytes queued (ours plus the socket's) before the peer counts as a slow consumer. */
@@ -13,9 +49,9 @@ export interface WsConnectionLimits {
 }
 
 /**
- * One authenticated WebSocket. Frames are queued and written once per event-loop turn with the
- * socket corked, so a burst becomes one write syscall instead of one per frame. The queue is
- * bounded: a peer that does not read is closed with 4008 and recovers by syncing.
+ * One authenticated WebSocket. Frames are queued and written once per event-loop turn as one
+ * buffer, so a burst becomes one write syscall instead of one per frame. The queue is bounded:
+ * a peer that does not read is closed with 4008 and recovers by syncing.
  */
 export class WsConnection {
   readonly id = randomUUID();
@@ -29,7 +65,7 @@ export class WsConnection {
   readonly watching = new Set<string>();
   /** Closes the connection when its token expires; cleared when it closes first. */
   expiryTimer: NodeJS.Timeout | undefined;
-  private queue: string[] = [];
+  private queue: Buffer[] = [];
   private queuedBytes = 0;
   private scheduled = false;
   private closed = false;
@@ -50,11 +86,12 @@ export class WsConnection {
     return !this.closed && this.socket.readyState === this.socket.OPEN;
   }
 
-  /** Queues a JSON text frame (already serialized: one rendering serves every recipient). */
-  send(frame: string): void {
+  /** Queues a text frame; pass an `OutboundFrame` to share one encoding among recipients. */
+  send(frame: string | OutboundFrame): void {
     if (!this.isOpen) return;
-    this.queue.push(frame);
-    this.queuedBytes += frame.length;
+    const bytes = (typeof frame === 'string' ? new OutboundFrame(frame) : frame).bytes;
+    this.queue.push(bytes);
+    this.queuedBytes += bytes.length;
     // Frames of one turn wait here until the flush; a turn that queues far more than the
     // limit cannot be a reader keeping up.
     if (this.queuedBytes > this.limits.maxBufferedBytes * QUEUE_FACTOR) {
@@ -63,7 +100,7 @@ export class WsConnection {
     }
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      flushPass.add(this);
     }
   }
 
@@ -71,7 +108,8 @@ export class WsConnection {
     this.send(JSON.stringify(payload));
   }
 
-  private flush(): void {
+  /** Writes what is queued now (called by the flush pass, or before a close). */
+  flush(): void {
     this.scheduled = false;
     if (!this.isOpen || this.queue.length === 0) return;
     // What the socket still holds from earlier turns is what the peer has not read. A single
@@ -83,9 +121,9 @@ export class WsConnection {
     const frames = this.queue;
     this.queue = [];
     this.queuedBytes = 0;
-    this.raw.cork();
-    for (const frame of frames) this.socket.send(frame);
-    process.nextTick(() => this.raw.uncork());
+    // Whole frames go straight to the TCP socket, between ws's own control frames (pings, the
+    // close frame), which it also writes whole: framing stays intact.
+    this.raw.write(frames.length === 1 ? frames[0]! : Buffer.concat(frames));
   }
 
   /**

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { OutboundFrame } from '../../src/gateways/native-ws/ws-connection.js';
+
+/** Reads one unmasked frame as RFC 6455 lays it out. */
+function decode(bytes: Buffer): { fin: boolean; opcode: number; masked: boolean; text: string } {
+  let length = bytes[1]! & 0x7f;
+  let offset = 2;
+  if (length === 126) {
+    length = bytes.readUInt16BE(2);
+    offset = 4;
+  } else if (length === 127) {
+    length = Number(bytes.readBigUInt64BE(2));
+    offset = 10;
+  }
+  expect(bytes.length).toBe(offset + length);
+  return { fin: (bytes[0]! & 0x80) !== 0, opcode: bytes[0]! & 0x0f, masked: (bytes[1]! & 0x80) !== 0, text: bytes.subarray(offset).toString('utf8') };
+}
+
+describe('OutboundFrame', () => {
+  it.each([
+    ['short', 'x'.repeat(10)],
+    ['125 bytes', 'x'.repeat(125)],
+    ['16-bit length', 'x'.repeat(126)],
+    ['64-bit length', 'x'.repeat(70_000)],
+    ['multi-byte UTF-8', '{"content":"ሰላም 👋"}'],
+  ])('encodes a final, unmasked text frame (%s)', (_name, text) => {
+    expect(decode(new OutboundFrame(text).bytes)).toEqual({ fin: true, opcode: 1, masked: false, text });
+  });
+
+  it('encodes once and hands every recipient the same bytes', () => {
+    const frame = new OutboundFrame('{"type":"new_message"}');
+    expect(frame.bytes).toBe(frame.bytes);
+  });
+});
