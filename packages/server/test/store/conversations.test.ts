@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { KyselyStore } from '../../src/storage/kysely/kysely-store.js';
 import { dialects } from '../support/test-stores.js';
 import { appendMessages, buildConversation, createConversation, createUser } from './factories.js';
 import { expectAppError, nextInstant, useTestStore } from './use-test-store.js';
+
+const delay = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
 
 for (const dialect of dialects) {
   describe(`conversations on ${dialect}`, () => {
@@ -170,6 +173,27 @@ for (const dialect of dialects) {
         expect(await t.store.conversations.summaryFor(conversation.id, bo.id)).toBeUndefined();
         expect(await t.store.conversations.summaryFor(conversation.id, cy.id)).toBeUndefined();
         expect(await t.store.conversations.summaryFor('00000000-0000-0000-0000-000000000000', ana.id)).toBeUndefined();
+      });
+    });
+
+    describe('read isolation', () => {
+      it('never shows a read another transaction’s uncommitted writes, and shows them once committed', async () => {
+        const [ana, bo] = [await createUser(t.store), await createUser(t.store)];
+        const conversation = await createConversation(t.store, [ana]);
+        const { db } = (t.store as KyselyStore).adapter;
+        const seen: unknown[] = [];
+        await db.transaction().execute(async (trx) => {
+          await trx.insertInto('participants').values({ conversation_id: conversation.id, user_id: bo.id, role: 'member', last_read_seq: 0, last_delivered_seq: 0, muted: 0, joined_at: new Date().toISOString(), left_at: null }).execute();
+          await trx.updateTable('conversations').set({ title: 'uncommitted' }).where('id', '=', conversation.id).execute();
+          // Reads from outside, racing the open transaction: the send path's access check.
+          seen.push(await Promise.race([t.store.conversations.participant(conversation.id, bo.id), delay(50, 'waited')]));
+          seen.push(await Promise.race([t.store.conversations.byId(conversation.id).then((c) => c?.title), delay(50, 'waited')]));
+        });
+        // Either answered from committed data or waited for the commit; never the uncommitted rows.
+        expect(seen[0] === undefined || seen[0] === 'waited').toBe(true);
+        expect(seen[1] === null || seen[1] === 'waited').toBe(true);
+        expect(await t.store.conversations.participant(conversation.id, bo.id)).toMatchObject({ userId: bo.id, leftAt: null });
+        expect((await t.store.conversations.byId(conversation.id))?.title).toBe('uncommitted');
       });
     });
 

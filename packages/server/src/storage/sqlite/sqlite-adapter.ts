@@ -27,16 +27,25 @@ export function createSqliteAdapter(options: SqliteAdapterOptions): DialectAdapt
   database.pragma('cache_size = -65536');
   const isUnavailable = (error: unknown) => ['SQLITE_BUSY', 'SQLITE_CANTOPEN', 'SQLITE_IOERR'].includes(sqliteCode(error) ?? '');
   const statements = withStatementCache(database);
-  const db = new Kysely<Schema>({ dialect: new StoreUnavailableDialect(new SqliteDialect({ database: statements }), isUnavailable) });
+  const reads = options.filename === ':memory:' ? undefined : openReader(options.filename);
+  // Kysely closes the database it was given when the store closes; the reader goes with it.
+  const driverDatabase = { ...statements, close: () => (reads?.close(), statements.close()) };
+  const db = new Kysely<Schema>({ dialect: new StoreUnavailableDialect(new SqliteDialect({ database: driverDatabase }), isUnavailable) });
   return {
     name: 'sqlite',
     connections: 1,
     db,
-    // better-sqlite3 runs statements synchronously: with no transaction open, a statement run
-    // now can neither see nor disturb anyone's uncommitted work.
+    // better-sqlite3 runs statements synchronously. Inside the caller's transaction they run on
+    // the writer. Reads outside one run on the reader connection, which sees only committed data
+    // (WAL snapshots) and never waits for the writer; without a reader (in memory), only while no
+    // transaction is open, so nothing uncommitted is seen.
     runNow<R>(query: CompiledQuery<R>, insideTransaction: boolean): QueryResult<R> | undefined {
-      if (!insideTransaction && database.inTransaction) return undefined;
       try {
+        if (!insideTransaction && reads) {
+          const statement = reads.prepare(query.sql);
+          return statement.reader ? { rows: statement.all(query.parameters) as R[] } : undefined;
+        }
+        if (!insideTransaction && database.inTransaction) return undefined;
         const statement = statements.prepare(query.sql);
         if (statement.reader) return { rows: statement.all(query.parameters) as R[] };
         const { changes } = statement.run(query.parameters);
@@ -49,6 +58,14 @@ export function createSqliteAdapter(options: SqliteAdapterOptions): DialectAdapt
       || sqliteCode(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY',
     isUnavailable,
   };
+}
+
+/** A second, read-only connection to the same file, for reads that must not queue behind writes. */
+function openReader(filename: string) {
+  const reader = new Database(filename);
+  reader.pragma('query_only = ON');
+  reader.pragma('busy_timeout = 5000');
+  return withStatementCache(reader);
 }
 
 function sqliteCode(error: unknown): string | undefined {
