@@ -19,6 +19,11 @@ export interface DialectAdapter {
    * wait its turn through Kysely instead. Dialects with a connection pool leave it out.
    */
   runNow?<R>(query: CompiledQuery<R>, insideTransaction: boolean): QueryResult<R> | undefined;
+  /**
+   * Marks a statement as run often, so the dialect may keep it prepared on the server (parsed and
+   * planned once per connection). The text must select named columns, never `*`.
+   */
+  keepPrepared?(sql: string): void;
   /** True when the error is a unique-constraint violation (a lost race, a taken key). */
   isUniqueViolation(error: unknown): boolean;
   /** True when the error means the database could not be reached, so the call may be retried. */

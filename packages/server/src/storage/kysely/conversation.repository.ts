@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import type { Conversation, ConversationContext, ConversationSummary, Json, Message, Participant } from '../../core/model.js';
 import type { Database } from '../database.js';
+import { COLUMNS } from './columns.js';
 import { arg, PreparedQuery } from './prepared-query.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import type { ConversationListQuery, ConversationRepository, NewConversation, NewMessage } from '../store.js';
@@ -248,7 +249,7 @@ function summarize(conversation: Conversation, participant: Participant, lastMes
 
 function conversationStatements(adapter: DialectAdapter) {
   return {
-    byId: new PreparedQuery(adapter, (db) => db.selectFrom('conversations').selectAll().where('id', '=', arg(0))),
-    participant: new PreparedQuery(adapter, (db) => db.selectFrom('participants').selectAll().where('conversation_id', '=', arg(0)).where('user_id', '=', arg(1))),
+    byId: new PreparedQuery(adapter, (db) => db.selectFrom('conversations').select(COLUMNS.conversations).where('id', '=', arg(0))),
+    participant: new PreparedQuery(adapter, (db) => db.selectFrom('participants').select(COLUMNS.participants).where('conversation_id', '=', arg(0)).where('user_id', '=', arg(1))),
   };
 }

@@ -6,6 +6,7 @@ import type { DialectAdapter } from '../dialect-adapter.js';
 import type { AppendResult, MessagePageQuery, MessageRepository, NewMessage } from '../store.js';
 import { GroupCommit, type Outcome } from '../group-commit.js';
 import { timeOrderedId } from '../time-ordered-id.js';
+import { COLUMNS } from './columns.js';
 import { arg, PreparedQuery } from './prepared-query.js';
 import { now, toMessage } from './rows.js';
 
@@ -174,9 +175,9 @@ export class KyselyMessageRepository implements MessageRepository {
 /** The statements of the message path, compiled once per store (see PreparedQuery). */
 function messageStatements(adapter: DialectAdapter) {
   return {
-    selectById: new PreparedQuery(adapter, (db) => db.selectFrom('messages').selectAll().where('id', '=', arg(0))),
-    selectByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').selectAll().where('sender_id', '=', arg(0)).where('client_id', '=', arg(1))),
-    selectSystemByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').selectAll().where('sender_id', 'is', null).where('client_id', '=', arg(0))),
+    selectById: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('id', '=', arg(0))),
+    selectByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('sender_id', '=', arg(0)).where('client_id', '=', arg(1))),
+    selectSystemByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('sender_id', 'is', null).where('client_id', '=', arg(0))),
     bumpSeq: new PreparedQuery(adapter, (db) =>
       db
         .updateTable('conversations')

@@ -49,6 +49,7 @@ export class PreparedQuery<R> {
       const query = this.build(db).compile();
       const slots = query.parameters.map((p) => (typeof p === 'string' && p.startsWith(MARKER) ? Number(p.slice(MARKER.length)) : undefined));
       this.compiled = { query, slots };
+      this.adapter.keepPrepared?.(query.sql);
     }
     return this.compiled;
   }

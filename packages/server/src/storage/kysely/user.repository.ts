@@ -4,6 +4,7 @@ import type { User } from '../../core/model.js';
 import type { UsersTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import type { NewUser, UserPatch, UserRepository } from '../store.js';
+import { COLUMNS } from './columns.js';
 import { arg, PreparedQuery } from './prepared-query.js';
 import { now, toUser } from './rows.js';
 
@@ -12,7 +13,7 @@ export class KyselyUserRepository implements UserRepository {
   private readonly selectById: PreparedQuery<Selectable<UsersTable>>;
 
   constructor(private readonly adapter: DialectAdapter) {
-    this.selectById = new PreparedQuery(adapter, (db) => db.selectFrom('users').selectAll().where('id', '=', arg(0)));
+    this.selectById = new PreparedQuery(adapter, (db) => db.selectFrom('users').select(COLUMNS.users).where('id', '=', arg(0)));
   }
 
   private get db() {

@@ -40,7 +40,11 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): DialectA
   // Nor may a checked-out one: pg emits 'error' on the client as well as failing its query, and
   // pg-pool listens only while the client is idle, so an unheard 'error' would end the process.
   // The query's own failure reports it; the pool discards the broken client on release.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  const named = new NamedStatements();
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    named.attach(client);
+  });
   const isUnavailable = (error: unknown): boolean => {
     const code = pgCode(error) ?? '';
     if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300' || NETWORK_CODES.has(code)) return true;
@@ -50,9 +54,32 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): DialectA
     name: 'postgres',
     connections: max,
     db: new Kysely<Database>({ dialect: new StoreUnavailableDialect(new PostgresDialect({ pool }), isUnavailable) }),
+    keepPrepared: (sql) => named.add(sql),
     isUniqueViolation: (error) => pgCode(error) === '23505',
     isUnavailable,
   };
+}
+
+/**
+ * The hot statements, run as named prepared statements: pg parses and plans each once per
+ * connection instead of on every call (which cost the send path ~40 % of its throughput).
+ */
+class NamedStatements {
+  private readonly names = new Map<string, string>();
+
+  add(sql: string): void {
+    if (!this.names.has(sql)) this.names.set(sql, `switchboard_${this.names.size + 1}`);
+  }
+
+  /** Routes the client's plain `query(text, values)` calls for known texts to named statements. */
+  attach(client: pg.PoolClient): void {
+    const query = client.query.bind(client) as (config: unknown, values?: unknown) => Promise<unknown>;
+    const names = this.names;
+    client.query = function (config: unknown, values?: unknown) {
+      const name = typeof config === 'string' ? names.get(config) : undefined;
+      return name === undefined ? query(config, values) : query({ name, text: config, values });
+    } as typeof client.query;
+  }
 }
 
 function pgCode(error: unknown): string | undefined {
