@@ -10,6 +10,8 @@ export interface DialectAdapter {
   readonly name: string;
   /** Connections the store may use at once (1 for SQLite's single connection). */
   readonly connections: number;
+  /** Whether `WITH` may hold INSERT/UPDATE (PostgreSQL), so a multi-step write is one statement. */
+  readonly writableCtes: boolean;
   /** The query builder, connected. */
   readonly db: Kysely<Database>;
   /**

@@ -1,7 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { AppError, isAppError } from '../../core/errors.js';
 import type { Json, Message } from '../../core/model.js';
-import type { Database } from '../database.js';
+import type { Database, MessagesTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import type { AppendResult, MessagePageQuery, MessageRepository, NewMessage } from '../store.js';
 import { GroupCommit, type Outcome } from '../group-commit.js';
@@ -38,7 +38,44 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   append(input: NewMessage): Promise<AppendResult> {
-    return this.appends.submit(input);
+    // PostgreSQL commits concurrent transactions with shared WAL flushes on its own; what costs
+    // there is round trips, so an append is one statement. SQLite has one writer: group commit.
+    return this.adapter.writableCtes ? this.appendInOneStatement(input) : this.appends.submit(input);
+  }
+
+  /**
+   * The whole append (client-id check, seq bump, insert, sender's pointers) as one statement
+   * with data-modifying CTEs: atomic on its own, one round trip. A client-id race ends in a
+   * unique violation that rolls the whole statement back (seq included), and the winner's
+   * message is the answer.
+   */
+  private async appendInOneStatement(input: NewMessage): Promise<AppendResult> {
+    const id = timeOrderedId();
+    const args = [
+      input.senderId,
+      input.clientId ?? null,
+      now(),
+      input.conversationId,
+      id,
+      input.kind,
+      input.content,
+      JSON.stringify(input.attachments ?? []),
+      input.replyTo ?? null,
+      JSON.stringify(input.metadata ?? {}),
+    ];
+    try {
+      const { rows } = await this.statements.appendInOneStatement.execute(this.db, args);
+      const row = rows[0];
+      if (!row) throw new AppError('conversation_not_found');
+      const { created, ...message } = row;
+      return { message: toMessage(message), created };
+    } catch (error) {
+      if (this.adapter.isUniqueViolation(error) && input.clientId != null) {
+        const original = await this.byClientId(this.db, input.senderId, input.clientId);
+        if (original) return { message: original, created: false };
+      }
+      throw error;
+    }
   }
 
   /**
@@ -172,9 +209,35 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 }
 
+const MESSAGE_COLUMNS = sql.join(COLUMNS.messages.map((c) => sql.ref(c)));
+
 /** The statements of the message path, compiled once per store (see PreparedQuery). */
 function messageStatements(adapter: DialectAdapter) {
   return {
+    // Only where the dialect has data-modifying CTEs (PostgreSQL); arguments as in appendInOneStatement.
+    appendInOneStatement: new PreparedQuery<Selectable<MessagesTable> & { created: boolean }>(adapter, (db) => ({
+      compile: () =>
+        sql<Selectable<MessagesTable> & { created: boolean }>`
+          with existing as (
+            select ${MESSAGE_COLUMNS} from messages where sender_id = ${arg(0)} and client_id = ${arg(1)}
+          ), bumped as (
+            update conversations set last_seq = last_seq + 1, last_message_at = ${arg(2)}, last_activity_at = ${arg(2)}, updated_at = ${arg(2)}
+            where id = ${arg(3)} and not exists (select 1 from existing)
+            returning last_seq
+          ), inserted as (
+            insert into messages (id, conversation_id, seq, sender_id, kind, content, attachments, reply_to, metadata, client_id, edited_at, deleted_at, hidden, created_at)
+            select ${arg(4)}::text, ${arg(3)}::text, last_seq, ${arg(0)}::text, ${arg(5)}::text, ${arg(6)}::text, ${arg(7)}::text, ${arg(8)}::text, ${arg(9)}::text, ${arg(1)}::text, null, null, 0, ${arg(2)}::text
+            from bumped
+            returning ${MESSAGE_COLUMNS}
+          ), pointers as (
+            update participants set last_read_seq = inserted.seq, last_delivered_seq = inserted.seq
+            from inserted
+            where participants.conversation_id = ${arg(3)} and participants.user_id = inserted.sender_id and participants.last_read_seq < inserted.seq
+          )
+          select true as created, ${MESSAGE_COLUMNS} from inserted
+          union all
+          select false as created, ${MESSAGE_COLUMNS} from existing`.compile(db),
+    })),
     selectById: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('id', '=', arg(0))),
     selectByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('sender_id', '=', arg(0)).where('client_id', '=', arg(1))),
     selectSystemByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('sender_id', 'is', null).where('client_id', '=', arg(0))),
