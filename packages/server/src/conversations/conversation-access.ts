@@ -2,7 +2,7 @@ import type { Actor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import type { Conversation, Participant } from '../core/model.js';
 import type { Policy } from '../policy/policy.js';
-import type { Store } from '../storage/store.js';
+import type { AccessFacts, Store } from '../storage/store.js';
 
 export interface Access {
   readonly conversation: Conversation;
@@ -37,8 +37,19 @@ export class ConversationAccess {
   /** Only current participants write; monitoring is read-only. */
   async write(actor: Actor, conversationId: string): Promise<Access & { participant: Participant }> {
     const { conversation, participant } = await this.load(actor, conversationId);
-    if (!participant) throw new AppError('not_participant');
-    return { conversation, participant };
+    return { conversation, participant: writer(participant) };
+  }
+
+  /**
+   * The same rule as `write`, decided from the conversation's kind and state alone (no counters
+   * such as `lastSeq`): what sending needs, answered from memory where the store can.
+   */
+  async writeFacts(actor: Actor, conversationId: string): Promise<AccessFacts> {
+    if (actor.kind !== 'user') throw new AppError('not_participant');
+    const facts = await this.store.conversations.accessFacts(conversationId, actor.user.id);
+    if (!facts) throw new AppError('conversation_not_found');
+    writer(current(facts.participant));
+    return facts;
   }
 
   /** Services, `conversations.manage` holders and owners/admins of the conversation. */
@@ -55,7 +66,17 @@ export class ConversationAccess {
     const conversation = await this.store.conversations.byId(conversationId);
     if (!conversation) throw new AppError('conversation_not_found');
     if (actor.kind === 'service') return { conversation, participant: undefined };
-    const row = await this.store.conversations.participant(conversationId, actor.user.id);
-    return { conversation, participant: row && row.leftAt === null ? row : undefined };
+    return { conversation, participant: current(await this.store.conversations.participant(conversationId, actor.user.id)) };
   }
+}
+
+/** A membership counts while the user has not left. */
+function current<P extends { readonly leftAt: string | null }>(participant: P | undefined): P | undefined {
+  return participant && participant.leftAt === null ? participant : undefined;
+}
+
+/** Writing needs a current membership. */
+function writer<P>(participant: P | undefined): P {
+  if (!participant) throw new AppError('not_participant');
+  return participant;
 }

@@ -5,7 +5,7 @@ import type { Bus } from '../bus/bus.js';
 import { topics } from '../bus/domain-event.js';
 import type { ConversationAccess } from '../conversations/conversation-access.js';
 import type { Policy } from '../policy/policy.js';
-import type { Store } from '../storage/store.js';
+import type { AccessFacts, Store } from '../storage/store.js';
 import type { SendRateLimit } from '../limits/send-rate-limit.js';
 import type { AttachmentService } from '../attachments/attachment.service.js';
 
@@ -37,7 +37,7 @@ export interface ReadState {
   readonly unreadCount: number;
 }
 
-export type CommitListener = (conversation: Conversation, message: Message) => Promise<void>;
+export type CommitListener = (conversation: AccessFacts['conversation'], message: Message) => Promise<void>;
 
 /** Sending, paging, receipts, edits and deletes of messages. */
 export class MessageService {
@@ -59,7 +59,7 @@ export class MessageService {
    */
   async send(actor: Actor, conversationId: string, input: SendMessageInput, origin?: string): Promise<SendResult> {
     if (actor.kind !== 'user') throw new AppError('forbidden', 'Sending needs a user token');
-    const { conversation } = await this.access.write(actor, conversationId);
+    const { conversation } = await this.access.writeFacts(actor, conversationId);
     await this.rateLimit.consume(actor.user.id);
     const uploadIds = input.attachmentIds ?? [];
     const kind = input.kind ?? (uploadIds.length > 0 ? 'file' : 'text');

@@ -10,6 +10,11 @@ export interface DialectAdapter {
   readonly name: string;
   /** Connections the store may use at once (1 for SQLite's single connection). */
   readonly connections: number;
+  /**
+   * Whether this process is the database's only writer (an embedded file), so rows kept in
+   * memory stay true as long as the store forgets them when it changes them.
+   */
+  readonly exclusive: boolean;
   /** Whether `WITH` may hold INSERT/UPDATE (PostgreSQL), so a multi-step write is one statement. */
   readonly writableCtes: boolean;
   /** The query builder, connected. */

@@ -106,6 +106,12 @@ export interface ConversationRepository {
   contactsOf(userId: string): Promise<string[]>;
   /** The participant row, current or former. */
   participant(conversationId: string, userId: string): Promise<Participant | undefined>;
+  /**
+   * What an access decision needs, in one read: the conversation's kind and state and the user's
+   * membership; `undefined` when there is no such conversation. A store that is its database's
+   * only writer may answer from memory; the answer always reflects every write it made.
+   */
+  accessFacts(conversationId: string, userId: string): Promise<AccessFacts | undefined>;
   /** Adds the user, or brings a former participant back; returns the row. */
   addParticipant(conversationId: string, userId: string, role: string): Promise<Participant>;
   /** Marks the participant as having left; returns false if they were not a current participant. */
@@ -117,6 +123,12 @@ export interface ConversationRepository {
   markRead(conversationId: string, userId: string, seq: number): Promise<Participant>;
   /** Moves the delivered pointer forward (never back) to `min(seq, last_seq)`. */
   markDelivered(conversationId: string, userId: string, seq: number): Promise<Participant>;
+}
+
+export interface AccessFacts {
+  readonly conversation: Pick<Conversation, 'id' | 'type' | 'status' | 'createdBy'>;
+  /** The user's membership, current or former; absent when they never took part. */
+  readonly participant: Pick<Participant, 'userId' | 'role' | 'leftAt'> | undefined;
 }
 
 export interface NewMessage {

@@ -205,7 +205,7 @@ export class SupportService {
   }
 
   /** Stamps the first response of staff on a case (called for every committed message of a support conversation). */
-  async noteMessage(conversation: Conversation, message: Message): Promise<void> {
+  async noteMessage(conversation: Pick<Conversation, 'id' | 'type' | 'createdBy'>, message: Message): Promise<void> {
     if (conversation.type !== 'support' || message.senderId === null || message.senderId === conversation.createdBy) return;
     await this.store.cases.recordFirstResponse(conversation.id, message.createdAt);
   }

@@ -4,9 +4,10 @@ import { AppError } from '../../core/errors.js';
 import type { Conversation, ConversationContext, ConversationSummary, Json, Message, Participant } from '../../core/model.js';
 import type { Database } from '../database.js';
 import { COLUMNS } from './columns.js';
+import { AccessFactsCache } from './access-facts-cache.js';
 import { arg, PreparedQuery } from './prepared-query.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { ConversationListQuery, ConversationRepository, NewConversation, NewMessage } from '../store.js';
+import type { AccessFacts, ConversationListQuery, ConversationRepository, NewConversation, NewMessage } from '../store.js';
 import type { KyselyMessageRepository } from './message.repository.js';
 import { now, toConversation, toMessage, toParticipant } from './rows.js';
 
@@ -14,11 +15,32 @@ export class KyselyConversationRepository implements ConversationRepository {
   /** Read on every send and receipt (access checks); compiled once (see PreparedQuery). */
   private readonly statements: ReturnType<typeof conversationStatements>;
 
+  /** Only where this process is the sole writer; elsewhere every decision reads the database. */
+  private readonly facts: AccessFactsCache | undefined;
+
   constructor(
     private readonly adapter: DialectAdapter,
     private readonly messages: KyselyMessageRepository,
   ) {
     this.statements = conversationStatements(adapter);
+    this.facts = adapter.exclusive ? new AccessFactsCache() : undefined;
+  }
+
+  async accessFacts(conversationId: string, userId: string): Promise<AccessFacts | undefined> {
+    const load = async (): Promise<AccessFacts | undefined> => {
+      const row = (await this.statements.accessFacts.execute(this.db, [conversationId, userId])).rows[0];
+      if (!row) return undefined;
+      return {
+        conversation: { id: row.id, type: row.type, status: row.status, createdBy: row.created_by },
+        participant: row.user_id === null ? undefined : { userId: row.user_id, role: row.role!, leftAt: row.left_at },
+      };
+    };
+    return this.facts ? this.facts.get(conversationId, userId, load) : load();
+  }
+
+  /** Called after any committed change to a conversation's state or membership. */
+  forgetAccessFacts(conversationId: string): void {
+    this.facts?.forget(conversationId);
   }
 
   private get db(): Kysely<Database> {
@@ -160,6 +182,7 @@ export class KyselyConversationRepository implements ConversationRepository {
       })
       .where('id', '=', id)
       .execute();
+    this.forgetAccessFacts(id);
     const saved = await this.byId(id);
     if (!saved) throw new AppError('conversation_not_found');
     return saved;
@@ -202,6 +225,7 @@ export class KyselyConversationRepository implements ConversationRepository {
       .values({ conversation_id: conversationId, user_id: userId, role, joined_at: timestamp, left_at: null })
       .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ left_at: null, role }))
       .execute();
+    this.forgetAccessFacts(conversationId);
     return (await this.participant(conversationId, userId))!;
   }
 
@@ -213,6 +237,7 @@ export class KyselyConversationRepository implements ConversationRepository {
       .where('user_id', '=', userId)
       .where('left_at', 'is', null)
       .executeTakeFirst();
+    this.forgetAccessFacts(conversationId);
     return Number(result.numUpdatedRows) > 0;
   }
 
@@ -250,6 +275,13 @@ function summarize(conversation: Conversation, participant: Participant, lastMes
 function conversationStatements(adapter: DialectAdapter) {
   return {
     byId: new PreparedQuery(adapter, (db) => db.selectFrom('conversations').select(COLUMNS.conversations).where('id', '=', arg(0))),
+    accessFacts: new PreparedQuery(adapter, (db) =>
+      db
+        .selectFrom('conversations as c')
+        .leftJoin('participants as p', (join) => join.onRef('p.conversation_id', '=', 'c.id').on('p.user_id', '=', arg(1)))
+        .select(['c.id', 'c.type', 'c.status', 'c.created_by', 'p.user_id', 'p.role', 'p.left_at'])
+        .where('c.id', '=', arg(0)),
+    ),
     participant: new PreparedQuery(adapter, (db) => db.selectFrom('participants').select(COLUMNS.participants).where('conversation_id', '=', arg(0)).where('user_id', '=', arg(1))),
   };
 }

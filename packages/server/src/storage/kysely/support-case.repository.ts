@@ -106,6 +106,7 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
         .execute();
       return true;
     });
+    if (won) this.conversations.forgetAccessFacts(conversationId);
     return won ? this.byConversation(conversationId) : undefined;
   }
 

@@ -52,6 +52,7 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): DialectA
   };
   return {
     name: 'postgres',
+    exclusive: false,
     writableCtes: true,
     connections: max,
     db: new Kysely<Database>({ dialect: new StoreUnavailableDialect(new PostgresDialect({ pool }), isUnavailable) }),

@@ -33,6 +33,7 @@ export function createSqliteAdapter(options: SqliteAdapterOptions): DialectAdapt
   const db = new Kysely<Schema>({ dialect: new StoreUnavailableDialect(new SqliteDialect({ database: driverDatabase }), isUnavailable) });
   return {
     name: 'sqlite',
+    exclusive: true,
     writableCtes: false,
     connections: 1,
     db,
