@@ -9,6 +9,8 @@ export const CLOSE_CODES = {
   forbidden: 4003,
   /** The client read too slowly and its outgoing buffer filled; reconnect and sync. */
   slowConsumer: 4008,
+  /** The client sent far more requests than it waited answers for; reconnect and sync. */
+  flooding: 1008,
   /** The user already holds the maximum number of connections. */
   tooManyConnections: 4013,
   /** The store is briefly unavailable; reconnect after a short wait, keeping the token. */

@@ -203,6 +203,25 @@ describe('fuzzing the native gateway', () => {
     expect(internal.map((f) => JSON.stringify(f).slice(0, 200)), `seed ${SEED + 1}`).toEqual([]);
   });
 
+  it('refuses frames past the in-flight limit in order, echoing their request_id', async () => {
+    const client = await clients.as(await server.user(['CONTROL_STAFF']));
+    const start = client.frames.length;
+    for (let i = 0; i < 600; i++) client.send(`{"type":"get_active_conversations","data":{},"request_id":${i}}`);
+    await expect.poll(() => client.frames.slice(start).filter(isReply).length, { timeout: 20_000 }).toBe(600);
+    const answers = client.frames.slice(start).filter(isReply);
+    // One answer per request, in the order the requests were sent, refusals included.
+    expect(answers.map((f) => f.request_id)).toEqual(Array.from({ length: 600 }, (_, i) => i));
+    expect(answers.filter((f) => f.message === 'Too many requests in flight').length).toBeGreaterThan(0);
+    expect(answers.filter((f) => f.message === 'Too many requests in flight').every((f) => f.code === 'rate_limited')).toBe(true);
+  });
+
+  it('closes a connection that floods far past the limit with 1008', async () => {
+    const client = await clients.as(await server.user(['CONTROL_STAFF']));
+    // Tiny frames, so that one socket read carries more than the 2,048 the gateway tolerates.
+    for (let i = 0; i < 8000; i++) client.send('{"type":"ping"}');
+    expect(await client.waitClose(20_000)).toMatchObject({ code: 1008 });
+  });
+
   it('answers a burst larger than the in-flight limit with exactly one answer per frame, and keeps the connection', async () => {
     const client = await clients.as(await server.user(['CONTROL_STAFF']));
     const start = client.frames.length;

@@ -22,6 +22,20 @@ export const NATIVE_WS_PATHS = ['/v1/ws', '/ws/connect', '/api/websocket/connect
 const HARD_MAX_PAYLOAD = 1_048_576;
 /** Frames a connection may have waiting for processing before more are refused. */
 const MAX_PENDING_FRAMES = 256;
+/** Frames (handled or refused) a connection may have unanswered before it is closed as a flood. */
+const MAX_UNANSWERED_FRAMES = MAX_PENDING_FRAMES * 8;
+
+/** The answer to a frame past the in-flight limit, echoing its request_id when it has one. */
+function refusal(data: RawData, isBinary: boolean): Record<string, unknown> {
+  let requestId: unknown;
+  try {
+    if (!isBinary) requestId = (JSON.parse(data.toString()) as { request_id?: unknown } | null)?.request_id;
+  } catch {
+    // Not JSON: refused all the same, without an id to echo.
+  }
+  const echo = typeof requestId === 'string' || typeof requestId === 'number' ? { request_id: requestId } : {};
+  return { type: 'error', message: 'Too many requests in flight', code: 'rate_limited', ...echo };
+}
 
 const validators = Object.fromEntries(Object.entries(INBOUND_FRAMES).map(([type, s]) => [type, compileValidator(s.data)])) as Record<InboundFrameType, ReturnType<typeof compileValidator>>;
 const validateRoomFrame = compileValidator(RoomFrame);
@@ -117,12 +131,16 @@ export class NativeWsGateway implements RoomControl {
     let chain = Promise.resolve();
     let inFlight = 0;
     const enqueue = (data: RawData, isBinary: boolean) => {
-      if (inFlight >= MAX_PENDING_FRAMES) {
-        conn.sendJson({ type: 'error', message: 'Too many requests in flight', code: 'rate_limited' });
+      if (inFlight >= MAX_UNANSWERED_FRAMES) {
+        conn.sendJson({ type: 'error', message: 'Too many requests in flight: reconnect and sync', code: 'rate_limited' });
+        conn.flushAndClose(CLOSE_CODES.flooding, 'too many requests in flight');
         return;
       }
       inFlight++;
-      chain = chain.then(() => this.handleFrame(conn, data, isBinary)).finally(() => inFlight--);
+      // Past the limit a frame is not handled, but its refusal still waits its turn: clients
+      // match untyped replies to requests by order, and by request_id when they sent one.
+      const work = inFlight > MAX_PENDING_FRAMES ? () => conn.sendJson(refusal(data, isBinary)) : () => this.handleFrame(conn, data, isBinary);
+      chain = chain.then(work).finally(() => inFlight--);
     };
     ws.on('message', enqueue);
     ws.on('pong', () => (conn.alive = true));

@@ -39,6 +39,7 @@ export function renderProtocolReference(): string {
     authFailed: 'token missing, invalid, expired or revoked: log in again',
     forbidden: 'not allowed in this room',
     slowConsumer: 'the client read too slowly and its buffer filled: reconnect and `sync`',
+    flooding: 'over 2,048 requests sent without waiting for answers (past 256 unanswered, each is refused in order with `rate_limited`): reconnect and `sync`',
     tooManyConnections: 'the user holds the maximum number of connections',
     tryAgainLater: 'the store is briefly unavailable: reconnect after a short wait with the same token',
     goingAway: 'server shutting down or keepalive missed: reconnect and `sync`',
