@@ -49,6 +49,8 @@ export interface Services {
 
 /** How often a node looks for users of crashed nodes (shared presence only). */
 const PRESENCE_SWEEP_MS = 10_000;
+/** How often unclaimed uploads past their time are deleted (at most; sooner for short TTLs). */
+const UPLOAD_PURGE_MS = 600_000;
 
 /** The Redis-backed bus, presence and send limiter that make several nodes behave as one. */
 function createClusterParts(url: string, config: Config, logger: Logger, onResync: (change: PresenceResync) => void) {
@@ -87,6 +89,14 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const presence = new PresenceService(tracker, bus, store);
   presenceRef = presence;
   const stopSweeping = presence.startSweeping(PRESENCE_SWEEP_MS);
+  // Every node purges; a record is deleted only while still unclaimed, so nodes cannot collide.
+  const purging = setInterval(() => {
+    attachments.purgeUnclaimed().then(
+      (n) => n > 0 && logger.info({ deleted: n }, 'unclaimed uploads deleted'),
+      (err: unknown) => logger.warn({ err }, 'unclaimed upload purge failed'),
+    );
+  }, Math.min(UPLOAD_PURGE_MS, config.uploadUnclaimedTtlSeconds * 1000));
+  purging.unref();
   const queues = new SupportQueues(policy);
   const assignment = new AssignmentService(store, tracker, policy, queues);
   const support = new SupportService(store, bus, policy, access, messages, sendRateLimit, queues, assignment);
@@ -113,6 +123,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     assignment,
     async close() {
       stopSweeping();
+      clearInterval(purging);
       typing.close();
       await tracker.close();
       await bus.close();

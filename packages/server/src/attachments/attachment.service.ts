@@ -28,6 +28,8 @@ export interface AttachmentSettings {
   readonly uploadMaxFiles: number;
   /** Key material for signing download links. */
   readonly jwtSecret: string;
+  /** Seconds an upload may wait for a message before it is deleted. */
+  readonly uploadUnclaimedTtlSeconds: number;
 }
 
 /** An upload opened for download. */
@@ -42,6 +44,9 @@ export interface OpenedUpload {
   readonly size: number;
   readonly stream: Readable;
 }
+
+/** Unclaimed uploads looked at per query while purging. */
+const PURGE_BATCH = 100;
 
 /** Uploads most ids a message can claim at once; more is a malformed request. */
 const MAX_CLAIM = 100;
@@ -193,9 +198,28 @@ export class AttachmentService {
   }
 
   /** Best effort: a failure here must not hide the error that caused it. */
+  /**
+   * Deletes uploads no message claimed within `uploadUnclaimedTtlSeconds` of `now`, record first
+   * and then bytes: a crash in between leaves unreferenced bytes, never a record without them.
+   * Resolves how many were deleted.
+   */
+  async purgeUnclaimed(now = Date.now()): Promise<number> {
+    const cutoff = new Date(now - this.settings.uploadUnclaimedTtlSeconds * 1000).toISOString();
+    let deleted = 0;
+    for (;;) {
+      const stale = await this.store.attachments.unboundBefore(cutoff, PURGE_BATCH);
+      for (const upload of stale) {
+        if (!(await this.store.attachments.deleteUnbound(upload.id))) continue;
+        await Promise.allSettled([upload.storageKey, upload.thumbnailKey].filter((k): k is string => k !== null).map((key) => this.blobs.delete(key)));
+        deleted++;
+      }
+      if (stale.length < PURGE_BATCH) return deleted;
+    }
+  }
+
   private async undo(written: Written): Promise<void> {
     await Promise.allSettled([
-      ...written.recordIds.map((id) => this.store.attachments.delete(id)),
+      ...written.recordIds.map((id) => this.store.attachments.deleteUnbound(id)),
       ...written.blobKeys.map((key) => this.blobs.delete(key)),
     ]);
   }

@@ -42,6 +42,8 @@ export interface Config {
   readonly uploadMaxFileBytes: number;
   /** Files accepted in one upload request. @default 5 */
   readonly uploadMaxFiles: number;
+  /** Uploads no message claimed within this many seconds are deleted, bytes included. @default 86400 */
+  readonly uploadUnclaimedTtlSeconds: number;
   /** Longest accepted message content, in characters. @default 10000 */
   readonly maxMessageLength: number;
   /** Messages one user may send per window, on all transports together. @default 30 */
@@ -105,6 +107,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     uploadMaxFileBytes: read.int('UPLOAD_MAX_FILE_BYTES', 10_485_760, 1, 1_073_741_824),
     uploadMaxFiles: read.int('UPLOAD_MAX_FILES', 5, 1, 100),
+    uploadUnclaimedTtlSeconds: read.int('UPLOAD_UNCLAIMED_TTL_SECONDS', 86_400, 60, 31_536_000),
     maxMessageLength: read.int('MAX_MESSAGE_LENGTH', 10_000, 1, 1_000_000),
     sendRatePoints: read.int('SEND_RATE_POINTS', 30, 1, 1_000_000),
     sendRateWindowSeconds: read.int('SEND_RATE_WINDOW_SECONDS', 10, 1, 86_400),

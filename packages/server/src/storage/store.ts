@@ -223,9 +223,13 @@ export interface AttachmentRepository {
   setMessage(ids: readonly string[], messageId: string): Promise<void>;
   /** Unbinds uploads whose message could not be written, so they can be sent again. */
   release(ids: readonly string[]): Promise<void>;
-  /** Unbound uploads older than the instant, for cleanup. */
+  /** Unbound uploads older than the instant, oldest first, for cleanup. */
   unboundBefore(isoInstant: string, limit: number): Promise<StoredAttachment[]>;
-  delete(id: string): Promise<void>;
+  /**
+   * Deletes the upload's record if it is still unbound; false when a message claimed it
+   * meanwhile or it is gone, so a cleanup racing a send never takes a claimed file.
+   */
+  deleteUnbound(id: string): Promise<boolean>;
 }
 
 export type CaseStatus = 'waiting' | 'active' | 'resolved' | 'closed';

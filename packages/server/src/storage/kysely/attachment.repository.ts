@@ -85,8 +85,9 @@ export class KyselyAttachmentRepository implements AttachmentRepository {
     return rows.map(toAttachment);
   }
 
-  async delete(id: string): Promise<void> {
-    await this.adapter.db.deleteFrom('attachments').where('id', '=', id).execute();
+  async deleteUnbound(id: string): Promise<boolean> {
+    const result = await this.adapter.db.deleteFrom('attachments').where('id', '=', id).where('conversation_id', 'is', null).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 }
 
