@@ -59,7 +59,7 @@ function createClusterParts(url: string, config: Config, logger: Logger, onResyn
   const limiterClient = createRedisClient({ url, connectionName: 'switchboard-limits', onError });
   return {
     bus: new RedisBus({ url, keyPrefix, onError }),
-    presence: new RedisPresence({ url, keyPrefix, onError, onResync }),
+    presence: new RedisPresence({ url, keyPrefix, onError, onResync, ttlMs: config.presenceTtlSeconds * 1000, heartbeatMs: config.presenceHeartbeatSeconds * 1000 }),
     limiter: createRedisSendLimiter(limiterClient, { points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds, keyPrefix }),
     close: () => closeRedisClient(limiterClient),
   };
@@ -88,7 +88,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const tracker = overrides.presence ?? cluster?.presence ?? new MemoryPresence();
   const presence = new PresenceService(tracker, bus, store);
   presenceRef = presence;
-  const stopSweeping = presence.startSweeping(PRESENCE_SWEEP_MS);
+  const stopSweeping = presence.startSweeping(Math.min(PRESENCE_SWEEP_MS, config.presenceHeartbeatSeconds * 1000));
   // Every node purges; a record is deleted only while still unclaimed, so nodes cannot collide.
   const purging = setInterval(() => {
     attachments.purgeUnclaimed().then(

@@ -60,6 +60,13 @@ export interface Config {
   readonly keepaliveSeconds: number;
   /** Seconds a typing indicator lasts without a refresh. @default 10 */
   readonly typingTimeoutSeconds: number;
+  /**
+   * With Redis: how long a node's users stay online after its last heartbeat (a crashed node's
+   * users go offline this long after it stopped). @default 30
+   */
+  readonly presenceTtlSeconds: number;
+  /** With Redis: how often each node renews its users' presence; at most a third of the TTL. @default 10 */
+  readonly presenceHeartbeatSeconds: number;
   /** pino level. @default "info" */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Seed demo users into an empty database. @default false (true under `npm start`) */
@@ -116,9 +123,14 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     maxBufferedBytes: read.int('MAX_BUFFERED_BYTES', 1_048_576, 16_384, 268_435_456),
     keepaliveSeconds: read.int('KEEPALIVE_SECONDS', 30, 1, 3600),
     typingTimeoutSeconds: read.int('TYPING_TIMEOUT_SECONDS', 10, 1, 300),
+    presenceTtlSeconds: read.int('PRESENCE_TTL_SECONDS', 30, 3, 3600),
+    presenceHeartbeatSeconds: read.int('PRESENCE_HEARTBEAT_SECONDS', 10, 1, 1200),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     seedDemo: read.bool('SEED_DEMO', false),
   };
+  if (partial.presenceHeartbeatSeconds * 3 > partial.presenceTtlSeconds) {
+    problems.push('PRESENCE_HEARTBEAT_SECONDS: must be at most a third of PRESENCE_TTL_SECONDS, so one missed heartbeat does not take a node\'s users offline');
+  }
   for (const key of partial.apiKeys) {
     if (key.length < 16) problems.push('API_KEYS: every key must be at least 16 characters');
   }

@@ -126,3 +126,30 @@ describe.skipIf(!services)('nodes that die', () => {
     expect(r.duplicatesOnOneConnection).toBe(0);
   }, 60_000);
 });
+
+describe.skipIf(!services)('presence of a node that dies', () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    // Short presence timing, from the environment as an operator would set it.
+    cluster = await Cluster.start(services!, { nodes: 2, env: { PRESENCE_TTL_SECONDS: '3', PRESENCE_HEARTBEAT_SECONDS: '1' } });
+  });
+  afterEach(() => cluster?.closeClients());
+  afterAll(() => cluster?.close());
+
+  it('takes a SIGKILLed node’s users offline once its presence TTL runs out, and tells their contacts', async () => {
+    const [watched, watcher] = await cluster.users(2, ['CONTROL_STAFF']);
+    await cluster.conversation([watched!, watcher!]);
+    const w = await cluster.ws(0, watcher!);
+    const about = (status: string) => (f: Frame) => f.type === 'presence' && f.user_id === watched!.id && f.status === status;
+    await cluster.ws(1, watched!);
+    await w.next(about('online'));
+
+    const killedAt = Date.now();
+    await cluster.node(1).kill('SIGKILL');
+    expect(await w.next(about('offline'), 15_000)).toMatchObject({ user_id: watched!.id });
+    // Not before the TTL (3 s), and well before the 30 s default.
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(2_000);
+    expect(Date.now() - killedAt).toBeLessThan(12_000);
+    expect(await w.request('get_presence', { user_ids: [watched!.id] })).toMatchObject({ presence: [{ status: 'offline' }] });
+  }, 40_000);
+});

@@ -38,6 +38,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes presence timing from the environment, and refuses a heartbeat too slow for its TTL', () => {
+    expect(loadConfig({ DATA_DIR: tempDir() })).toMatchObject({ presenceTtlSeconds: 30, presenceHeartbeatSeconds: 10, uploadUnclaimedTtlSeconds: 86_400 });
+    expect(loadConfig({ DATA_DIR: tempDir(), PRESENCE_TTL_SECONDS: '90', PRESENCE_HEARTBEAT_SECONDS: '30' })).toMatchObject({ presenceTtlSeconds: 90, presenceHeartbeatSeconds: 30 });
+    expect(() => loadConfig({ DATA_DIR: tempDir(), PRESENCE_TTL_SECONDS: '20', PRESENCE_HEARTBEAT_SECONDS: '10' })).toThrow(/PRESENCE_HEARTBEAT_SECONDS: must be at most a third of PRESENCE_TTL_SECONDS/);
+    expect(() => loadConfig({ DATA_DIR: tempDir(), UPLOAD_UNCLAIMED_TTL_SECONDS: '10' })).toThrow(/UPLOAD_UNCLAIMED_TTL_SECONDS/);
+  });
+
   it('requires a shared JWT secret when several nodes share PostgreSQL', () => {
     expect(() => loadConfig({ DATA_DIR: tempDir(), DATABASE_URL: 'postgres://localhost/x' })).toThrow(/JWT_SECRET/);
   });
