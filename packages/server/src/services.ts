@@ -100,7 +100,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const queues = new SupportQueues(policy);
   const assignment = new AssignmentService(store, tracker, policy, queues);
   const support = new SupportService(store, bus, policy, access, messages, sendRateLimit, queues, assignment);
-  assignment.onAssigned((supportCase, agent) => support.announce(supportCase, 'assigned', null, agent, `Assigned to ${agent.displayName} (${supportCase.assignmentReason})`));
+  assignment.onAssigned((assigned, agent) => support.announceAssignment(assigned, 'assigned', null, agent, `Assigned to ${agent.displayName} (${assigned.supportCase.assignmentReason})`));
   messages.afterCommit((conversation, message) => support.noteMessage(conversation, message));
   presence.onOnline((userId) => assignment.drainFor(userId));
   const auth = new AuthService(store, tokens, config.apiKeys, bus);

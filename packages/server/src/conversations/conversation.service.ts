@@ -5,6 +5,7 @@ import type { Bus } from '../bus/bus.js';
 import { topics } from '../bus/domain-event.js';
 import type { Policy } from '../policy/policy.js';
 import type { Store } from '../storage/store.js';
+import { publishParticipantAdded } from './participant-events.js';
 import type { ConversationAccess } from './conversation-access.js';
 
 export interface CreateConversationInput {
@@ -153,8 +154,7 @@ export class ConversationService {
     const existing = await this.store.conversations.participant(conversationId, userId);
     if (existing && existing.leftAt === null) return { participant: existing, created: false };
     const participant = await this.store.conversations.addParticipant(conversationId, userId, role);
-    await this.bus.publish(topics.conversation(conversationId), { type: 'participant.added', conversationId, userId, by: actorId(actor) });
-    await this.bus.publish(topics.user(userId), { type: 'participant.added', conversationId, userId, by: actorId(actor) });
+    await publishParticipantAdded(this.bus, conversationId, userId, actorId(actor));
     return { participant, created: true };
   }
 

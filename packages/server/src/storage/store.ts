@@ -284,9 +284,10 @@ export interface SupportCaseRepository {
   /**
    * Assigns the agent and moves the case to `active`, only if its status is one of `from` (and,
    * for a claim, no agent holds it). Resolves the updated case, or `undefined` when another
-   * change won the race. The agent becomes a participant in the same transaction.
+   * change won the race. The agent becomes a participant in the same transaction;
+   * `agentJoined` says whether they were not one already.
    */
-  assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean }): Promise<SupportCase | undefined>;
+  assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean }): Promise<{ supportCase: SupportCase; agentJoined: boolean } | undefined>;
   /** Moves the case to `to` only from one of `from`, stamping `stamp` with now; `undefined` when the status was not in `from`. */
   transition(conversationId: string, from: readonly CaseStatus[], to: CaseStatus, stamp: 'resolved_at' | 'closed_at' | null, clearAgent?: boolean): Promise<SupportCase | undefined>;
   /** Moves the case to another queue (and back to waiting without an agent when `unassign`). */

@@ -6,7 +6,7 @@ import type { Store, SupportCase } from '../storage/store.js';
 import type { SupportQueues } from './support-queues.js';
 
 /** Called once per automatic assignment, to write the note and announce it. */
-export type AssignedListener = (supportCase: SupportCase, agent: User) => Promise<void>;
+export type AssignedListener = (assigned: { supportCase: SupportCase; agentJoined: boolean }, agent: User) => Promise<void>;
 
 interface Candidate {
   readonly agent: User;

@@ -3,6 +3,7 @@ import { AppError } from '../core/errors.js';
 import type { Conversation, ConversationContext, Message, User } from '../core/model.js';
 import type { Bus } from '../bus/bus.js';
 import { topics, type SupportChange } from '../bus/domain-event.js';
+import { publishParticipantAdded } from '../conversations/participant-events.js';
 import type { ConversationAccess } from '../conversations/conversation-access.js';
 import type { SendRateLimit } from '../limits/send-rate-limit.js';
 import type { MessageService } from '../messages/message.service.js';
@@ -112,8 +113,8 @@ export class SupportService {
     await this.get(actor, caseId);
     const claimed = await this.store.cases.assign(caseId, agent.user.id, `accepted by ${agent.user.displayName}`, { from: TRANSITIONS.accept.from, onlyUnassigned: true });
     if (!claimed) throw new AppError('case_already_accepted');
-    await this.announce(claimed, 'accepted', agent.user.id, agent.user, `${agent.user.displayName} accepted the chat`);
-    return claimed;
+    await this.announceAssignment(claimed, 'accepted', agent.user.id, agent.user, `${agent.user.displayName} accepted the chat`);
+    return claimed.supportCase;
   }
 
   /** Staff assign a case to an agent, or transfer it to another queue. */
@@ -138,8 +139,8 @@ export class SupportService {
     const reason = `assigned by ${by.user.displayName}${input.reason ? `: ${input.reason}` : ''}`;
     const assigned = await this.store.cases.assign(caseId, agent.id, reason, { from: TRANSITIONS.assign.from, onlyUnassigned: false });
     if (!assigned) throw new AppError('invalid_transition', `A ${current.status} case cannot be assigned`);
-    await this.announce(assigned, 'assigned', by.user.id, agent, `Assigned to ${agent.displayName}`);
-    return assigned;
+    await this.announceAssignment(assigned, 'assigned', by.user.id, agent, `Assigned to ${agent.displayName}`);
+    return assigned.supportCase;
   }
 
   /**
@@ -208,6 +209,16 @@ export class SupportService {
   async noteMessage(conversation: Pick<Conversation, 'id' | 'type' | 'createdBy'>, message: Message): Promise<void> {
     if (conversation.type !== 'support' || message.senderId === null || message.senderId === conversation.createdBy) return;
     await this.store.cases.recordFirstResponse(conversation.id, message.createdAt);
+  }
+
+  /**
+   * An agent took the case (accepted, assigned by staff or by a queue's strategy): the usual
+   * announcement, and when the agent was not a participant yet, the join, so all of the agent's
+   * connections start following the conversation.
+   */
+  async announceAssignment(result: { supportCase: SupportCase; agentJoined: boolean }, change: 'accepted' | 'assigned', by: string | null, agent: Pick<User, 'id' | 'displayName'>, note: string): Promise<void> {
+    if (result.agentJoined) await publishParticipantAdded(this.bus, result.supportCase.conversationId, agent.id, by);
+    await this.announce(result.supportCase, change, by, agent, note);
   }
 
   /** Writes the system note and tells the conversation and the queues. */

@@ -39,8 +39,12 @@ for (const dialect of dialects) {
         { queue: 'general_support', priority: 'medium', category: null, subject: 'help', requesterId: ana.id },
       );
       expect((await t.store.conversations.accessFacts(opened.conversation.id, agent.id))?.participant).toBeUndefined();
-      await t.store.cases.assign(opened.conversation.id, agent.id, 'accepted', { from: ['waiting'], onlyUnassigned: true });
+      const assigned = await t.store.cases.assign(opened.conversation.id, agent.id, 'accepted', { from: ['waiting'], onlyUnassigned: true });
+      expect(assigned).toMatchObject({ agentJoined: true, supportCase: { assignedAgentId: agent.id, status: 'active' } });
       expect((await t.store.conversations.accessFacts(opened.conversation.id, agent.id))?.participant).toMatchObject({ role: 'agent', leftAt: null });
+      // Assigning someone who already takes part joins nobody.
+      const again = await t.store.cases.assign(opened.conversation.id, ana.id, 'reassigned', { from: ['active'], onlyUnassigned: false });
+      expect(again?.agentJoined).toBe(false);
     });
   });
 }

@@ -195,6 +195,23 @@ describe('automatic assignment', () => {
     expect((await caseOf(server, agent.token, low.conversation_id)).status).toBe('waiting');
   });
 
+  it('makes every connection of an automatically assigned agent follow the case, with live messages', async () => {
+    const server = await setup('round_robin');
+    const agent = await server.user(['support'], 'rr-follow');
+    const first = await online(server, agent.token);
+    const second = await online(server, agent.token);
+    const customer = await server.user(['customer']);
+    const opened = await openCase(server, customer.token);
+    expect(opened.assigned_agent_id).toBe('rr-follow');
+    for (const socket of [first, second]) {
+      expect(await socket.next((f) => f.type === 'conversation_added' && f.conversation_id === opened.conversation_id)).toMatchObject({ conversation_id: opened.conversation_id });
+    }
+    await server.request('POST', `/v1/conversations/${opened.conversation_id}/messages`, { token: customer.token, body: { content: 'are you there?' } });
+    for (const socket of [first, second]) {
+      expect(await socket.next((f) => f.type === 'message_notification' && f.conversation_id === opened.conversation_id && f.preview === 'are you there?')).toMatchObject({ from_user_id: customer.user.id });
+    }
+  });
+
   it('assigns waiting cases when an agent comes online', async () => {
     const server = await setup('least_loaded');
     const agent = await server.user(['support'], 'late-agent');

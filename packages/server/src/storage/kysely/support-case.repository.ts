@@ -83,9 +83,9 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
     return rows.map(toCase);
   }
 
-  async assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean }): Promise<SupportCase | undefined> {
+  async assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean }): Promise<{ supportCase: SupportCase; agentJoined: boolean } | undefined> {
     const timestamp = now();
-    const won = await this.db.transaction().execute(async (trx) => {
+    const outcome = await this.db.transaction().execute(async (trx) => {
       let update = trx
         .updateTable('support_cases')
         .set((eb) => ({
@@ -98,16 +98,18 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
         .where('status', 'in', [...options.from]);
       if (options.onlyUnassigned) update = update.where('assigned_agent_id', 'is', null);
       const result = await update.executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return false;
+      if (Number(result.numUpdatedRows) !== 1) return undefined;
+      const before = await trx.selectFrom('participants').select('left_at').where('conversation_id', '=', conversationId).where('user_id', '=', agentId).executeTakeFirst();
       await trx
         .insertInto('participants')
         .values({ conversation_id: conversationId, user_id: agentId, role: 'agent', joined_at: timestamp, left_at: null })
         .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ left_at: null, role: 'agent' }))
         .execute();
-      return true;
+      return { agentJoined: before === undefined || before.left_at !== null };
     });
-    if (won) this.conversations.forgetAccessFacts(conversationId);
-    return won ? this.byConversation(conversationId) : undefined;
+    if (!outcome) return undefined;
+    this.conversations.forgetAccessFacts(conversationId);
+    return { supportCase: (await this.byConversation(conversationId))!, agentJoined: outcome.agentJoined };
   }
 
   async transition(conversationId: string, from: readonly CaseStatus[], to: CaseStatus, stamp: 'resolved_at' | 'closed_at' | null, clearAgent = false): Promise<SupportCase | undefined> {
