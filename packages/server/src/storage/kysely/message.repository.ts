@@ -23,7 +23,7 @@ async function settle<T>(promise: Promise<T>): Promise<Outcome<T>> {
 type AppendOutcome = Outcome<AppendResult>;
 
 export class KyselyMessageRepository implements MessageRepository {
-  /** Appends of one turn share a transaction: one commit, one fsync, for the whole group. */
+  /** Where appends are several statements (SQLite): those of one turn share a transaction. */
   private readonly appends: GroupCommit<NewMessage, AppendResult>;
 
   private readonly statements: ReturnType<typeof messageStatements>;
@@ -70,11 +70,7 @@ export class KyselyMessageRepository implements MessageRepository {
       const { created, ...message } = row;
       return { message: toMessage(message), created };
     } catch (error) {
-      if (this.adapter.isUniqueViolation(error) && input.clientId != null) {
-        const original = await this.byClientId(this.db, input.senderId, input.clientId);
-        if (original) return { message: original, created: false };
-      }
-      throw error;
+      return this.answerLostRace(error, input);
     }
   }
 
@@ -106,14 +102,21 @@ export class KyselyMessageRepository implements MessageRepository {
     try {
       return await this.db.transaction().execute((trx) => this.appendIn(trx, input));
     } catch (error) {
-      // Two sends with one client id raced: the loser's whole transaction (its seq included)
-      // rolled back, so the seq stays gap-free and the winner's message is the answer.
-      if (this.adapter.isUniqueViolation(error) && input.clientId != null) {
-        const original = await this.byClientId(this.db, input.senderId, input.clientId);
-        if (original) return { message: original, created: false };
-      }
-      throw error;
+      return this.answerLostRace(error, input);
     }
+  }
+
+  /**
+   * Two sends with one client id raced: the loser's whole append (its seq included) rolled
+   * back, so the seq stays gap-free and the winner's message is the answer. Anything else is
+   * rethrown.
+   */
+  private async answerLostRace(error: unknown, input: NewMessage): Promise<AppendResult> {
+    if (this.adapter.isUniqueViolation(error) && input.clientId != null) {
+      const original = await this.byClientId(this.db, input.senderId, input.clientId);
+      if (original) return { message: original, created: false };
+    }
+    throw error;
   }
 
   /** The append inside a caller's transaction (a conversation created with its first message). */
