@@ -8,8 +8,6 @@ import type { Database } from './database.js';
 export interface DialectAdapter {
   /** A short name for logs and metrics. */
   readonly name: string;
-  /** Connections the store may use at once (1 for SQLite's single connection). */
-  readonly connections: number;
   /**
    * Whether this process is the database's only writer (an embedded file), so rows kept in
    * memory stay true as long as the store forgets them when it changes them.

@@ -10,8 +10,6 @@ import { COLUMNS } from './columns.js';
 import { arg, PreparedQuery } from './prepared-query.js';
 import { now, toMessage } from './rows.js';
 
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 async function settle<T>(promise: Promise<T>): Promise<Outcome<T>> {
   try {
     return { ok: true, value: await promise };
@@ -23,14 +21,18 @@ async function settle<T>(promise: Promise<T>): Promise<Outcome<T>> {
 type AppendOutcome = Outcome<AppendResult>;
 
 export class KyselyMessageRepository implements MessageRepository {
-  /** Where appends are several statements (SQLite): those of one turn share a transaction. */
-  private readonly appends: GroupCommit<NewMessage, AppendResult>;
+  /**
+   * Where an append is several statements (SQLite, one writer), those of one turn share a
+   * transaction. Where it is one statement (PostgreSQL), the database groups concurrent commits
+   * itself and what costs is round trips, so appends go straight through.
+   */
+  private readonly appends: GroupCommit<NewMessage, AppendResult> | undefined;
 
   private readonly statements: ReturnType<typeof messageStatements>;
 
   constructor(private readonly adapter: DialectAdapter) {
     this.statements = messageStatements(adapter);
-    this.appends = new GroupCommit((batch) => this.appendBatch(batch), { concurrency: adapter.connections });
+    this.appends = adapter.writableCtes ? undefined : new GroupCommit((batch) => this.appendBatch(batch));
   }
 
   private get db(): Kysely<Database> {
@@ -38,9 +40,7 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   append(input: NewMessage): Promise<AppendResult> {
-    // PostgreSQL commits concurrent transactions with shared WAL flushes on its own; what costs
-    // there is round trips, so an append is one statement. SQLite has one writer: group commit.
-    return this.adapter.writableCtes ? this.appendInOneStatement(input) : this.appends.submit(input);
+    return this.appends ? this.appends.submit(input) : this.appendInOneStatement(input);
   }
 
   /**
@@ -75,25 +75,24 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   /**
-   * One transaction for the whole group, rows locked in conversation order (so two groups on
-   * two nodes cannot deadlock). If anything fails, nothing of the group is kept and each append
-   * runs again on its own, so one bad message (or a lost client-id race) fails alone.
+   * One transaction for the whole group, in submission order. If anything fails, nothing of the
+   * group is kept and each append runs again on its own, so one bad message (or a lost client-id
+   * race) fails alone.
    */
   private async appendBatch(batch: readonly NewMessage[]): Promise<AppendOutcome[]> {
     if (batch.length === 1) return [await settle(this.appendAlone(batch[0]!))];
-    const order = batch.map((_, i) => i).sort((a, b) => compare(batch[a]!.conversationId, batch[b]!.conversationId) || a - b);
     try {
       const results = await this.db.transaction().execute(async (trx) => {
-        const out: AppendResult[] = new Array(batch.length);
-        for (const i of order) out[i] = await this.appendIn(trx, batch[i]!);
+        const out: AppendResult[] = [];
+        for (const input of batch) out.push(await this.appendIn(trx, input));
         return out;
       });
       return results.map((value) => ({ ok: true, value }));
     } catch (error) {
       // An unreachable database fails every append alike; retrying each would only wait longer.
       if (isAppError(error) && error.code === 'store_unavailable') return batch.map(() => ({ ok: false, error }));
-      const outcomes: AppendOutcome[] = new Array(batch.length);
-      for (const i of order) outcomes[i] = await settle(this.appendAlone(batch[i]!));
+      const outcomes: AppendOutcome[] = [];
+      for (const input of batch) outcomes.push(await settle(this.appendAlone(input)));
       return outcomes;
     }
   }

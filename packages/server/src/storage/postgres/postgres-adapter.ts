@@ -28,10 +28,9 @@ const LOST_CONNECTION = /^(Connection terminated|timeout exceeded when trying to
 
 /** PostgreSQL through a pg pool. */
 export function createPostgresAdapter(options: PostgresAdapterOptions): DialectAdapter {
-  const max = options.max ?? 10;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
-    max,
+    max: options.max ?? 10,
     // Without it a connection attempt to an unreachable server waits forever, and so does the request.
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
   });
@@ -54,7 +53,6 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): DialectA
     name: 'postgres',
     exclusive: false,
     writableCtes: true,
-    connections: max,
     db: new Kysely<Database>({ dialect: new StoreUnavailableDialect(new PostgresDialect({ pool }), isUnavailable) }),
     keepPrepared: (sql) => named.add(sql),
     isUniqueViolation: (error) => pgCode(error) === '23505',

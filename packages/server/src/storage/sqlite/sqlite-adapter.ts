@@ -35,7 +35,6 @@ export function createSqliteAdapter(options: SqliteAdapterOptions): DialectAdapt
     name: 'sqlite',
     exclusive: true,
     writableCtes: false,
-    connections: 1,
     db,
     // better-sqlite3 runs statements synchronously. Inside the caller's transaction they run on
     // the writer. Reads outside one run on the reader connection, which sees only committed data
