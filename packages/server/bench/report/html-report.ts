@@ -1,6 +1,7 @@
 import { FANOUT_P99_MS, ONE_TO_ONE_P99_MS, REFERENCE_DELIVERIES } from '../bench-plan.js';
 import type { BenchReport, IdleResult, LoadScenarioId, LoadScenarioResult, SkippedResult, StormResult } from '../results-model.js';
-import { bytes, compact, int, ms, ratio, us } from './format.js';
+import { bytes, compact, int, ms, us } from './format.js';
+import { connectionsGrid, ratiosGrid, syncGrid, systemsGrid, type Grid } from './report-grids.js';
 import { loadResults, SCENARIO_TITLES, stepAt, syncResult } from './result-queries.js';
 import { barChart, colorOf, escapeXml as esc, lineChart, type Series } from './svg-charts.js';
 
@@ -19,7 +20,7 @@ export function renderHtml(report: BenchReport): string {
   body.push(
     `<p class="note">${esc(report.startedAt)} · ${report.durationS} s · ${report.machine.cpus}× ${esc(report.machine.cpuModel)} · ${report.machine.memGb} GB · Node ${esc(report.machine.node)} · Linux ${esc(report.machine.kernel)} · open files ${report.machine.openFiles ?? '?'}</p>`,
   );
-  body.push('<h2>Systems</h2>', table(['system', 'status', 'detail'], report.systems.map((s) => [s.name, s.status, s.status === 'ok' ? s.detail : s.reason ?? '']), 3));
+  body.push('<h2>Systems</h2>', gridTable(systemsGrid(report)));
   body.push(
     '<h2>Targets</h2>',
     `<table><tr><th class="l">target</th><th class="l">status</th><th class="l">measured</th></tr>${report.targets
@@ -27,14 +28,7 @@ export function renderHtml(report: BenchReport): string {
       .join('')}</table>`,
   );
   if (report.ratios.length > 0) {
-    body.push(
-      '<h2>Switchboard ÷ peer</h2>',
-      table(
-        ['metric', 'peer', 'switchboard', 'peer', 'ratio', 'better'],
-        report.ratios.map((r) => [r.metric, r.peer, fig(r.switchboard), fig(r.peerValue), ratio(r.ratio), r.higherIsBetter ? 'higher' : 'lower']),
-        2,
-      ),
-    );
+    body.push('<h2>Switchboard ÷ peer</h2>', gridTable(ratiosGrid(report)));
   }
 
   const loads = loadResults(report.results);
@@ -108,43 +102,14 @@ export function renderHtml(report: BenchReport): string {
     if (idle.length > 0) charts.push(barChart('Memory per idle connection', idle.map((r, i) => ({ label: r.system, value: r.bytesPerConnection, color: colorOf(r.system, i), text: bytes(r.bytesPerConnection) })), `(N=${int(idle[0]!.connected)})`));
     if (storm.length > 0) charts.push(barChart('Connection storm', storm.map((r, i) => ({ label: r.system, value: r.connectsPerSec, color: colorOf(r.system, i), text: int(r.connectsPerSec) })), 'connects/s'));
     body.push(`<div class="charts">${charts.join('')}</div>`);
-    body.push(
-      table(
-        ['system', 'idle N', 'bytes/conn', 'RSS before', 'RSS after', 'first conn/s', 'cpu µs/first conn', 'storm N', 'storm conn/s', 'p50 ms', 'p99 ms', 'cpu µs/conn', 'notes'],
-        [...new Set([...idle.map((r) => r.system), ...storm.map((r) => r.system)])].map((name) => {
-          const i = idle.find((r) => r.system === name);
-          const s = storm.find((r) => r.system === name);
-          return [
-            name,
-            i ? int(i.connected) : '—',
-            i ? bytes(i.bytesPerConnection) : '—',
-            i ? bytes(i.rssBeforeBytes) : '—',
-            i ? bytes(i.rssAfterBytes) : '—',
-            i ? int(i.connectsPerSec) : '—',
-            i ? int(i.cpuUsPerConnect) : '—',
-            s ? int(s.connected) : '—',
-            s ? int(s.connectsPerSec) : '—',
-            s ? ms(s.connectLatency.p50) : '—',
-            s ? ms(s.connectLatency.p99) : '—',
-            s ? int(s.cpuUsPerConnect) : '—',
-            [...(i?.notes ?? []), ...(i?.errors ?? []), ...(s?.errors ?? [])].join('; '),
-          ];
-        }),
-        1,
-      ),
-    );
+    body.push(gridTable(connectionsGrid(idle, storm)));
+    const notes = [...idle, ...storm].flatMap((r) => [...(r.kind === 'idle' ? r.notes : []), ...r.errors].map((n) => `${r.kind} ${r.system}: ${n}`));
+    if (notes.length > 0) body.push(`<ul class="note">${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
   }
 
   const sync = syncResult(report.results);
   if (sync) {
-    body.push(
-      '<h2>Reconnect and sync</h2>',
-      table(
-        ['system', 'missed', 'synced', 'pages', 'connect ms', 'sync ms', 'total ms', 'msg/s', 'gaps', 'dups', 'out of order', 'cpu µs/msg', 'fill msg/s'],
-        [[sync.system, int(sync.missed), int(sync.synced), int(sync.pages), ms(sync.connectMs), ms(sync.syncMs), ms(sync.totalMs), int(sync.msgsPerSec), int(sync.gaps), int(sync.duplicates), int(sync.outOfOrder), us(sync.cpuUsPerMessage), int(sync.fillMsgsPerSec)]],
-        1,
-      ),
-    );
+    body.push('<h2>Reconnect and sync</h2>', gridTable(syncGrid(sync)));
   }
   const skipped = report.results.filter((r): r is SkippedResult => r.kind === 'skipped');
   if (skipped.length > 0) body.push('<h2>Skipped</h2>', table(['scenario', 'system', 'reason'], skipped.map((s) => [s.scenario, s.system, s.reason]), 3));
@@ -225,6 +190,7 @@ function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>
     .join('')}</table>`;
 }
 
-function fig(n: number): string {
-  return n >= 1000 ? int(n) : n.toFixed(n >= 100 ? 0 : 2);
+
+function gridTable(grid: Grid): string {
+  return table(grid.header, grid.rows, grid.left);
 }

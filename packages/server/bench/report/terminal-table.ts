@@ -1,5 +1,6 @@
 import type { BenchReport, IdleResult, SkippedResult, StormResult } from '../results-model.js';
-import { bytes, compact, int, ms, ratio, textTable, us } from './format.js';
+import { bytes, compact, int, ms, textTable, us } from './format.js';
+import { connectionsGrid, ratiosGrid, syncGrid, systemsGrid, type Grid } from './report-grids.js';
 import { loadResults, syncResult } from './result-queries.js';
 
 /** The whole report as plain text: systems, every step, connections, sync, ratios, targets. */
@@ -7,7 +8,7 @@ export function renderTerminal(report: BenchReport): string {
   const out: string[] = [];
   out.push(`SWITCHBOARD BENCH — ${report.mode} run, ${report.durationS} s, ${report.machine.cpus}× ${report.machine.cpuModel}, Node ${report.machine.node}`);
   out.push('');
-  out.push(textTable(['system', 'status', 'detail'], report.systems.map((s) => [s.name, s.status, s.status === 'ok' ? s.detail : s.reason ?? '']), 3));
+  out.push(gridText(systemsGrid(report)));
 
   const loads = loadResults(report.results);
   if (loads.length > 0) {
@@ -63,45 +64,14 @@ export function renderTerminal(report: BenchReport): string {
   const storm = report.results.filter((r): r is StormResult => r.kind === 'storm');
   if (idle.length + storm.length > 0) {
     out.push('', 'CONNECTIONS (idle: RSS delta / N after connecting and settling; storm: reconnect of the same N, many in flight)');
-    const names = [...new Set([...idle.map((r) => r.system), ...storm.map((r) => r.system)])];
-    out.push(
-      textTable(
-        ['system', 'idle N', 'bytes/conn', 'RSS before', 'RSS after', 'first conn/s', 'storm N', 'storm conn/s', 'p50 ms', 'p99 ms', 'cpu µs/conn', 'failed'],
-        names.map((name) => {
-          const i = idle.find((r) => r.system === name);
-          const s = storm.find((r) => r.system === name);
-          return [
-            name,
-            i ? int(i.connected) : '—',
-            i ? bytes(i.bytesPerConnection) : '—',
-            i ? bytes(i.rssBeforeBytes) : '—',
-            i ? bytes(i.rssAfterBytes) : '—',
-            i ? int(i.connectsPerSec) : '—',
-            s ? int(s.connected) : '—',
-            s ? int(s.connectsPerSec) : '—',
-            s ? ms(s.connectLatency.p50) : '—',
-            s ? ms(s.connectLatency.p99) : '—',
-            s ? int(s.cpuUsPerConnect) : '—',
-            `${i?.failed ?? 0}/${s?.failed ?? 0}`,
-          ];
-        }),
-        1,
-      ),
-    );
+    out.push(gridText(connectionsGrid(idle, storm)));
     for (const i of idle) for (const n of i.notes) out.push(`  note idle ${i.system}: ${n}`);
     for (const r of [...idle, ...storm]) if (r.errors.length > 0) out.push(`  errors ${r.kind} ${r.system}: ${r.errors.join('; ')}`);
   }
 
   const sync = syncResult(report.results);
   if (sync) {
-    out.push('', 'RECONNECT AND SYNC');
-    out.push(
-      textTable(
-        ['system', 'missed', 'synced', 'pages', 'connect ms', 'sync ms', 'total ms', 'msg/s', 'gaps', 'dups', 'cpu µs/msg', 'fill msg/s'],
-        [[sync.system, int(sync.missed), int(sync.synced), int(sync.pages), ms(sync.connectMs), ms(sync.syncMs), ms(sync.totalMs), int(sync.msgsPerSec), int(sync.gaps), int(sync.duplicates), us(sync.cpuUsPerMessage), int(sync.fillMsgsPerSec)]],
-        1,
-      ),
-    );
+    out.push('', 'RECONNECT AND SYNC', gridText(syncGrid(sync)));
   }
 
   const skipped = report.results.filter((r): r is SkippedResult => r.kind === 'skipped');
@@ -111,14 +81,7 @@ export function renderTerminal(report: BenchReport): string {
   }
 
   if (report.ratios.length > 0) {
-    out.push('', 'SWITCHBOARD ÷ PEER (> 1× is better where higher is better, < 1× where lower is better)');
-    out.push(
-      textTable(
-        ['metric', 'peer', 'switchboard', 'peer value', 'ratio', 'better is'],
-        report.ratios.map((r) => [r.metric, r.peer, fig(r.switchboard), fig(r.peerValue), ratio(r.ratio), r.higherIsBetter ? 'higher' : 'lower']),
-        2,
-      ),
-    );
+    out.push('', 'SWITCHBOARD ÷ PEER (> 1× is better where higher is better, < 1× where lower is better)', gridText(ratiosGrid(report)));
   }
 
   out.push('', 'TARGETS');
@@ -146,6 +109,7 @@ export function renderTerminal(report: BenchReport): string {
   return out.join('\n');
 }
 
-function fig(n: number): string {
-  return n >= 1000 ? int(n) : n.toFixed(n >= 100 ? 0 : 2);
+
+function gridText(grid: Grid): string {
+  return textTable(grid.header, grid.rows, grid.left);
 }
