@@ -1,13 +1,10 @@
 import type { BenchContext } from '../bench-context.js';
-import { nowMs } from '../clock.js';
 import { Histogram } from '../histogram.js';
-import type { ConnectResult } from '../load/worker-protocol.js';
-import { ProcSampler } from '../proc-sampler.js';
 import type { StormResult } from '../results-model.js';
 import { settle } from '../settle.js';
 import type { SystemUnderTest } from '../system-under-test.js';
 import { IDLE_SCENARIO } from './idle-connections.js';
-import { connectionBudget, looseClientInits } from './loose-clients.js';
+import { connectionBudget, looseClientInits, timedConnect } from './loose-clients.js';
 
 /**
  * Scenario 4: a connection storm, as after a restart: the idle scenario's clients all reconnect
@@ -22,24 +19,18 @@ export async function runStorm(ctx: BenchContext, system: SystemUnderTest): Prom
   await ctx.pool.each((i) => ({ cmd: 'init', init: inits[i]! }));
   try {
     await settle(system.pids, { timeoutMs: 5000 });
-    const sampler = new ProcSampler(system.pids);
-    const startAtMs = nowMs() + 50;
-    sampler.begin();
-    const results = await ctx.pool.all<ConnectResult>({ cmd: 'connect', startAtMs });
-    const window = sampler.end();
-    const connected = results.reduce((n, r) => n + r.connected, 0);
-    const elapsedMs = Math.max(...results.map((r) => r.doneAtMs)) - startAtMs;
+    const { results, connected, elapsedMs, cpuUs, errors } = await timedConnect(ctx, system);
     return {
       kind: 'storm',
       system: system.name,
       attempted: ids.length,
       connected,
       failed: ids.length - connected,
-      errors: [...new Set(results.flatMap((r) => r.errors))],
+      errors: [...errors],
       elapsedMs: Math.round(elapsedMs),
       connectsPerSec: Math.round(connected / Math.max(0.001, elapsedMs / 1000)),
       connectLatency: Histogram.from(results.map((r) => r.connectLatency)).percentilesMs(),
-      cpuUsPerConnect: connected > 0 ? Math.round(window.cpuUs / connected) : 0,
+      cpuUsPerConnect: connected > 0 ? Math.round(cpuUs / connected) : 0,
       concurrency,
     };
   } finally {

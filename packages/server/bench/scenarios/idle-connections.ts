@@ -1,11 +1,10 @@
 import type { BenchContext } from '../bench-context.js';
-import { nowMs, sleep } from '../clock.js';
-import type { ConnectResult } from '../load/worker-protocol.js';
-import { ProcSampler, rssOf } from '../proc-sampler.js';
+import { sleep } from '../clock.js';
+import { rssOf } from '../proc-sampler.js';
 import type { IdleResult } from '../results-model.js';
 import { settle } from '../settle.js';
 import type { SystemUnderTest } from '../system-under-test.js';
-import { connectionBudget, looseClientInits } from './loose-clients.js';
+import { connectionBudget, looseClientInits, timedConnect } from './loose-clients.js';
 
 /** The ids of idle clients; the storm reconnects the same ones. */
 export const IDLE_SCENARIO = 'idle';
@@ -24,17 +23,10 @@ export async function runIdle(ctx: BenchContext, system: SystemUnderTest): Promi
   try {
     await settle(system.pids, { timeoutMs: 5000 });
     const rssBefore = rssOf(system.pids);
-    const sampler = new ProcSampler(system.pids);
-    const startAtMs = nowMs() + 50;
-    sampler.begin();
-    const results = await ctx.pool.all<ConnectResult>({ cmd: 'connect', startAtMs });
-    const window = sampler.end();
-    const connected = results.reduce((n, r) => n + r.connected, 0);
-    const doneAt = Math.max(...results.map((r) => r.doneAtMs));
+    const { connected, elapsedMs, cpuUs, errors } = await timedConnect(ctx, system);
     await settle(system.pids, { timeoutMs: 5000 });
     await sleep(ctx.options.quick ? 300 : 1500);
     const rssAfter = rssOf(system.pids);
-    const errors = [...new Set(results.flatMap((r) => r.errors))];
     if (system.kind === 'switchboard') notes.push('first connection of each user: the token provisions the user');
     if (connected > 0 && (rssAfter - rssBefore) / connected < 256 && system.kind !== 'switchboard') {
       notes.push('RSS hardly moved: a long-running broker reuses memory kept from earlier connections (earlier runs), so this delta understates its cost');
@@ -45,12 +37,12 @@ export async function runIdle(ctx: BenchContext, system: SystemUnderTest): Promi
       requested: ctx.plan.idleConnections,
       connected,
       failed: ids.length - connected,
-      errors,
+      errors: [...errors],
       rssBeforeBytes: rssBefore,
       rssAfterBytes: rssAfter,
       bytesPerConnection: connected > 0 ? Math.round((rssAfter - rssBefore) / connected) : 0,
-      connectsPerSec: Math.round(connected / Math.max(0.001, (doneAt - startAtMs) / 1000)),
-      cpuUsPerConnect: connected > 0 ? Math.round(window.cpuUs / connected) : 0,
+      connectsPerSec: Math.round(connected / Math.max(0.001, elapsedMs / 1000)),
+      cpuUsPerConnect: connected > 0 ? Math.round(cpuUs / connected) : 0,
       notes,
     };
   } finally {

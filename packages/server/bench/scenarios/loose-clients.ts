@@ -1,5 +1,7 @@
 import type { BenchContext } from '../bench-context.js';
-import type { ClientPlan, WorkerInit } from '../load/worker-protocol.js';
+import { nowMs } from '../clock.js';
+import type { ClientPlan, ConnectResult, WorkerInit } from '../load/worker-protocol.js';
+import { ProcSampler } from '../proc-sampler.js';
 import { openFileLimit } from '../proc-find.js';
 import { readdirSync } from 'node:fs';
 import type { SystemUnderTest } from '../system-under-test.js';
@@ -56,4 +58,31 @@ export function connectionBudget(ctx: BenchContext, system: SystemUnderTest, req
     }
   }
   return { count, note: count < requested ? `reached ${count} of ${requested}: ${limits.join('; ')} (ulimit -n)` : undefined };
+}
+
+/** What one timed connect of every worker's loose clients measured. */
+export interface TimedConnect {
+  readonly results: readonly ConnectResult[];
+  readonly connected: number;
+  /** From the common start to the last worker done. */
+  readonly elapsedMs: number;
+  /** CPU of the system's processes over the connect. */
+  readonly cpuUs: number;
+  readonly errors: readonly string[];
+}
+
+/** Every worker connects its clients from one common start, with the system's CPU sampled. */
+export async function timedConnect(ctx: BenchContext, system: SystemUnderTest): Promise<TimedConnect> {
+  const sampler = new ProcSampler(system.pids);
+  const startAtMs = nowMs() + 50;
+  sampler.begin();
+  const results = await ctx.pool.all<ConnectResult>({ cmd: 'connect', startAtMs });
+  const window = sampler.end();
+  return {
+    results,
+    connected: results.reduce((n, r) => n + r.connected, 0),
+    elapsedMs: Math.max(...results.map((r) => r.doneAtMs)) - startAtMs,
+    cpuUs: window.cpuUs,
+    errors: [...new Set(results.flatMap((r) => r.errors))],
+  };
 }
