@@ -6,8 +6,8 @@ import type { TSchema } from 'typebox';
 import { compileValidator } from './core/validation.js';
 import { NativeWsGateway } from './gateways/native-ws/native-ws.gateway.js';
 import { UpgradeRouter } from './gateways/upgrade-router.js';
-import { SioGateway } from './profiles/support-desk/sio-gateway.js';
-import { supportDeskRestRoutes } from './profiles/support-desk/support-desk-rest.routes.js';
+import { PROFILES } from './profiles/index.js';
+import type { RealtimeGateway } from './profiles/profile.js';
 import { Metrics } from './ops/metrics.js';
 import { opsRoutes } from './ops/ops.routes.js';
 import { registerAuthentication } from './rest/authenticate.js';
@@ -17,7 +17,6 @@ import { authRoutes } from './rest/routes/auth.routes.js';
 import { conversationRoutes } from './rest/routes/conversations.routes.js';
 import { messageRoutes } from './rest/routes/messages.routes.js';
 import { userRoutes } from './rest/routes/users.routes.js';
-import { guzosyncRestRoutes } from './profiles/guzosync/guzosync-rest.routes.js';
 import { supportRoutes } from './rest/routes/support.routes.js';
 import { attachmentRoutes } from './attachments/attachment.routes.js';
 import type { Services } from './services.js';
@@ -86,17 +85,17 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   registerAuthentication(app, services.auth);
-  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, attachmentRoutes, supportRoutes, guzosyncRestRoutes, supportDeskRestRoutes]) {
+  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, attachmentRoutes, supportRoutes]) {
     await app.register(routes, { services });
   }
+  for (const profile of PROFILES) if (profile.routes) await app.register(profile.routes, { services });
 
   app.decorate('upgrades', new UpgradeRouter(app.server));
-  const nativeWs = new NativeWsGateway(services, app.upgrades, app.metrics);
-  const socketIo = new SioGateway(services, app.server, app.upgrades, app.metrics);
+  const context = { services, server: app.server, upgrades: app.upgrades, metrics: app.metrics };
+  const gateways: RealtimeGateway[] = [new NativeWsGateway(services, app.upgrades, app.metrics), ...PROFILES.flatMap((p) => p.gateways?.(context) ?? [])];
   // Real-time connections are told to go before the HTTP server stops accepting.
   app.addHook('preClose', async () => {
-    await nativeWs.close();
-    await socketIo.close();
+    for (const gateway of gateways) await gateway.close();
   });
   return app;
 }

@@ -10,6 +10,7 @@ export const ErrorBody = Type.Object({
     code: Type.String({ description: 'Stable error code from the registry' }),
     message: Type.String(),
     details: Type.Optional(Type.Unknown()),
+    retryable: Type.Optional(Type.Boolean({ description: 'Present and true when the same request may succeed later (rate limits, outages)' })),
   }),
 });
 

@@ -1,6 +1,6 @@
-import type { FastifyError } from 'fastify';
 import { Type } from 'typebox';
-import { AppError } from '../../core/errors.js';
+import { useErrorShape } from '../../rest/error-shape.js';
+import { guzosyncErrorShape } from './guzosync-error-shape.js';
 import { actorOf, userActorOf } from '../../rest/authenticate.js';
 import type { RoutePlugin } from '../../rest/route-kit.js';
 import { guzoConversation, guzoMessage } from '../../gateways/native-ws/native-shapes.js';
@@ -18,30 +18,12 @@ const SupportBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 
 const SendBody = Type.Object({ content: Type.String({ minLength: 1 }), message_type: Type.Optional(Type.String({ maxLength: 32 })) });
 const Paging = Type.Object({ skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) });
 
-/** GuzoSync's error texts for the registry codes its clients can meet. */
-const DETAIL: Partial<Record<AppError['code'], string>> = {
-  invalid_credentials: 'Incorrect email or password',
-  unauthenticated: 'Not authenticated',
-  invalid_token: 'Could not validate credentials',
-  not_participant: 'Conversation not found or access denied',
-  conversation_not_found: 'Conversation not found or access denied',
-  no_staff_available: 'No control center staff available',
-};
-
 /**
  * GuzoSync's REST surface, verbatim: `POST /api/accounts/login` and `/api/conversations/...`,
  * errors as FastAPI writes them (`{"detail": ...}`, validation as a list of `{loc, msg, type}`).
  */
 export const guzosyncRestRoutes: RoutePlugin = async (app, { services }) => {
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
-    if (error.validation) {
-      const detail = error.validation.map((v) => ({ loc: [error.validationContext ?? 'body', ...v.instancePath.split('/').filter(Boolean)], msg: v.message, type: 'value_error' }));
-      return reply.status(422).send({ detail });
-    }
-    const appError = error instanceof AppError ? error : new AppError(error.statusCode === 400 ? 'invalid_json' : 'internal');
-    if (appError.status >= 500) reply.log.error({ err: error }, 'guzosync route failed');
-    return reply.status(appError.status).send({ detail: DETAIL[appError.code] ?? appError.message });
-  });
+  useErrorShape(app, guzosyncErrorShape);
 
   app.post('/api/accounts/login', {
     config: { auth: false },

@@ -1,4 +1,3 @@
-import type { FastifyError } from 'fastify';
 import { Type } from 'typebox';
 import { AppError } from '../../core/errors.js';
 import type { Message, User } from '../../core/model.js';
@@ -9,6 +8,8 @@ import type { SupportCase } from '../../storage/store.js';
 import { MultipartUpload } from '../../attachments/multipart-upload.js';
 import { registerMultipart } from '../../attachments/register-multipart.js';
 import { compileValidator } from '../../core/validation.js';
+import { useErrorShape } from '../../rest/error-shape.js';
+import { supportDeskErrorShape } from './support-desk-error-shape.js';
 import { deskMessage, deskSession, readBy } from './support-desk-shapes.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 200 });
@@ -41,14 +42,7 @@ const profile = (u: User) => ({ id: u.id, email: u.email, first_name: u.firstNam
  * shapes (`{success, data}` and `{success:false, error}`).
  */
 export const supportDeskRestRoutes: RoutePlugin = async (app, { services }) => {
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
-    if (error.validation) {
-      return reply.status(422).send({ success: false, error: `Validation failed: ${error.validation.map((v) => `${v.instancePath || error.validationContext} ${v.message}`).join('; ')}`, code: 'validation_failed' });
-    }
-    const appError = error instanceof AppError ? error : new AppError(error.statusCode === 400 ? 'invalid_json' : error.statusCode === 413 ? 'payload_too_large' : 'internal');
-    if (appError.status >= 500) reply.log.error({ err: error }, 'support-desk route failed');
-    return reply.status(appError.status).send({ success: false, error: appError.message, code: appError.code });
-  });
+  useErrorShape(app, supportDeskErrorShape);
 
   app.post('/api/v1/auth/login', {
     config: { auth: false },
