@@ -13,6 +13,7 @@ export interface Database {
   message_reactions: MessageReactionsTable;
   support_cases: SupportCasesTable;
   attachments: AttachmentsTable;
+  jobs: JobsTable;
 }
 
 export interface SupportCasesTable {
@@ -47,6 +48,21 @@ export interface AttachmentsTable {
   conversation_id: string | null;
   message_id: string | null;
   created_at: string;
+}
+
+/** The outbox (see migrations/0005-jobs.ts); `payload` is JSON text. */
+export interface JobsTable {
+  id: string;
+  kind: string;
+  subject_id: string;
+  payload: string;
+  run_at: string;
+  attempts: number;
+  locked_until: string | null;
+  last_error: string | null;
+  created_at: string;
+  completed_at: string | null;
+  failed_at: string | null;
 }
 
 export interface MessageReactionsTable {

@@ -15,6 +15,13 @@ export interface DialectAdapter {
   readonly exclusive: boolean;
   /** Whether `WITH` may hold INSERT/UPDATE (PostgreSQL), so a multi-step write is one statement. */
   readonly writableCtes: boolean;
+  /**
+   * Whether `SELECT … FOR UPDATE SKIP LOCKED` exists (PostgreSQL), so nodes claiming outbox jobs
+   * at the same moment each take rows the others have not locked, instead of queueing behind one
+   * another or taking the same row twice. A dialect without it must have one writer (SQLite),
+   * where a claiming statement is atomic on its own.
+   */
+  readonly skipLocked: boolean;
   /** The query builder, connected. */
   readonly db: Kysely<Database>;
   /**

@@ -20,6 +20,7 @@ export interface Store {
   readonly reactions: ReactionRepository;
   readonly cases: SupportCaseRepository;
   readonly attachments: AttachmentRepository;
+  readonly outbox: OutboxRepository;
   /** Applies pending migrations. Safe to call on every start and from several nodes. */
   migrate(): Promise<void>;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
@@ -140,6 +141,12 @@ export interface NewMessage {
   readonly replyTo?: string | null;
   readonly metadata?: Json;
   readonly clientId?: string | null;
+  /**
+   * Outbox job kinds this message owes (see {@link OutboxRepository}): one job per kind, id
+   * `${messageId}:${kind}`, subject the message id, written in the append's transaction. A
+   * retried client id writes none: the original append wrote them.
+   */
+  readonly jobs?: readonly string[];
 }
 
 export interface AppendResult {
@@ -230,6 +237,82 @@ export interface AttachmentRepository {
    * meanwhile or it is gone, so a cleanup racing a send never takes a claimed file.
    */
   deleteUnbound(id: string): Promise<boolean>;
+}
+
+/** A side effect to run later, as written into the outbox. */
+export interface NewJob {
+  /** Unique per side effect, so enqueuing one twice keeps one row (e.g. `${messageId}:${kind}`). */
+  readonly id: string;
+  /** Which handler runs it (`support.first_response`). */
+  readonly kind: string;
+  /** What it is about (a message id); handlers load the current state from it. */
+  readonly subjectId: string;
+  /** Anything the handler needs that the subject does not say. @default {} */
+  readonly payload?: Json;
+  /** ISO instant before which it must not run. @default now */
+  readonly runAt?: string;
+}
+
+/** An outbox row. Timestamps are ISO-8601 UTC strings. */
+export interface Job {
+  readonly id: string;
+  readonly kind: string;
+  readonly subjectId: string;
+  readonly payload: Json;
+  /** Due from this instant (the next retry's, after a failure). */
+  readonly runAt: string;
+  /** Times it was claimed, the current claim included. */
+  readonly attempts: number;
+  /** The current claim's lease: no one else claims it before this instant. */
+  readonly lockedUntil: string | null;
+  /** The message of the last failure. */
+  readonly lastError: string | null;
+  readonly createdAt: string;
+  readonly completedAt: string | null;
+  /** Set when its attempts ran out: a dead letter, kept for inspection and never run again. */
+  readonly failedAt: string | null;
+}
+
+/**
+ * The transactional outbox. A change that owes a side effect writes the job in its own
+ * transaction (see `NewMessage.jobs`), so the effect is never lost to a crash after the commit
+ * and never runs for a change that rolled back. A runner claims due jobs under a lease, runs
+ * them and settles each with `complete`, `retryLater` or `fail`.
+ *
+ * Delivery is at least once: a node that dies between a job's effect and `complete` leaves the
+ * claim to expire, and the job runs again. Handlers must therefore be idempotent.
+ */
+export interface OutboxRepository {
+  /**
+   * Writes jobs in a transaction of their own; a job whose id exists already is skipped, so
+   * enqueuing again is harmless. Repositories writing a change enqueue inside that change's
+   * transaction instead (the Kysely store's `enqueueIn`).
+   */
+  enqueue(jobs: readonly NewJob[]): Promise<void>;
+  /**
+   * Claims up to `limit` due jobs, oldest `runAt` first: not completed, not failed, `runAt` at or
+   * before `at`, and unclaimed or with an expired lease. Each claimed job gets a lease until
+   * `at + leaseMs` and one more attempt, and is returned as it is after the claim. Concurrent
+   * claimers, on one node or many, never receive the same job while its lease holds.
+   * @param at the instant to claim at; defaults to now (tests pass a clock)
+   */
+  claimDue(limit: number, leaseMs: number, at?: Date): Promise<Job[]>;
+  /** Marks the job done and releases its lease. A job already completed or failed is left alone. */
+  complete(id: string): Promise<void>;
+  /**
+   * Releases the lease and makes the job due again at `runAt`, keeping `error` as its last
+   * error. A job already completed or failed is left alone.
+   */
+  retryLater(id: string, runAt: string, error: string): Promise<void>;
+  /**
+   * Gives up: stamps `failedAt` (a dead letter, never claimed again), keeps `error`, releases the
+   * lease. A job already completed or failed is left alone.
+   */
+  fail(id: string, error: string): Promise<void>;
+  /** The job, or `undefined`. */
+  byId(id: string): Promise<Job | undefined>;
+  /** Jobs still owed (neither completed nor failed, due or not) and dead letters, for ops and tests. */
+  counts(): Promise<{ readonly pending: number; readonly failed: number }>;
 }
 
 export type CaseStatus = 'waiting' | 'active' | 'resolved' | 'closed';

@@ -9,6 +9,7 @@ import { KyselyUserRepository } from './user.repository.js';
 import { KyselyReactionRepository } from './reaction.repository.js';
 import { KyselySupportCaseRepository } from './support-case.repository.js';
 import { KyselyAttachmentRepository } from './attachment.repository.js';
+import { KyselyOutboxRepository } from './outbox.repository.js';
 import { sql } from 'kysely';
 
 /** The store for any dialect Kysely speaks; differences stay in the adapter. */
@@ -20,10 +21,12 @@ export class KyselyStore implements Store {
   readonly reactions: KyselyReactionRepository;
   readonly cases: KyselySupportCaseRepository;
   readonly attachments: KyselyAttachmentRepository;
+  readonly outbox: KyselyOutboxRepository;
 
   constructor(readonly adapter: DialectAdapter) {
     this.users = new KyselyUserRepository(adapter);
-    this.messages = new KyselyMessageRepository(adapter);
+    this.outbox = new KyselyOutboxRepository(adapter);
+    this.messages = new KyselyMessageRepository(adapter, this.outbox);
     this.conversations = new KyselyConversationRepository(adapter, this.messages);
     this.revocations = new KyselyRevocationRepository(adapter);
     this.reactions = new KyselyReactionRepository(adapter);

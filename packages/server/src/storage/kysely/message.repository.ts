@@ -8,6 +8,7 @@ import { GroupCommit, type Outcome } from '../group-commit.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import { COLUMNS } from './columns.js';
 import { arg, PreparedQuery } from './prepared-query.js';
+import type { KyselyOutboxRepository } from './outbox.repository.js';
 import { now, toMessage } from './rows.js';
 
 async function settle<T>(promise: Promise<T>): Promise<Outcome<T>> {
@@ -30,7 +31,10 @@ export class KyselyMessageRepository implements MessageRepository {
 
   private readonly statements: ReturnType<typeof messageStatements>;
 
-  constructor(private readonly adapter: DialectAdapter) {
+  constructor(
+    private readonly adapter: DialectAdapter,
+    private readonly outbox: KyselyOutboxRepository,
+  ) {
     this.statements = messageStatements(adapter);
     this.appends = adapter.writableCtes ? undefined : new GroupCommit((batch) => this.appendBatch(batch));
   }
@@ -44,10 +48,10 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   /**
-   * The whole append (client-id check, seq bump, insert, sender's pointers) as one statement
-   * with data-modifying CTEs: atomic on its own, one round trip. A client-id race ends in a
-   * unique violation that rolls the whole statement back (seq included), and the winner's
-   * message is the answer.
+   * The whole append (client-id check, seq bump, insert, sender's pointers, outbox jobs) as one
+   * statement with data-modifying CTEs: atomic on its own, one round trip. A client-id race ends
+   * in a unique violation that rolls the whole statement back (seq and jobs included), and the
+   * winner's message is the answer.
    */
   private async appendInOneStatement(input: NewMessage): Promise<AppendResult> {
     const id = timeOrderedId();
@@ -62,6 +66,7 @@ export class KyselyMessageRepository implements MessageRepository {
       JSON.stringify(input.attachments ?? []),
       input.replyTo ?? null,
       JSON.stringify(input.metadata ?? {}),
+      [...new Set(input.jobs ?? [])],
     ];
     try {
       const { rows } = await this.statements.appendInOneStatement.execute(this.db, args);
@@ -118,7 +123,10 @@ export class KyselyMessageRepository implements MessageRepository {
     throw error;
   }
 
-  /** The append inside a caller's transaction (a conversation created with its first message). */
+  /**
+   * The append inside a caller's transaction (a group of appends, a conversation created with its
+   * first message), its outbox jobs included, so they commit or roll back with the message.
+   */
   async appendIn(trx: Transaction<Database>, input: NewMessage): Promise<AppendResult> {
     if (input.clientId != null) {
       const original = await this.byClientId(trx, input.senderId, input.clientId);
@@ -148,6 +156,9 @@ export class KyselyMessageRepository implements MessageRepository {
     };
     await this.statements.insertMessage.execute(trx, [row.id, row.conversation_id, row.seq, row.sender_id, row.kind, row.content, row.attachments, row.reply_to, row.metadata, row.client_id, row.created_at]);
     if (input.senderId !== null) await this.statements.moveSenderPointers.execute(trx, [row.seq, input.conversationId, input.senderId]);
+    if (input.jobs !== undefined && input.jobs.length > 0) {
+      await this.outbox.enqueueIn(trx, input.jobs.map((kind) => ({ id: `${row.id}:${kind}`, kind, subjectId: row.id })), timestamp);
+    }
     return { message: toMessage(row), created: true };
   }
 
@@ -235,6 +246,10 @@ function messageStatements(adapter: DialectAdapter) {
             update participants set last_read_seq = inserted.seq, last_delivered_seq = inserted.seq
             from inserted
             where participants.conversation_id = ${arg(3)} and participants.user_id = inserted.sender_id and participants.last_read_seq < inserted.seq
+          ), jobs_written as (
+            insert into jobs (id, kind, subject_id, payload, run_at, attempts, locked_until, last_error, created_at, completed_at, failed_at)
+            select inserted.id || ':' || job_kind, job_kind, inserted.id, '{}', inserted.created_at, 0, null, null, inserted.created_at, null, null
+            from inserted cross join unnest(${arg(10)}::text[]) as job_kind
           )
           select true as created, ${MESSAGE_COLUMNS} from inserted
           union all

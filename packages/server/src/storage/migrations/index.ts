@@ -3,10 +3,11 @@ import { initial } from './0001-initial.js';
 import { reactions } from './0002-reactions.js';
 import { supportCases } from './0003-support-cases.js';
 import { attachments } from './0004-attachments.js';
+import { jobs } from './0005-jobs.js';
 
 /** Migrations live in code so a bundled or compiled server carries them; order is by key. */
 export const migrationProvider: MigrationProvider = {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '0001-initial': initial, '0002-reactions': reactions, '0003-support-cases': supportCases, '0004-attachments': attachments };
+    return { '0001-initial': initial, '0002-reactions': reactions, '0003-support-cases': supportCases, '0004-attachments': attachments, '0005-jobs': jobs };
   },
 };

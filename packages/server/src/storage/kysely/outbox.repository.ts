@@ -1,0 +1,124 @@
+import type { InsertResult, Kysely, Selectable } from 'kysely';
+import type { Json } from '../../core/model.js';
+import type { Database, JobsTable } from '../database.js';
+import type { DialectAdapter } from '../dialect-adapter.js';
+import type { Job, NewJob, OutboxRepository } from '../store.js';
+import { COLUMNS } from './columns.js';
+import { arg, PreparedQuery } from './prepared-query.js';
+import { now } from './rows.js';
+
+const toJob = (row: Selectable<JobsTable>): Job => ({
+  id: row.id,
+  kind: row.kind,
+  subjectId: row.subject_id,
+  payload: JSON.parse(row.payload) as Json,
+  runAt: row.run_at,
+  attempts: Number(row.attempts),
+  lockedUntil: row.locked_until,
+  lastError: row.last_error,
+  createdAt: row.created_at,
+  completedAt: row.completed_at,
+  failedAt: row.failed_at,
+});
+
+export class KyselyOutboxRepository implements OutboxRepository {
+  /** The insert runs inside message appends (the send path); compiled once (see PreparedQuery). */
+  private readonly insertJob: PreparedQuery<InsertResult>;
+
+  constructor(private readonly adapter: DialectAdapter) {
+    this.insertJob = new PreparedQuery(adapter, (db) =>
+      db
+        .insertInto('jobs')
+        .values({
+          id: arg(0),
+          kind: arg(1),
+          subject_id: arg(2),
+          payload: arg(3),
+          run_at: arg(4),
+          attempts: 0,
+          locked_until: null,
+          last_error: null,
+          created_at: arg(5),
+          completed_at: null,
+          failed_at: null,
+        })
+        .onConflict((oc) => oc.column('id').doNothing()),
+    );
+  }
+
+  private get db(): Kysely<Database> {
+    return this.adapter.db;
+  }
+
+  async enqueue(jobs: readonly NewJob[]): Promise<void> {
+    if (jobs.length === 0) return;
+    await this.db.transaction().execute((trx) => this.enqueueIn(trx, jobs));
+  }
+
+  /**
+   * {@link enqueue} inside the caller's transaction, so the jobs commit or roll back with its
+   * change; `createdAt` lets them carry the change's own timestamp.
+   */
+  async enqueueIn(trx: Kysely<Database>, jobs: readonly NewJob[], createdAt: string = now()): Promise<void> {
+    for (const job of jobs) {
+      await this.insertJob.execute(trx, [job.id, job.kind, job.subjectId, JSON.stringify(job.payload ?? {}), job.runAt ?? createdAt, createdAt]);
+    }
+  }
+
+  async claimDue(limit: number, leaseMs: number, at: Date = new Date()): Promise<Job[]> {
+    const instant = at.toISOString();
+    const leaseEnd = new Date(at.getTime() + leaseMs).toISOString();
+    let due = this.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('completed_at', 'is', null)
+      .where('failed_at', 'is', null)
+      .where('run_at', '<=', instant)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', instant)]))
+      .orderBy('run_at')
+      .limit(limit);
+    // Rows another claimer holds are skipped, not waited for: it owns them until its commit, and
+    // re-reading them afterwards would find their lease taken anyway.
+    if (this.adapter.skipLocked) due = due.forUpdate().skipLocked();
+    const rows = await this.db
+      .updateTable('jobs')
+      .set((eb) => ({ locked_until: leaseEnd, attempts: eb('attempts', '+', 1) }))
+      .where('id', 'in', due)
+      .returning(COLUMNS.jobs)
+      .execute();
+    return rows.map(toJob).sort((a, b) => a.runAt.localeCompare(b.runAt) || a.id.localeCompare(b.id));
+  }
+
+  async complete(id: string): Promise<void> {
+    await this.settle(id, { completed_at: now(), locked_until: null });
+  }
+
+  async retryLater(id: string, runAt: string, error: string): Promise<void> {
+    await this.settle(id, { run_at: runAt, last_error: error, locked_until: null });
+  }
+
+  async fail(id: string, error: string): Promise<void> {
+    await this.settle(id, { failed_at: now(), last_error: error, locked_until: null });
+  }
+
+  /** Every settlement applies only to a job still owed, so a late report cannot undo a final one. */
+  private async settle(id: string, patch: Partial<Omit<JobsTable, 'id'>>): Promise<void> {
+    await this.db.updateTable('jobs').set(patch).where('id', '=', id).where('completed_at', 'is', null).where('failed_at', 'is', null).execute();
+  }
+
+  async byId(id: string): Promise<Job | undefined> {
+    const row = await this.db.selectFrom('jobs').select(COLUMNS.jobs).where('id', '=', id).executeTakeFirst();
+    return row && toJob(row);
+  }
+
+  async counts(): Promise<{ pending: number; failed: number }> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .select((eb) => [
+        eb.fn.countAll<number>().filterWhere('completed_at', 'is', null).filterWhere('failed_at', 'is', null).as('pending'),
+        eb.fn.countAll<number>().filterWhere('failed_at', 'is not', null).as('failed'),
+      ])
+      .executeTakeFirstOrThrow();
+    return { pending: Number(row.pending), failed: Number(row.failed) };
+  }
+}
