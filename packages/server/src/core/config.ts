@@ -67,6 +67,15 @@ export interface Config {
   readonly presenceTtlSeconds: number;
   /** With Redis: how often each node renews its users' presence; at most a third of the TTL. @default 10 */
   readonly presenceHeartbeatSeconds: number;
+  /**
+   * Whether this node runs outbox jobs (first-response stamps, later webhooks and notifications).
+   * Off for API-only nodes: they still write jobs, and the nodes with it on run them. @default true
+   */
+  readonly jobsEnabled: boolean;
+  /** How often the job runner looks for due jobs, in ms; a local commit that wrote jobs wakes it at once. @default 1000 */
+  readonly jobPollMs: number;
+  /** Runs of a job before it is given up and kept as a dead letter (`failed_at`). @default 10 */
+  readonly jobMaxAttempts: number;
   /** pino level. @default "info" */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Seed demo users into an empty database. @default false (true under `npm start`) */
@@ -125,6 +134,9 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     typingTimeoutSeconds: read.int('TYPING_TIMEOUT_SECONDS', 10, 1, 300),
     presenceTtlSeconds: read.int('PRESENCE_TTL_SECONDS', 30, 3, 3600),
     presenceHeartbeatSeconds: read.int('PRESENCE_HEARTBEAT_SECONDS', 10, 1, 1200),
+    jobsEnabled: read.bool('JOBS_ENABLED', true),
+    jobPollMs: read.int('JOB_POLL_MS', 1000, 10, 600_000),
+    jobMaxAttempts: read.int('JOB_MAX_ATTEMPTS', 10, 1, 1000),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     seedDemo: read.bool('SEED_DEMO', false),
   };

@@ -1,0 +1,174 @@
+import type { Logger } from 'pino';
+import type { Job, OutboxRepository } from '../storage/store.js';
+import type { JobHandler } from './job-handler.js';
+import { DEFAULT_BACKOFF, retryDelayMs, type RetryBackoff } from './retry-delay.js';
+
+/** How a run of a job ended: done, due again later, or given up as a dead letter. */
+export type JobOutcome = 'completed' | 'retried' | 'failed';
+
+export type JobOutcomeListener = (kind: string, outcome: JobOutcome) => void;
+
+export interface JobRunnerOptions {
+  /** How often to look for due jobs, in ms. */
+  readonly pollMs: number;
+  /** Runs of a job before it is failed for good. */
+  readonly maxAttempts: number;
+  /** How long a claim holds, in ms: a job claimed by a node that died runs again after it. @default 60000 */
+  readonly leaseMs?: number;
+  /** Jobs claimed (and run concurrently) per round. @default 20 */
+  readonly batchSize?: number;
+  /** The retry schedule. @default DEFAULT_BACKOFF (1 s doubling, capped at 5 min) */
+  readonly backoff?: RetryBackoff;
+  readonly logger: Pick<Logger, 'warn' | 'error'>;
+  /** The clock, in epoch ms; tests pass their own. @default Date.now */
+  readonly now?: () => number;
+  /** Uniform in [0, 1), for the retry jitter. @default Math.random */
+  readonly random?: () => number;
+}
+
+/** Longest error text kept on a job; stack traces belong in the log. */
+const MAX_ERROR_LENGTH = 2000;
+
+/**
+ * Runs the outbox: claims due jobs in batches, runs each with the handler of its kind, and
+ * settles it: complete on success; on failure due again after a backoff, or failed (a dead
+ * letter) once `maxAttempts` runs have failed. It polls every `pollMs`, and `nudge()` starts a
+ * round at once (after a local commit that wrote jobs). Every node may run one: claims are
+ * exclusive under a lease, so each job runs on one node at a time.
+ * @example
+ * const runner = new JobRunner(store.outbox, { pollMs: 1000, maxAttempts: 10, logger });
+ * runner.register('support.first_response', handler);
+ * runner.start();
+ * await runner.stop(); // waits for running handlers
+ */
+export class JobRunner {
+  private readonly handlers = new Map<string, JobHandler>();
+  private readonly leaseMs: number;
+  private readonly batchSize: number;
+  private readonly backoff: RetryBackoff;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private outcomeListener: JobOutcomeListener = () => {};
+  private timer: NodeJS.Timeout | undefined;
+  /** The round in progress; rounds never overlap on one node. */
+  private draining: Promise<void> | undefined;
+  /** Set by a nudge during a round, so another round follows instead of waiting for the poll. */
+  private wanted = false;
+  private stopped = false;
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly options: JobRunnerOptions,
+  ) {
+    this.leaseMs = options.leaseMs ?? 60_000;
+    this.batchSize = options.batchSize ?? 20;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Makes `handler` run the jobs of `kind`. A kind has one handler. */
+  register(kind: string, handler: JobHandler): this {
+    if (this.handlers.has(kind)) throw new Error(`job kind "${kind}" already has a handler`);
+    this.handlers.set(kind, handler);
+    return this;
+  }
+
+  /** Tells `listener` how every run ended (for metrics); replaces the previous listener. */
+  onOutcome(listener: JobOutcomeListener): void {
+    this.outcomeListener = listener;
+  }
+
+  /** Polls every `pollMs`, starting with a round now (jobs left by a previous process). */
+  start(): void {
+    if (this.timer !== undefined || this.stopped) return;
+    this.timer = setInterval(() => this.nudge(), this.options.pollMs);
+    this.timer.unref();
+    this.nudge();
+  }
+
+  /** Starts a round now, or right after the one in progress. */
+  nudge(): void {
+    if (this.stopped) return;
+    this.wanted = true;
+    this.draining ??= this.drain();
+  }
+
+  /** Stops polling and resolves once the handlers running now have finished and been settled. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.draining;
+  }
+
+  /**
+   * One round: claims up to a batch of due jobs, runs them concurrently and settles each.
+   * Resolves how many were claimed. Used by the poll loop, and directly by tests.
+   */
+  async runOnce(): Promise<number> {
+    const jobs = await this.outbox.claimDue(this.batchSize, this.leaseMs, new Date(this.now()));
+    await Promise.all(jobs.map((job) => this.run(job)));
+    return jobs.length;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.wanted && !this.stopped) {
+        this.wanted = false;
+        const claimed = await this.runOnce().catch((err: unknown) => {
+          // The store is unreachable, most likely: the next poll tries again.
+          this.options.logger.warn({ err }, 'could not claim outbox jobs');
+          return 0;
+        });
+        // A full batch suggests more are due: keep going rather than wait for the poll.
+        if (claimed === this.batchSize) this.wanted = true;
+      }
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    let outcome: JobOutcome;
+    try {
+      outcome = await this.attempt(job);
+    } catch (err) {
+      // The job ran (or failed) but its outcome was not recorded: its lease expires and it runs again.
+      this.options.logger.warn({ err, jobId: job.id, kind: job.kind }, 'could not record the outcome of an outbox job; it runs again after its lease');
+      return;
+    }
+    try {
+      this.outcomeListener(job.kind, outcome);
+    } catch (err) {
+      this.options.logger.warn({ err }, 'job outcome listener failed');
+    }
+  }
+
+  /** Runs the handler and records the outcome in the outbox. */
+  private async attempt(job: Job): Promise<JobOutcome> {
+    const handler = this.handlers.get(job.kind);
+    try {
+      // An unknown kind is retried like any failure: during a rolling upgrade, a newer node may know it.
+      if (!handler) throw new Error(`no handler is registered for job kind "${job.kind}"`);
+      await handler(job);
+    } catch (err) {
+      return this.afterFailure(job, err);
+    }
+    await this.outbox.complete(job.id);
+    return 'completed';
+  }
+
+  private async afterFailure(job: Job, err: unknown): Promise<JobOutcome> {
+    const error = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH);
+    const context = { err, jobId: job.id, kind: job.kind, subjectId: job.subjectId, attempts: job.attempts };
+    if (job.attempts >= this.options.maxAttempts) {
+      await this.outbox.fail(job.id, error);
+      this.options.logger.error(context, 'outbox job failed for good; kept as a dead letter');
+      return 'failed';
+    }
+    const delayMs = retryDelayMs(job.attempts, this.random, this.backoff);
+    await this.outbox.retryLater(job.id, new Date(this.now() + delayMs).toISOString(), error);
+    this.options.logger.warn({ ...context, retryInMs: delayMs }, 'outbox job failed; retrying later');
+    return 'retried';
+  }
+}

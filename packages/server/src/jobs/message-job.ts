@@ -1,0 +1,34 @@
+import type { AccessFacts } from '../storage/store.js';
+import type { JobHandler } from './job-handler.js';
+
+/** What a planner knows of the conversation: what the sender's access check already read. */
+export type PlannedConversation = AccessFacts['conversation'];
+
+/** What a planner knows of the message about to be written. */
+export interface PlannedMessage {
+  readonly senderId: string;
+  readonly kind: string;
+}
+
+/**
+ * A side effect a committed message may owe (a stamp, a webhook, a notification), declared by
+ * the feature that owns it. `MessageService` asks `needs` before the append and writes a job of
+ * `kind` for the message in the append's own transaction; the job runner then calls `handle`.
+ * @example
+ * const firstResponse: MessageJob = {
+ *   kind: 'support.first_response',
+ *   needs: (conversation, message) => conversation.type === 'support' && message.senderId !== conversation.createdBy,
+ *   handle: async (job) => { ... },
+ * };
+ */
+export interface MessageJob {
+  /** `feature.effect`, unique among all job kinds: the id of each job is `${messageId}:${kind}`. */
+  readonly kind: string;
+  /**
+   * Whether this message owes the job. Decided from the arguments alone (no I/O, never throws):
+   * it runs on the send path, before anything is written.
+   */
+  needs(conversation: PlannedConversation, message: PlannedMessage): boolean;
+  /** Runs the job; idempotent (see {@link JobHandler}). */
+  readonly handle: JobHandler;
+}
