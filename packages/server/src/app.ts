@@ -56,6 +56,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.decorate('metrics', new Metrics());
+  services.reportTo(app.metrics);
   app.addHook('onResponse', async (request, reply) => {
     app.metrics.httpRequests.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },

@@ -24,6 +24,10 @@ import { SupportService } from './support/support.service.js';
 import { AssignmentService } from './support/assignment.service.js';
 import { SupportQueues } from './support/support-queues.js';
 import { TypingService } from './typing/typing.service.js';
+import { JobRunner } from './jobs/job-runner.js';
+import { AfterCommitPublisher } from './messages/after-commit-publisher.js';
+import { firstResponseJob } from './support/first-response.job.js';
+import type { Metrics } from './ops/metrics.js';
 
 /** Everything a gateway may call: the operations, and the ports beneath them. */
 export interface Services {
@@ -43,7 +47,11 @@ export interface Services {
   readonly presence: PresenceService;
   readonly support: SupportService;
   readonly assignment: AssignmentService;
-  /** Releases the store and the bus. */
+  /** This node's outbox runner; absent when `jobsEnabled` is off (an API-only node). */
+  readonly jobs: JobRunner | undefined;
+  /** Counts what only gets counted (job outcomes, failed publications) in the app's metrics. */
+  reportTo(metrics: Pick<Metrics, 'jobs' | 'publishFailures'>): void;
+  /** Stops the job runner (running jobs finish first), then releases the store and the bus. */
   close(): Promise<void>;
 }
 
@@ -83,7 +91,12 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const access = new ConversationAccess(store, policy);
   const attachments = createAttachmentService({ config, store, access });
   const sendRateLimit = new SendRateLimit({ points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds }, cluster?.limiter);
-  const messages = new MessageService(store, bus, policy, access, config, sendRateLimit, attachments);
+  const publisher = new AfterCommitPublisher(bus, logger);
+  // Side effects a committed message may owe; each is a job kind with its planner and handler.
+  const messageJobs = [firstResponseJob(store)];
+  const jobs = config.jobsEnabled ? new JobRunner(store.outbox, { pollMs: config.jobPollMs, maxAttempts: config.jobMaxAttempts, logger }) : undefined;
+  for (const job of messageJobs) jobs?.register(job.kind, job.handle);
+  const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger });
   const typing = new TypingService(bus, access, config.typingTimeoutSeconds * 1000);
   const tracker = overrides.presence ?? cluster?.presence ?? new MemoryPresence();
   const presence = new PresenceService(tracker, bus, store);
@@ -101,9 +114,9 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const assignment = new AssignmentService(store, tracker, policy, queues);
   const support = new SupportService(store, bus, policy, access, messages, sendRateLimit, queues, assignment);
   assignment.onAssigned((assigned, agent) => support.announceAssignment(assigned, 'assigned', null, agent, `Assigned to ${agent.displayName} (${assigned.supportCase.assignmentReason})`));
-  messages.afterCommit((conversation, message) => support.noteMessage(conversation, message));
   presence.onOnline((userId) => assignment.drainFor(userId));
   const auth = new AuthService(store, tokens, config.apiKeys, bus);
+  jobs?.start();
   return {
     config,
     logger,
@@ -121,7 +134,13 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     presence,
     support,
     assignment,
+    jobs,
+    reportTo(metrics) {
+      jobs?.onOutcome((kind, outcome) => metrics.jobs.inc({ kind, outcome }));
+      publisher.onFailure((type) => metrics.publishFailures.inc({ type }));
+    },
     async close() {
+      await jobs?.stop();
       stopSweeping();
       clearInterval(purging);
       typing.close();

@@ -1,4 +1,4 @@
-import type { Conversation, Message, Reaction } from '../core/model.js';
+import type { Conversation, Message, Reaction, User } from '../core/model.js';
 import type { SupportCase } from '../storage/store.js';
 
 /**
@@ -19,6 +19,8 @@ export type DomainEvent =
   | { readonly type: 'receipt.delivered'; readonly conversationId: string; readonly userId: string; readonly seq: number }
   | { readonly type: 'typing'; readonly conversationId: string; readonly userId: string; readonly userName: string; readonly isTyping: boolean }
   /** Sessions ended: one token (`jti`), or every token issued before `validAfter` (epoch s). */
+  /** The user's roles, name or profile changed; open connections take the new roles at once. */
+  | { readonly type: 'user.updated'; readonly user: User }
   | { readonly type: 'sessions.revoked'; readonly userId: string; readonly jti?: string; readonly validAfter?: number }
   /** Someone opened or left a conversation's live view (support-desk sessions). */
   | { readonly type: 'session.member'; readonly conversationId: string; readonly userId: string; readonly role: string | null; readonly name: string; readonly joined: boolean; readonly origin: string }

@@ -49,6 +49,14 @@ export class AuthService {
     await this.bus.publish(topics.user(userId), { type: 'sessions.revoked', userId, ...which });
   }
 
+  /**
+   * Tells every node the user changed, so open connections take the new roles at once instead
+   * of keeping the ones they connected with.
+   */
+  async userChanged(user: User): Promise<void> {
+    await this.bus.publish(topics.user(user.id), { type: 'user.updated', user });
+  }
+
   /** Revokes every token the user holds now. */
   async logoutEverywhere(userId: string): Promise<void> {
     const validAfter = Math.floor(Date.now() / 1000) + 1;
@@ -93,11 +101,14 @@ export class AuthService {
     const firstName = stringClaim(claims, 'first_name', 'firstName', 'given_name') ?? null;
     const lastName = stringClaim(claims, 'last_name', 'lastName', 'family_name') ?? null;
     const name = stringClaim(claims, 'name') ?? ([firstName, lastName].filter(Boolean).join(' ') || id);
-    return this.store.users.upsert(
+    const user = await this.store.users.upsert(
       existing
         ? { id, roles }
         : { id, roles, displayName: name, firstName, lastName, email: stringClaim(claims, 'email') ?? null, passwordHash: null },
     );
+    // The host app's token carries new roles: connections opened with the old ones follow.
+    if (existing) await this.userChanged(user);
+    return user;
   }
 }
 

@@ -1,13 +1,15 @@
 import type { Actor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import type { Conversation, Json, Message, Participant, Reaction } from '../core/model.js';
-import type { Bus } from '../bus/bus.js';
-import { topics } from '../bus/domain-event.js';
+import type { Logger } from 'pino';
+import { topics, type DomainEvent } from '../bus/domain-event.js';
 import type { ConversationAccess } from '../conversations/conversation-access.js';
 import type { Policy } from '../policy/policy.js';
 import type { AccessFacts, Store } from '../storage/store.js';
 import type { SendRateLimit } from '../limits/send-rate-limit.js';
 import type { AttachmentService } from '../attachments/attachment.service.js';
+import type { MessageJob } from '../jobs/message-job.js';
+import type { AfterCommitPublisher } from './after-commit-publisher.js';
 
 export interface SendMessageInput {
   readonly content: string;
@@ -37,25 +39,35 @@ export interface ReadState {
   readonly unreadCount: number;
 }
 
-export type CommitListener = (conversation: AccessFacts['conversation'], message: Message) => Promise<void>;
+/** What a committed message may still owe, and where trouble after the commit is told. */
+export interface MessageFollowUps {
+  /** Side effects a message may owe; each one it needs becomes an outbox job written with it. */
+  readonly jobs: readonly MessageJob[];
+  /** Called after a commit that wrote jobs, so a local runner starts them now, not at its next poll. */
+  readonly jobsWritten: () => void;
+  /** Where failures after the commit go: they are logged, never thrown at the sender. */
+  readonly logger: Pick<Logger, 'warn'>;
+}
 
 /** Sending, paging, receipts, edits and deletes of messages. */
 export class MessageService {
-  private commitListeners: CommitListener[] = [];
-
   constructor(
     private readonly store: Store,
-    private readonly bus: Bus,
+    /** Every event here reports a committed change, so none may fail the call. */
+    private readonly publisher: AfterCommitPublisher,
     private readonly policy: Policy,
     private readonly access: ConversationAccess,
     private readonly limits: { readonly maxMessageLength: number },
     private readonly rateLimit: SendRateLimit,
     private readonly uploads: AttachmentService,
+    private readonly followUps: MessageFollowUps,
   ) {}
 
   /**
-   * Commits the message (with its seq) and only then publishes it, so anyone who hears of a
-   * message can also read it. A retried `clientId` returns the original and publishes nothing.
+   * Commits the message (with its seq and the outbox jobs it owes) and only then publishes it,
+   * so anyone who hears of a message can also read it. Nothing after the commit can fail the
+   * send: publication and upload bookkeeping only log, and the side effects run as jobs. A
+   * retried `clientId` returns the original and writes and publishes nothing.
    */
   async send(actor: Actor, conversationId: string, input: SendMessageInput, origin?: string): Promise<SendResult> {
     if (actor.kind !== 'user') throw new AppError('forbidden', 'Sending needs a user token');
@@ -71,38 +83,55 @@ export class MessageService {
       const target = await this.store.messages.byId(input.replyTo);
       if (!target || target.conversationId !== conversationId) throw invalid('/reply_to', 'no such message in this conversation');
     }
+    // Bound before the append, so the unclaimed-upload purge (which takes only unbound uploads)
+    // can never delete a file a committed message carries.
     const attachments = await this.uploads.claim(actor, conversationId, uploadIds);
+    const storedKind = input.kind ?? (attachments.length > 0 && attachments.every((a) => a.contentType.startsWith('image/')) ? 'image' : kind);
+    const jobs = this.jobsFor(conversation, { senderId: actor.user.id, kind: storedKind });
     let result: SendResult;
     try {
       result = await this.store.messages.append({
         conversationId,
         senderId: actor.user.id,
-        kind: input.kind ?? (attachments.length > 0 && attachments.every((a) => a.contentType.startsWith('image/')) ? 'image' : kind),
+        kind: storedKind,
         content: input.content,
         attachments,
         replyTo: input.replyTo ?? null,
         metadata: input.metadata ?? {},
         clientId: input.clientId ?? null,
+        jobs,
       });
     } catch (error) {
-      await this.uploads.release(uploadIds).catch(() => {});
+      await this.uploads.release(uploadIds).catch((err: unknown) => this.followUps.logger.warn({ err, conversationId, uploadIds }, 'could not release the uploads of a failed send'));
       throw error;
     }
-    if (result.created) await this.uploads.setMessage(uploadIds, result.message.id);
-    else await this.uploads.release(uploadIds);
-    if (result.created) {
-      await this.publishCreated(result.message, origin);
-      for (const listener of this.commitListeners) await listener(conversation, result.message);
-    }
+    if (result.created && jobs.length > 0) this.followUps.jobsWritten();
+    await this.settleUploads(uploadIds, result);
+    if (result.created) await this.publishCreated(result.message, origin);
     return result;
   }
 
-  /** Runs after every user message commits (first-response stamps and the like). */
-  afterCommit(listener: CommitListener): void {
-    this.commitListeners.push(listener);
+  /** The kinds of the outbox jobs a message of this sender in this conversation owes. */
+  private jobsFor(conversation: AccessFacts['conversation'], message: { senderId: string; kind: string }): string[] {
+    return this.followUps.jobs.filter((job) => job.needs(conversation, message)).map((job) => job.kind);
   }
 
-  /** A server-written message (lifecycle notes); skips participant checks. */
+  /**
+   * Records which message carries the uploads, or gives them back to a retry that wrote nothing.
+   * The message is committed either way, so a failure is logged, not thrown: a bound upload
+   * without its message id stays bound (the purge never takes it) and is served as before.
+   */
+  private async settleUploads(uploadIds: readonly string[], result: SendResult): Promise<void> {
+    if (uploadIds.length === 0) return;
+    try {
+      if (result.created) await this.uploads.setMessage(uploadIds, result.message.id);
+      else await this.uploads.release(uploadIds);
+    } catch (err) {
+      this.followUps.logger.warn({ err, messageId: result.message.id, uploadIds }, 'upload bookkeeping after a committed send failed');
+    }
+  }
+
+  /** A server-written message (lifecycle notes); skips participant checks. Publishing cannot fail it. */
   async sendSystem(conversationId: string, content: string, metadata: Json = {}): Promise<Message> {
     const { message } = await this.store.messages.append({ conversationId, senderId: null, kind: 'system', content, metadata });
     await this.publishCreated(message);
@@ -132,7 +161,7 @@ export class MessageService {
     const changed = add ? await this.store.reactions.add(messageId, userId, emoji) : await this.store.reactions.remove(messageId, userId, emoji);
     const reactions = (await this.store.reactions.forMessages([messageId])).get(messageId) ?? [];
     if (changed) {
-      await this.bus.publish(topics.conversation(conversationId), { type: 'reaction.changed', conversationId, messageId, userId, emoji, added: add, reactions });
+      await this.publish(topics.conversation(conversationId), { type: 'reaction.changed', conversationId, messageId, userId, emoji, added: add, reactions });
     }
     return reactions;
   }
@@ -172,7 +201,7 @@ export class MessageService {
   /** The one place a read pointer moves and the move is announced; access is checked by the caller. */
   private async moveReadPointer(conversation: Conversation, userId: string, seq: number, details: { messageId?: string; messageIds?: readonly string[]; origin?: string }): Promise<ReadState> {
     const participant = await this.store.conversations.markRead(conversation.id, userId, seq);
-    await this.bus.publish(topics.conversation(conversation.id), {
+    await this.publish(topics.conversation(conversation.id), {
       type: 'receipt.read',
       conversationId: conversation.id,
       userId,
@@ -189,7 +218,7 @@ export class MessageService {
     const before = await this.store.conversations.participant(conversationId, actorUser(actor));
     const participant = await this.store.conversations.markDelivered(conversationId, actorUser(actor), seq);
     if (participant.lastDeliveredSeq !== before?.lastDeliveredSeq) {
-      await this.bus.publish(topics.conversation(conversationId), { type: 'receipt.delivered', conversationId, userId: participant.userId, seq: participant.lastDeliveredSeq });
+      await this.publish(topics.conversation(conversationId), { type: 'receipt.delivered', conversationId, userId: participant.userId, seq: participant.lastDeliveredSeq });
     }
     return participant;
   }
@@ -235,8 +264,13 @@ export class MessageService {
     if (content.length > this.limits.maxMessageLength) throw invalid('/content', `must be at most ${this.limits.maxMessageLength} characters`);
   }
 
+  /** Every publication here follows a commit: it logs and counts a failure, never throws (see AfterCommitPublisher). */
+  private publish(topic: string, event: DomainEvent): Promise<void> {
+    return this.publisher.publish(topic, event);
+  }
+
   private async publishCreated(message: Message, origin?: string): Promise<void> {
-    await this.bus.publish(topics.conversation(message.conversationId), {
+    await this.publish(topics.conversation(message.conversationId), {
       type: 'message.created',
       conversationId: message.conversationId,
       message,
@@ -245,7 +279,7 @@ export class MessageService {
   }
 
   private async publishUpdated(message: Message): Promise<void> {
-    await this.bus.publish(topics.conversation(message.conversationId), { type: 'message.updated', conversationId: message.conversationId, message });
+    await this.publish(topics.conversation(message.conversationId), { type: 'message.updated', conversationId: message.conversationId, message });
   }
 }
 

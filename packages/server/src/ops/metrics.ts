@@ -11,6 +11,10 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly messagesSent = new Counter({ name: 'switchboard_messages_total', help: 'Messages committed', registers: [this.registry] });
+  readonly jobs = new Counter({ name: 'switchboard_jobs_total', help: 'Outbox job runs by kind and outcome (completed, retried, failed)', labelNames: ['kind', 'outcome'] as const, registers: [this.registry] });
+  readonly publishFailures = new Counter({ name: 'switchboard_bus_publish_failures_total', help: 'Events of committed changes the bus did not take, by event type', labelNames: ['type'] as const, registers: [this.registry] });
+  readonly fanoutFailures = new Counter({ name: 'switchboard_fanout_failures_total', help: 'Events a gateway failed to render or deliver, by gateway and event type', labelNames: ['gateway', 'event'] as const, registers: [this.registry] });
+  readonly slowConsumers = new Counter({ name: 'switchboard_slow_consumers_total', help: 'Connections closed because their unread output passed MAX_BUFFERED_BYTES', labelNames: ['gateway'] as const, registers: [this.registry] });
   readonly connections = new Gauge({ name: 'switchboard_connections', help: 'Open real-time connections by gateway', labelNames: ['gateway'] as const, registers: [this.registry] });
 
   constructor() {

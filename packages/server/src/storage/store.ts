@@ -375,7 +375,10 @@ export interface SupportCaseRepository {
   transition(conversationId: string, from: readonly CaseStatus[], to: CaseStatus, stamp: 'resolved_at' | 'closed_at' | null, clearAgent?: boolean): Promise<SupportCase | undefined>;
   /** Moves the case to another queue (and back to waiting without an agent when `unassign`). */
   moveQueue(conversationId: string, queue: string, unassign: boolean): Promise<SupportCase | undefined>;
-  /** Stamps the first staff response once; later calls change nothing. */
+  /**
+   * Stamps the first staff response: keeps the earliest `at` it was ever given, so calls in any
+   * order, and repeated calls, leave the same stamp.
+   */
   recordFirstResponse(conversationId: string, at: string): Promise<void>;
   /** Records the requester's rating once, only for resolved or closed cases; false otherwise. */
   rate(conversationId: string, score: number, comment: string | null): Promise<boolean>;

@@ -205,12 +205,6 @@ export class SupportService {
     );
   }
 
-  /** Stamps the first response of staff on a case (called for every committed message of a support conversation). */
-  async noteMessage(conversation: Pick<Conversation, 'id' | 'type' | 'createdBy'>, message: Message): Promise<void> {
-    if (conversation.type !== 'support' || message.senderId === null || message.senderId === conversation.createdBy) return;
-    await this.store.cases.recordFirstResponse(conversation.id, message.createdAt);
-  }
-
   /**
    * An agent took the case (accepted, assigned by staff or by a queue's strategy): the usual
    * announcement, and when the agent was not a participant yet, the join, so all of the agent's

@@ -48,6 +48,7 @@ export class UserService {
       ...((passwordHash !== undefined && existing) || disabling ? { tokensValidAfter: Math.floor(Date.now() / 1000) + 1 } : {}),
     });
     if (user.tokensValidAfter !== existing?.tokensValidAfter && existing) await this.auth.sessionsEnded(id, { validAfter: user.tokensValidAfter });
+    if (existing) await this.auth.userChanged(user);
     return { user, created: !existing };
   }
 
@@ -64,7 +65,9 @@ export class UserService {
 
   async updateSelf(actor: Actor, patch: { displayName?: string; firstName?: string | null; lastName?: string | null; profile?: Json }): Promise<User> {
     if (actor.kind !== 'user') throw new AppError('forbidden', 'This needs a user token');
-    return this.store.users.upsert({ id: actor.user.id, ...patch });
+    const user = await this.store.users.upsert({ id: actor.user.id, ...patch });
+    await this.auth.userChanged(user);
+    return user;
   }
 
   /** Ends every session of the user now. */

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/cluster.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestWsClient } from '../support/ws-client.js';
 
@@ -76,7 +77,8 @@ describe('support cases over REST', () => {
     expect((await status(agent.token, 'resolved')).status).toBe(409);
     await server.request('POST', `/v1/support/cases/${id}/accept`, { token: agent.token });
     await server.request('POST', `/v1/conversations/${id}/messages`, { token: agent.token, body: { content: 'Looking into it' } });
-    expect((await server.request('GET', `/v1/support/cases/${id}`, { token: agent.token })).body.case.first_response_at).not.toBeNull();
+    // Stamped by the outbox job the reply wrote, moments after the reply commits.
+    await eventually(async () => (await server.request('GET', `/v1/support/cases/${id}`, { token: agent.token })).body.case.first_response_at !== null, 5000, 'first response stamped');
     expect((await status(customer.token, 'resolved')).status).toBe(403);
     const resolved = await status(agent.token, 'resolved');
     expect(resolved.body.case).toMatchObject({ status: 'resolved' });

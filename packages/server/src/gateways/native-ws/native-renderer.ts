@@ -5,18 +5,16 @@ import { OutboundFrame, type WsConnection } from './ws-connection.js';
 
 const frameOf = (payload: unknown) => new OutboundFrame(JSON.stringify(payload));
 
-/** Subscription changes the renderer asks of the gateway when membership events arrive. */
+/**
+ * Presence subscriptions the renderer asks of the gateway as membership events arrive. Following
+ * conversations, ended sessions and role changes belong to the connection lifecycle, which has
+ * applied them before an event reaches the renderer.
+ */
 export interface MembershipSink {
-  follow(connection: WsConnection, conversationId: string, lastSeq?: number): void;
-  unfollow(connection: WsConnection, conversationId: string): void;
   /** Start receiving these users' presence (they now share a conversation). */
   watchPresence(connection: WsConnection, userIds: readonly string[]): void;
-  /** Start receiving the presence of everyone in the conversation. */
-  watchParticipants(connection: WsConnection, conversationId: string): void;
   /** Stop receiving the presence of users the connection no longer shares a conversation with. */
   refreshPresence(connection: WsConnection): void;
-  /** End the connection: its session was revoked. */
-  endSession(connection: WsConnection): void;
 }
 
 const now = () => new Date().toISOString();
@@ -79,7 +77,6 @@ export function renderToConnections(event: DomainEvent, subscribers: ReadonlySet
       const { conversation, firstMessage } = event;
       let frame: OutboundFrame | undefined;
       for (const c of subscribers) {
-        membership.follow(c, conversation.id, firstMessage?.seq ?? conversation.lastSeq);
         membership.watchPresence(c, event.participantIds.filter((id) => id !== c.userId));
         if (firstMessage && c.userId !== firstMessage.senderId) {
           c.send((frame ??= frameOf(notification(conversation.id, firstMessage.senderId, firstMessage.content, firstMessage.createdAt, firstMessage.seq))));
@@ -90,13 +87,6 @@ export function renderToConnections(event: DomainEvent, subscribers: ReadonlySet
     case 'participant.added':
     case 'participant.removed':
       renderMembership(event, subscribers, membership);
-      return;
-    case 'sessions.revoked':
-      for (const c of subscribers) {
-        const { jti, iat } = c.actor.token;
-        const ended = (event.jti !== undefined && jti === event.jti) || (event.validAfter !== undefined && (iat ?? 0) < event.validAfter);
-        if (c.userId === event.userId && ended) membership.endSession(c);
-      }
       return;
     case 'presence':
       broadcast(subscribers, () => ({ type: 'presence', user_id: event.userId, status: event.status, last_seen_at: event.lastSeenAt }));
@@ -145,23 +135,12 @@ function renderMembership(event: Extract<DomainEvent, { type: 'participant.added
   const added = event.type === 'participant.added';
   let roomFrame: OutboundFrame | undefined;
   for (const c of subscribers) {
-    if (c.userId === event.userId) {
-      // The subject's own connections: start or stop following the conversation.
-      if (added && !c.conversations.has(event.conversationId)) {
-        membership.follow(c, event.conversationId);
-        membership.watchParticipants(c, event.conversationId);
-        c.sendJson({ type: 'conversation_added', conversation_id: event.conversationId, by: event.by, timestamp: now() });
-      } else if (!added && c.conversations.has(event.conversationId)) {
-        membership.unfollow(c, event.conversationId);
-        membership.refreshPresence(c);
-        c.sendJson({ type: 'conversation_removed', conversation_id: event.conversationId, by: event.by, timestamp: now() });
-      }
-    } else {
-      if (added && c.conversations.has(event.conversationId)) membership.watchPresence(c, [event.userId]);
-      if (!added && c.watching.has(event.userId)) membership.refreshPresence(c);
-      if (!c.rooms.has(event.conversationId)) continue;
-      c.send((roomFrame ??= frameOf({ type: added ? 'participant_joined' : 'participant_left', conversation_id: event.conversationId, user_id: event.userId, by: event.by, timestamp: now() })));
-    }
+    // The subject's own connections were told by the lifecycle (conversation_added/removed).
+    if (c.userId === event.userId) continue;
+    if (added && c.conversations.has(event.conversationId)) membership.watchPresence(c, [event.userId]);
+    if (!added && c.watching.has(event.userId)) membership.refreshPresence(c);
+    if (!c.rooms.has(event.conversationId)) continue;
+    c.send((roomFrame ??= frameOf({ type: added ? 'participant_joined' : 'participant_left', conversation_id: event.conversationId, user_id: event.userId, by: event.by, timestamp: now() })));
   }
 }
 

@@ -1,18 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { topics } from '../../bus/domain-event.js';
+import { topics, type DomainEvent } from '../../bus/domain-event.js';
 import type { UserActor } from '../../core/actor.js';
 import { AppError, isAppError } from '../../core/errors.js';
 import { compileValidator } from '../../core/validation.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { CLOSE_CODES } from '../../realtime/close-codes.js';
-import { Hub } from '../../realtime/hub.js';
+import { AdmissionRefused, ConnectionLifecycle, type EndReason } from '../../realtime/connection-lifecycle.js';
+import type { RealtimeGateway } from '../../profiles/profile.js';
 import type { Services } from '../../services.js';
 import type { UpgradeRouter } from '../upgrade-router.js';
 import { INBOUND_FRAMES, RoomFrame, type InboundFrameType } from './native-frames.js';
 import { ERROR_TEXTS, HANDLERS, type RoomControl } from './native-handlers.js';
-import { renderToConnections } from './native-renderer.js';
+import { renderToConnections, type MembershipSink } from './native-renderer.js';
 import { tokenFromRequest } from './token-from-request.js';
 import { WsConnection } from './ws-connection.js';
 
@@ -43,43 +44,79 @@ const validateRoomFrame = compileValidator(RoomFrame);
 /**
  * The native real-time protocol: GuzoSync's `{type, data}` events, verbatim, plus extensions.
  * Frames of one connection are handled strictly in order, because GuzoSync clients match
- * replies (which carry no type) to requests by order.
+ * replies (which carry no type) to requests by order. The connection's life (admission, caps,
+ * expiry, keepalive, membership and role changes) is the shared lifecycle's.
  */
-export class NativeWsGateway implements RoomControl {
+export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implements RoomControl, RealtimeGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false, handleProtocols: (_protocols, request) => tokenFromRequest(request).protocol ?? false });
-  private readonly hub: Hub<WsConnection>;
-  private readonly connections = new Set<WsConnection>();
-  private readonly keepalive: NodeJS.Timeout;
+  private readonly presenceSink: MembershipSink = {
+    watchPresence: (c, userIds) => this.watchPresence(c, userIds),
+    refreshPresence: (c) => void this.refreshPresence(c),
+  };
 
-  constructor(
-    private readonly services: Services,
-    router: UpgradeRouter,
-    private readonly metrics: Metrics,
-  ) {
-    const membership = {
-      follow: (c: WsConnection, id: string, lastSeq?: number) => this.follow(c, id, lastSeq),
-      unfollow: (c: WsConnection, id: string) => this.unfollow(c, id),
-      watchPresence: (c: WsConnection, userIds: readonly string[]) => this.watchPresence(c, userIds),
-      watchParticipants: (c: WsConnection, id: string) => void this.watchParticipants(c, id),
-      refreshPresence: (c: WsConnection) => void this.refreshPresence(c),
-      endSession: (c: WsConnection) => {
-        c.sendJson({ type: 'auth_error', message: 'Session ended' });
-        c.flushAndClose(CLOSE_CODES.authFailed, 'Session ended');
-      },
-    };
-    this.hub = new Hub(services.bus, (event, _topic, subscribers) => renderToConnections(event, subscribers, membership));
+  constructor(services: Services, router: UpgradeRouter, metrics: Metrics) {
+    super(services, metrics, 'native', { keepalive: true });
     router.add(NATIVE_WS_PATHS, (request, socket, head) =>
       this.wss.handleUpgrade(request, socket, head, (ws) =>
         this.accept(ws, request, socket).catch((error: unknown) => this.refuse(ws, error)),
       ),
     );
-    this.keepalive = setInterval(() => this.sweep(), services.config.keepaliveSeconds * 1000);
-    this.keepalive.unref();
   }
 
-  /** Open connections on this node. */
-  get size(): number {
-    return this.connections.size;
+  protected render(event: DomainEvent, _topic: string, subscribers: ReadonlySet<WsConnection>): void {
+    renderToConnections(event, subscribers, this.presenceSink);
+  }
+
+  protected end(connection: WsConnection, reason: EndReason): void {
+    switch (reason) {
+      case 'session_ended':
+      case 'token_expired':
+        connection.sendJson({ type: 'auth_error', message: reason === 'session_ended' ? 'Session ended' : 'Token expired' });
+        connection.flushAndClose(CLOSE_CODES.authFailed, reason === 'session_ended' ? 'Session ended' : 'Token expired');
+        return;
+      case 'slow_consumer':
+        connection.close(CLOSE_CODES.slowConsumer, 'slow consumer: reconnect and sync', true);
+        return;
+      case 'keepalive_timeout':
+        connection.close(CLOSE_CODES.goingAway, 'keepalive timeout', true);
+        return;
+      case 'shutdown':
+        connection.close(CLOSE_CODES.goingAway, 'server shutting down');
+        return;
+    }
+  }
+
+  protected ping(connection: WsConnection): void {
+    connection.ping();
+  }
+
+  /**
+   * New roles: queues need `support.monitor` still, and rooms the connection joined without
+   * being a participant (a monitor's) need read access still.
+   */
+  protected async rolesChanged(connection: WsConnection): Promise<void> {
+    const { policy, access } = this.services;
+    if (!policy.can({ kind: 'user', roles: connection.actor.user.roles }, 'support.monitor')) {
+      for (const queue of [...connection.queues]) this.unwatchQueue(connection, queue);
+    }
+    for (const id of [...connection.rooms]) {
+      if (connection.conversations.has(id)) continue;
+      const readable = await access.read(connection.actor, id).then(() => true, () => false);
+      if (readable) continue;
+      this.leaveConversationRoom(connection, id);
+      connection.sendJson({ type: 'conversation_removed', conversation_id: id, by: null, timestamp: new Date().toISOString() });
+    }
+  }
+
+  protected membershipChanged(connection: WsConnection, conversationId: string, joined: boolean, by: string | null): void {
+    const timestamp = new Date().toISOString();
+    if (joined) {
+      void this.watchParticipants(connection, conversationId);
+      connection.sendJson({ type: 'conversation_added', conversation_id: conversationId, by, timestamp });
+    } else {
+      void this.refreshPresence(connection);
+      connection.sendJson({ type: 'conversation_removed', conversation_id: conversationId, by, timestamp });
+    }
   }
 
   private async accept(ws: WebSocket, request: IncomingMessage, raw: Duplex): Promise<void> {
@@ -96,28 +133,26 @@ export class NativeWsGateway implements RoomControl {
     });
     let actor: UserActor;
     try {
-      const { token } = tokenFromRequest(request);
-      if (!token) throw new AppError('unauthenticated');
-      actor = await this.services.auth.authenticate(token);
+      actor = await this.admit(tokenFromRequest(request).token);
     } catch (error) {
-      // A database blip is not a bad token: the client keeps its token and retries.
-      if (isAppError(error) && error.code === 'store_unavailable') throw error;
-      ws.send(JSON.stringify({ type: 'auth_error', message: 'Invalid token' }));
-      ws.close(CLOSE_CODES.authFailed, 'Invalid token');
-      return;
-    }
-    const { config, presence } = this.services;
-    if ((await presence.connectionCount(actor.user.id)) >= config.maxConnectionsPerUser) {
-      ws.send(JSON.stringify({ type: 'error', message: 'Too many connections', code: 'rate_limited' }));
-      ws.close(CLOSE_CODES.tooManyConnections, 'Too many connections');
+      if (!(error instanceof AdmissionRefused)) throw error;
+      if (error.reason === 'unavailable') throw error.underlying;
+      if (error.reason === 'too_many_connections') {
+        ws.send(JSON.stringify({ type: 'error', message: 'Too many connections', code: 'rate_limited' }));
+        ws.close(CLOSE_CODES.tooManyConnections, 'Too many connections');
+      } else {
+        ws.send(JSON.stringify({ type: 'auth_error', message: 'Invalid token' }));
+        ws.close(CLOSE_CODES.authFailed, 'Invalid token');
+      }
       return;
     }
     if (gone) return;
-    const conn = new WsConnection(actor, ws, raw, { maxBufferedBytes: config.maxBufferedBytes });
+    const conn = new WsConnection(actor, ws, raw, { maxBufferedBytes: this.services.config.maxBufferedBytes });
     // Queued before the connection subscribes to anything, so it is always the first frame.
     conn.sendJson({ type: 'authenticated', user_id: actor.user.id, connection_id: conn.id, message: 'Authentication successful' });
     try {
       await this.register(conn);
+      this.watchPresence(conn, await this.services.presence.contactsOf(actor.user.id));
     } catch (error) {
       await this.unregister(conn);
       throw error;
@@ -132,7 +167,7 @@ export class NativeWsGateway implements RoomControl {
     let inFlight = 0;
     const enqueue = (data: RawData, isBinary: boolean) => {
       if (inFlight >= MAX_UNANSWERED_FRAMES) {
-        conn.sendJson({ type: 'error', message: 'Too many requests in flight: reconnect and sync', code: 'rate_limited' });
+        conn.sendJson({ type: 'error', message: 'Too many requests in flight: reconnect and sync', code: 'rate_limited', retryable: true });
         conn.flushAndClose(CLOSE_CODES.flooding, 'too many requests in flight');
         return;
       }
@@ -145,35 +180,15 @@ export class NativeWsGateway implements RoomControl {
     ws.on('message', enqueue);
     ws.on('pong', () => (conn.alive = true));
     for (const [data, isBinary] of pending) enqueue(data, isBinary);
-    this.closeAtExpiry(conn);
   }
 
   /** Setting up the connection failed (the store is down): tell the client to retry later. */
   private refuse(ws: WebSocket, error: unknown): void {
     const unavailable = isAppError(error) && error.code === 'store_unavailable';
-    if (!unavailable) this.services.logger.error({ err: error }, 'native ws connection setup failed');
+    if (!unavailable) this.logger.error({ err: error }, 'native ws connection setup failed');
     if (ws.readyState !== ws.OPEN) return;
-    ws.send(JSON.stringify({ type: 'error', message: 'Service temporarily unavailable, retry shortly', code: unavailable ? 'store_unavailable' : 'internal' }));
+    ws.send(JSON.stringify({ type: 'error', message: 'Service temporarily unavailable, retry shortly', code: unavailable ? 'store_unavailable' : 'internal', retryable: true }));
     ws.close(CLOSE_CODES.tryAgainLater, 'try again later');
-  }
-
-  private async register(connection: WsConnection): Promise<void> {
-    const { user } = connection.actor;
-    this.connections.add(connection);
-    this.metrics.connections.inc({ gateway: 'native' });
-    this.hub.add(connection, topics.user(user.id));
-    const summaries = await this.services.store.conversations.listForUser({ userId: user.id, limit: 1000 });
-    for (const s of summaries) this.follow(connection, s.conversation.id, s.conversation.lastSeq);
-    this.watchPresence(connection, await this.services.presence.contactsOf(user.id));
-    await this.services.presence.connected(user.id, connection.id);
-  }
-
-  private async unregister(connection: WsConnection): Promise<void> {
-    if (!this.connections.delete(connection)) return;
-    clearTimeout(connection.expiryTimer);
-    this.metrics.connections.dec({ gateway: 'native' });
-    this.hub.removeAll(connection);
-    await this.services.presence.disconnected(connection.userId, connection.id).catch(() => {});
   }
 
   private async handleFrame(connection: WsConnection, data: RawData, isBinary: boolean): Promise<void> {
@@ -224,7 +239,7 @@ export class NativeWsGateway implements RoomControl {
 
   private replyError(connection: WsConnection, type: InboundFrameType, error: unknown, echo: object): void {
     if (!isAppError(error)) {
-      this.services.logger.error({ err: error, type }, 'native ws handler failed');
+      this.logger.error({ err: error, type }, 'native ws handler failed');
       connection.sendJson({ success: false, error: 'Internal server error', code: 'internal', event: type, ...echo });
       return;
     }
@@ -287,7 +302,7 @@ export class NativeWsGateway implements RoomControl {
   }
 
   private watchPresence(connection: WsConnection, userIds: readonly string[]): void {
-    if (!this.connections.has(connection)) return;
+    if (!connection.isOpen) return;
     for (const id of userIds) {
       if (id === connection.userId) continue;
       connection.watching.add(id);
@@ -310,46 +325,9 @@ export class NativeWsGateway implements RoomControl {
     this.watchPresence(connection, participants.map((p) => p.userId));
   }
 
-  private follow(connection: WsConnection, conversationId: string, lastSeq?: number): void {
-    connection.conversations.add(conversationId);
-    this.hub.add(connection, topics.conversation(conversationId), lastSeq);
-  }
-
-  private unfollow(connection: WsConnection, conversationId: string): void {
-    connection.conversations.delete(conversationId);
-    connection.rooms.delete(conversationId);
-    this.hub.remove(connection, topics.conversation(conversationId));
-  }
-
-  /** A connection lives no longer than its token. */
-  private closeAtExpiry(connection: WsConnection): void {
-    const exp = connection.actor.token.exp;
-    if (exp === undefined) return;
-    const ms = exp * 1000 - Date.now();
-    connection.expiryTimer = setTimeout(() => {
-      connection.sendJson({ type: 'auth_error', message: 'Token expired' });
-      connection.flushAndClose(CLOSE_CODES.authFailed, 'Token expired');
-    }, Math.min(Math.max(ms, 0), 2_147_483_647));
-    connection.expiryTimer.unref();
-  }
-
-  /** Drops peers that did not answer the last protocol ping, then pings the rest. */
-  private sweep(): void {
-    for (const c of this.connections) {
-      if (!c.alive) {
-        c.close(CLOSE_CODES.goingAway, 'keepalive timeout', true);
-        void this.unregister(c);
-        continue;
-      }
-      c.alive = false;
-      c.ping();
-    }
-  }
-
   /** Closes every connection with 1001 so clients reconnect elsewhere and sync. */
   async close(): Promise<void> {
-    clearInterval(this.keepalive);
-    for (const c of this.connections) c.close(CLOSE_CODES.goingAway, 'server shutting down');
+    this.endAll();
     this.wss.close();
   }
 }

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { Sender, type WebSocket } from 'ws';
 import type { UserActor } from '../../core/actor.js';
 import { CLOSE_CODES } from '../../realtime/close-codes.js';
+import type { LiveConnection } from '../../realtime/connection-lifecycle.js';
 
 /** How many times the buffer limit one event-loop turn may queue before the flush. */
 const QUEUE_FACTOR = 4;
@@ -53,7 +54,7 @@ export interface WsConnectionLimits {
  * buffer, so a burst becomes one write syscall instead of one per frame. The queue is bounded:
  * a peer that does not read is closed with 4008 and recovers by syncing.
  */
-export class WsConnection {
+export class WsConnection implements LiveConnection {
   readonly id = randomUUID();
   /** Conversations whose room this connection joined (gets `new_message`). */
   readonly rooms = new Set<string>();
@@ -63,8 +64,6 @@ export class WsConnection {
   readonly queues = new Set<string>();
   /** Users whose presence the connection receives. */
   readonly watching = new Set<string>();
-  /** Closes the connection when its token expires; cleared when it closes first. */
-  expiryTimer: NodeJS.Timeout | undefined;
   private queue: Buffer[] = [];
   private queuedBytes = 0;
   private scheduled = false;
@@ -72,7 +71,7 @@ export class WsConnection {
   alive = true;
 
   constructor(
-    readonly actor: UserActor,
+    public actor: UserActor,
     private readonly socket: WebSocket,
     private readonly raw: Duplex,
     private readonly limits: WsConnectionLimits,
@@ -80,6 +79,11 @@ export class WsConnection {
 
   get userId(): string {
     return this.actor.user.id;
+  }
+
+  /** What earlier turns wrote that the peer has not read (this turn's queue is not written yet). */
+  bufferedBytes(): number {
+    return this.isOpen ? this.socket.bufferedAmount : 0;
   }
 
   get isOpen(): boolean {

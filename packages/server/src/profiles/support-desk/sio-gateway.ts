@@ -1,99 +1,185 @@
 import { Server, type Socket } from 'socket.io';
 import type { Server as HttpServer } from 'node:http';
-import { topics } from '../../bus/domain-event.js';
-import type { UserActor } from '../../core/actor.js';
-import { AppError, isAppError } from '../../core/errors.js';
+import { topics, type DomainEvent } from '../../bus/domain-event.js';
 import type { Metrics } from '../../ops/metrics.js';
+import { AdmissionRefused, ConnectionLifecycle, type EndReason, type Refusal } from '../../realtime/connection-lifecycle.js';
 import { Hub } from '../../realtime/hub.js';
 import type { Services } from '../../services.js';
 import { GENERAL_QUEUE } from '../../support/support-queues.js';
 import type { UpgradeRouter } from '../../gateways/upgrade-router.js';
+import type { RealtimeGateway } from '../profile.js';
+import { SioConnection } from './sio-connection.js';
 import { registerSioHandlers } from './sio-handlers.js';
 import { AGENTS_ROOM, SioRenderer, sessionRoom } from './sio-renderer.js';
 
 export const SIO_PATH = '/socket.io';
 
+/** `connect_error` texts of the support desk, by refusal. */
+const REFUSALS: Record<Refusal, string> = {
+  unauthenticated: 'Authentication token required',
+  invalid_token: 'Invalid authentication token',
+  too_many_connections: 'Too many connections',
+  unavailable: 'Service temporarily unavailable',
+};
+
 interface RoomSubscriber {
   readonly id: string;
 }
 
-/**
- * The support desk's Socket.IO server on the default path and namespace. Sockets join
- * `session:<id>` rooms; the node subscribes to a conversation's bus topic while any local socket
- * is in its room, and renders each event once per room.
- */
-export class SioGateway {
-  readonly io: Server;
-  private readonly hub: Hub<RoomSubscriber>;
-  private readonly renderer: SioRenderer;
-  private readonly roomSubscribers = new Map<string, RoomSubscriber>();
+function tokenOf(socket: Socket): string | undefined {
+  const auth = socket.handshake.auth as { token?: unknown };
+  const header = socket.handshake.headers.authorization;
+  const token = typeof auth.token === 'string' && auth.token !== '' ? auth.token : typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
+  return token?.replace(/^Bearer\s+/i, '');
+}
 
-  constructor(
-    private readonly services: Services,
-    server: HttpServer,
-    router: UpgradeRouter,
-    private readonly metrics: Metrics,
-  ) {
+/**
+ * The support desk's Socket.IO server on the default path and namespace, on the shared
+ * connection lifecycle. Sockets join `session:<id>` rooms; the node subscribes to a
+ * conversation's bus topic while any local socket is in its room, and renders each event once
+ * per room (Socket.IO encodes a packet once for all sockets of a room).
+ */
+export class SioGateway extends ConnectionLifecycle<SioConnection> implements RealtimeGateway {
+  readonly io: Server;
+  private readonly renderer: SioRenderer;
+  private readonly rooms: Hub<RoomSubscriber>;
+  private readonly roomSubscribers = new Map<string, RoomSubscriber>();
+  private readonly bySocket = new Map<string, SioConnection>();
+
+  constructor(services: Services, server: HttpServer, router: UpgradeRouter, metrics: Metrics) {
+    // Engine.IO pings on its own (pingInterval/pingTimeout below).
+    super(services, metrics, 'socket.io', { keepalive: false });
     // Engine.IO handles its own upgrades; the router must leave them alone, and Engine.IO must
     // not destroy upgrades meant for the other gateways.
     router.add((path) => path === SIO_PATH || path.startsWith(`${SIO_PATH}/`), () => {});
-    this.io = new Server(server, { path: SIO_PATH, destroyUpgrade: false, serveClient: false, maxHttpBufferSize: services.config.maxFrameBytes, cors: { origin: true } });
+    const keepaliveMs = services.config.keepaliveSeconds * 1000;
+    this.io = new Server(server, { path: SIO_PATH, destroyUpgrade: false, serveClient: false, maxHttpBufferSize: services.config.maxFrameBytes, cors: { origin: true }, pingInterval: keepaliveMs, pingTimeout: keepaliveMs });
     this.renderer = new SioRenderer(this.io, services.store);
-    this.hub = new Hub(services.bus, (event, topic) => this.renderer.render(event, topic));
-    this.io.use((socket, next) => void this.authenticate(socket).then(() => next(), (error: Error) => next(error)));
-    this.io.on('connection', (socket) => this.onConnection(socket));
+    this.rooms = new Hub(services.bus, (event, topic) => this.renderRoom(event, topic));
+    this.io.use((socket, next) => {
+      this.admit(tokenOf(socket)).then(
+        (actor) => {
+          socket.data.actor = actor;
+          next();
+        },
+        (error: unknown) => {
+          const reason = error instanceof AdmissionRefused ? error.reason : 'unavailable';
+          if (!(error instanceof AdmissionRefused)) this.logger.error({ err: error }, 'socket.io admission failed');
+          next(new Error(REFUSALS[reason]));
+        },
+      );
+    });
+    this.io.on('connection', (socket) => void this.onConnection(socket));
     const adapter = this.io.of('/').adapter;
-    adapter.on('create-room', (room: string) => this.follow(room));
-    adapter.on('delete-room', (room: string) => this.unfollow(room));
+    adapter.on('create-room', (room: string) => this.followRoom(room));
+    adapter.on('delete-room', (room: string) => this.unfollowRoom(room));
   }
 
-  private async authenticate(socket: Socket): Promise<void> {
-    const auth = socket.handshake.auth as { token?: unknown };
-    const header = socket.handshake.headers.authorization;
-    const token = typeof auth.token === 'string' && auth.token !== '' ? auth.token : typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
-    if (!token) throw new Error('Authentication token required');
+  private async onConnection(socket: Socket): Promise<void> {
+    const connection = new SioConnection(socket, socket.data.actor);
+    this.bySocket.set(socket.id, connection);
+    socket.on('disconnect', () => {
+      this.bySocket.delete(socket.id);
+      void this.unregister(connection);
+    });
+    registerSioHandlers(socket, () => connection.actor, this.services);
+    // The user's own room lets a broadcast skip all of the sender's sockets (`except`).
+    void socket.join(`user:${connection.actor.user.id}`);
+    if (this.services.support.isStaff(connection.actor)) void socket.join(AGENTS_ROOM);
     try {
-      socket.data.actor = await this.services.auth.authenticate(token.replace(/^Bearer\s+/i, ''));
+      await this.register(connection);
     } catch (error) {
-      // A database blip is not a bad token: the client keeps it and retries.
-      if (isAppError(error) && error.code === 'store_unavailable') throw new Error('Service temporarily unavailable');
-      throw new Error('Invalid authentication token');
+      this.logger.warn({ err: error }, 'socket.io connection setup failed');
+      socket.emit('error', { message: 'Service temporarily unavailable', code: 'store_unavailable', retryable: true });
+      socket.disconnect(true);
+      return;
+    }
+    // It may have gone while registering; `disconnect` ran before there was anything to forget.
+    if (socket.disconnected) await this.unregister(connection);
+  }
+
+  /** Conversation events reach sockets through their session rooms, not one subscription each. */
+  protected override follow(connection: SioConnection, conversationId: string): void {
+    connection.conversations.add(conversationId);
+  }
+
+  /** Removed from the conversation: out of its room now, back in only if the new access allows. */
+  protected override unfollow(connection: SioConnection, conversationId: string): void {
+    connection.conversations.delete(conversationId);
+    void this.recheckSession(connection, conversationId);
+  }
+
+  protected membershipChanged(): void {
+    // The support desk has no event for it; the session room is left (unfollow).
+  }
+
+  /** Per-socket subscriptions carry only the user's own events, which the lifecycle applies. */
+  protected render(): void {}
+
+  protected end(connection: SioConnection, reason: EndReason): void {
+    const { socket } = connection;
+    if (reason === 'slow_consumer') {
+      connection.drop();
+      return;
+    }
+    if (reason === 'session_ended' || reason === 'token_expired') {
+      socket.emit('error', { message: reason === 'session_ended' ? 'Session ended' : 'Token expired', code: 'invalid_token' });
+    }
+    socket.disconnect(true);
+  }
+
+  protected ping(): void {}
+
+  /** New roles: the agents' feed needs a staff role, and each open session read access. */
+  protected async rolesChanged(connection: SioConnection): Promise<void> {
+    const { socket } = connection;
+    if (!this.services.support.isStaff(connection.actor)) await socket.leave(AGENTS_ROOM);
+    else await socket.join(AGENTS_ROOM);
+    for (const room of [...socket.rooms]) {
+      if (room.startsWith('session:')) await this.recheckSession(connection, room.slice('session:'.length));
     }
   }
 
-  private onConnection(socket: Socket): void {
-    const actor = socket.data.actor as UserActor;
-    this.metrics.connections.inc({ gateway: 'socket.io' });
-    void socket.join(`user:${actor.user.id}`);
-    if (this.services.support.isStaff(actor)) void socket.join(AGENTS_ROOM);
-    void this.services.presence.connected(actor.user.id, socket.id);
-    registerSioHandlers(socket, actor, this.services);
-    socket.on('disconnect', () => {
-      this.metrics.connections.dec({ gateway: 'socket.io' });
-      void this.services.presence.disconnected(actor.user.id, socket.id).catch(() => {});
-    });
+  private async recheckSession(connection: SioConnection, conversationId: string): Promise<void> {
+    const room = sessionRoom(conversationId);
+    if (!connection.socket.rooms.has(room)) return;
+    // Out first, so nothing more is delivered while access is decided.
+    await connection.socket.leave(room);
+    const readable = await this.services.access.read(connection.actor, conversationId).then(() => true, () => false);
+    if (readable && connection.socket.connected) await connection.socket.join(room);
+  }
+
+  private renderRoom(event: DomainEvent, topic: string): void {
+    this.renderer.render(event, topic).then(
+      () => this.checkRoom(topic),
+      (error: unknown) => this.reportFailure(event, topic, error),
+    );
+  }
+
+  /** After a room's emit, any of its sockets whose output backed up past the limit goes. */
+  private checkRoom(topic: string): void {
+    const room = topic.startsWith('conversation:') ? sessionRoom(topic.slice('conversation:'.length)) : topic.startsWith('queue:') ? AGENTS_ROOM : undefined;
+    const ids = room === undefined ? undefined : this.io.of('/').adapter.rooms.get(room);
+    for (const id of ids ?? []) {
+      const connection = this.bySocket.get(id);
+      if (connection) this.checkBackpressure(connection);
+    }
   }
 
   /** A room appeared on this node: subscribe to the bus topic it needs. */
-  private follow(room: string): void {
-    const topic = room.startsWith('session:')
-      ? topics.conversation(room.slice(8))
-      : room.startsWith('user:')
-        ? topics.user(room.slice(5))
-        : room === AGENTS_ROOM
-          ? topics.queue(this.agentsQueue())
-          : undefined;
+  private followRoom(room: string): void {
+    const topic = room.startsWith('session:') ? topics.conversation(room.slice(8)) : room === AGENTS_ROOM ? topics.queue(this.agentsQueue()) : undefined;
     if (topic === undefined) return;
     const subscriber = { id: `sio:${room}` };
     this.roomSubscribers.set(room, subscriber);
-    this.hub.add(subscriber, topic);
+    this.rooms.add(subscriber, topic);
   }
 
-  private unfollow(room: string): void {
+  private unfollowRoom(room: string): void {
     const subscriber = this.roomSubscribers.get(room);
     if (!subscriber) return;
     this.roomSubscribers.delete(room);
-    this.hub.removeAll(subscriber);
+    this.rooms.removeAll(subscriber);
   }
 
   /** Every case is announced to the general queue, so agents follow that one feed. */
@@ -102,14 +188,11 @@ export class SioGateway {
   }
 
   async close(): Promise<void> {
+    this.endAll();
     this.io.disconnectSockets(true);
-    await new Promise<void>((resolve) => {
-      // Closes Engine.IO only; the HTTP server belongs to Fastify.
-      this.io.engine.close();
-      resolve();
-    });
+    // Closes Engine.IO only; the HTTP server belongs to Fastify.
+    this.io.engine.close();
   }
 }
 
 export { sessionRoom };
-export const unauthorized = () => new AppError('forbidden', 'Unauthorized to join this session');

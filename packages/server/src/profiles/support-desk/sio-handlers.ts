@@ -2,7 +2,7 @@ import type { Socket } from 'socket.io';
 import { Type, type Static, type TSchema } from 'typebox';
 import { topics } from '../../bus/domain-event.js';
 import type { UserActor } from '../../core/actor.js';
-import { AppError, isAppError } from '../../core/errors.js';
+import { isAppError, type AppError } from '../../core/errors.js';
 import { compileValidator } from '../../core/validation.js';
 import type { Services } from '../../services.js';
 import { sessionRoom } from './sio-renderer.js';
@@ -33,6 +33,7 @@ type EventName = keyof typeof EVENTS;
 /** The support desk's error texts for the registry codes its clients meet. */
 const TEXTS: Partial<Record<EventName, Partial<Record<AppError['code'], string>>>> = {
   join_session: { conversation_not_found: 'Session not found', not_found: 'Session not found', not_participant: 'Unauthorized to join this session' },
+  leave_session: { conversation_not_found: 'Session not found', not_found: 'Session not found', not_participant: 'Session not found' },
   send_message: { conversation_not_found: 'Session not found', not_participant: 'Unauthorized to send to this session' },
   accept_chat: { forbidden: 'Only support agents can accept chats', conversation_not_found: 'Session not found', not_found: 'Session not found' },
   close_chat: { conversation_not_found: 'Session not found', not_found: 'Session not found' },
@@ -44,8 +45,10 @@ type Handler<E extends EventName> = (data: Static<(typeof EVENTS)[E]>) => Promis
  * Binds the support desk's events on one socket. Each failure is answered with
  * `error {message}` (and through the acknowledgement, when the client asked for one).
  */
-export function registerSioHandlers(socket: Socket, actor: UserActor, services: Services): void {
-  const user = actor.user;
+export function registerSioHandlers(socket: Socket, actorOf: () => UserActor, services: Services): void {
+  // Read at each event: roles change while the socket is open, and every check must see the new ones.
+  let actor = actorOf();
+  let user = actor.user;
   const handlers: { [E in EventName]: Handler<E> } = {
     async join_session({ session_id }) {
       const { supportCase, conversation } = await services.support.get(actor, session_id);
@@ -70,6 +73,8 @@ export function registerSioHandlers(socket: Socket, actor: UserActor, services: 
     },
 
     async leave_session({ session_id }) {
+      // Only someone who may read the session can announce leaving it.
+      await services.support.get(actor, session_id);
       await socket.leave(sessionRoom(session_id));
       await services.bus.publish(topics.conversation(session_id), { type: 'session.member', conversationId: session_id, userId: user.id, role: user.roles[0] ?? null, name: user.displayName, joined: false, origin: socket.id });
       return { success: true };
@@ -117,6 +122,8 @@ export function registerSioHandlers(socket: Socket, actor: UserActor, services: 
   for (const [event, schema] of Object.entries(EVENTS) as [EventName, TSchema][]) {
     const validate = compileValidator(schema);
     socket.on(event, (data: unknown, ack?: unknown) => {
+      actor = actorOf();
+      user = actor.user;
       const reply = typeof ack === 'function' ? (ack as (payload: unknown) => void) : undefined;
       const checked = validate(data ?? {});
       if (!checked.ok) {

@@ -1,7 +1,6 @@
 import type { Server } from 'socket.io';
 import type { DomainEvent } from '../../bus/domain-event.js';
 import type { User } from '../../core/model.js';
-import type { UserActor } from '../../core/actor.js';
 import type { Store } from '../../storage/store.js';
 import { deskMessage, deskSession } from './support-desk-shapes.js';
 
@@ -23,9 +22,15 @@ export class SioRenderer {
     private readonly store: Store,
   ) {}
 
-  /** `topic` tells a case's own room (conversation topic) from the agents' feed (queue topic). */
-  render(event: DomainEvent, topic: string): void {
-    this.chain = this.chain.then(() => this.emit(event, topic.startsWith('queue:'))).catch(() => {});
+  /**
+   * `topic` tells a case's own room (conversation topic) from the agents' feed (queue topic).
+   * Settles when this event is emitted; a failure is the caller's to report, and never stops
+   * the events after it.
+   */
+  render(event: DomainEvent, topic: string): Promise<void> {
+    const emitted = this.chain.then(() => this.emit(event, topic.startsWith('queue:')));
+    this.chain = emitted.catch(() => undefined);
+    return emitted;
   }
 
   private async emit(event: DomainEvent, fromQueue: boolean): Promise<void> {
@@ -68,17 +73,6 @@ export class SioRenderer {
         }
         if (event.change === 'closed') targets.emit('chat_closed', { session, closed_by: event.by });
         if (event.change !== 'rated') targets.emit('session_status_changed', { session_id: c.conversationId, status: c.status, agent_id: c.assignedAgentId });
-        return;
-      }
-      case 'sessions.revoked': {
-        // Sessions ended (logout, revoke-tokens, disabled user): their sockets go, as on every transport.
-        for (const socket of await local.in(`user:${event.userId}`).fetchSockets()) {
-          const { jti, iat } = (socket.data as { actor: UserActor }).actor.token;
-          const ended = (event.jti !== undefined && jti === event.jti) || (event.validAfter !== undefined && (iat ?? 0) < event.validAfter);
-          if (!ended) continue;
-          socket.emit('error', { message: 'Session ended', code: 'invalid_token' });
-          socket.disconnect(true);
-        }
         return;
       }
       case 'support.case_opened':

@@ -137,7 +137,13 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
   }
 
   async recordFirstResponse(conversationId: string, at: string): Promise<void> {
-    await this.db.updateTable('support_cases').set({ first_response_at: at }).where('conversation_id', '=', conversationId).where('first_response_at', 'is', null).execute();
+    // The earliest wins: stamps arrive as jobs, and two responses' jobs may run in either order.
+    await this.db
+      .updateTable('support_cases')
+      .set({ first_response_at: at })
+      .where('conversation_id', '=', conversationId)
+      .where((eb) => eb.or([eb('first_response_at', 'is', null), eb('first_response_at', '>', at)]))
+      .execute();
   }
 
   async rate(conversationId: string, score: number, comment: string | null): Promise<boolean> {

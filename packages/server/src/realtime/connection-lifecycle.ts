@@ -1,0 +1,230 @@
+import type { Logger } from 'pino';
+import { topics, type DomainEvent } from '../bus/domain-event.js';
+import type { UserActor } from '../core/actor.js';
+import { isAppError } from '../core/errors.js';
+import type { Metrics } from '../ops/metrics.js';
+import type { Services } from '../services.js';
+import { Hub, type Subscriber } from './hub.js';
+
+/** Why the server ends a connection; each gateway renders it in its own protocol. */
+export type EndReason = 'session_ended' | 'token_expired' | 'slow_consumer' | 'keepalive_timeout' | 'shutdown';
+
+/** Why a connection is refused before it opens. */
+export type Refusal = 'unauthenticated' | 'invalid_token' | 'too_many_connections' | 'unavailable';
+
+export class AdmissionRefused extends Error {
+  constructor(
+    readonly reason: Refusal,
+    readonly underlying?: unknown,
+  ) {
+    super(reason);
+    this.name = 'AdmissionRefused';
+  }
+}
+
+/** What the lifecycle needs of a connection, whatever its transport. */
+export interface LiveConnection extends Subscriber {
+  /** Replaced when the user's roles change, so every later check sees the new ones. */
+  actor: UserActor;
+  /** Conversations the user takes part in, followed by this connection. */
+  readonly conversations: Set<string>;
+  /** False after a keepalive ping until the peer answers. */
+  alive: boolean;
+  /** Bytes written to the connection that the peer has not read yet. */
+  bufferedBytes(): number;
+}
+
+/** Setting this timer longer overflows Node's 32-bit timer and fires at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+/** Conversations a connection follows from the start; older ones are reached by sync. */
+const FOLLOWED_AT_CONNECT = 1000;
+
+/**
+ * The life of a real-time connection, the same on every gateway (template method): admission
+ * (token, per-user cap), registration (user topic, the user's conversations, presence), the
+ * token's expiry, keepalive, the bounded send buffer, and following what changes while it is
+ * open: sessions ended, roles changed, the user added to or removed from a conversation.
+ * A gateway subclass decodes frames, renders events and closes in its own protocol; nothing else.
+ */
+export abstract class ConnectionLifecycle<C extends LiveConnection> {
+  protected readonly hub: Hub<C>;
+  private readonly open = new Set<C>();
+  private readonly expiryTimers = new Map<C, NodeJS.Timeout>();
+  private readonly keepalive: NodeJS.Timeout | undefined;
+
+  protected constructor(
+    protected readonly services: Services,
+    protected readonly metrics: Metrics,
+    /** Label in logs and metrics (`native`, `socket.io`…). */
+    protected readonly gateway: string,
+    options: { readonly keepalive: boolean },
+  ) {
+    this.hub = new Hub(services.bus, (event, topic, subscribers) => this.dispatch(event, topic, subscribers));
+    if (options.keepalive) {
+      this.keepalive = setInterval(() => this.sweep(), services.config.keepaliveSeconds * 1000);
+      this.keepalive.unref();
+    }
+  }
+
+  protected get logger(): Logger {
+    return this.services.logger;
+  }
+
+  /** Open connections on this node. */
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** Renders an event for this node's subscribers of a topic, in the gateway's protocol. */
+  protected abstract render(event: DomainEvent, topic: string, subscribers: ReadonlySet<C>): void;
+  /** Ends the connection the way its protocol says (a final frame, a close code). Idempotent. */
+  protected abstract end(connection: C, reason: EndReason): void;
+  /** Sends a keepalive ping; the peer's answer sets `alive`. */
+  protected abstract ping(connection: C): void;
+  /** The user's roles changed (`actor` is already new): drop what the new roles may not have. */
+  protected abstract rolesChanged(connection: C): Promise<void>;
+  /** The user was added to or removed from a conversation this connection now (un)follows. */
+  protected abstract membershipChanged(connection: C, conversationId: string, joined: boolean, by: string | null): void;
+
+  /**
+   * Checks a connection's credential and the user's connection cap (across nodes and gateways).
+   * Throws `AdmissionRefused`; a store outage is `unavailable`, never a bad token.
+   */
+  protected async admit(token: string | undefined): Promise<UserActor> {
+    if (!token) throw new AdmissionRefused('unauthenticated');
+    let actor: UserActor;
+    try {
+      actor = await this.services.auth.authenticate(token);
+    } catch (error) {
+      throw new AdmissionRefused(isAppError(error) && error.code === 'store_unavailable' ? 'unavailable' : 'invalid_token', error);
+    }
+    if ((await this.services.presence.connectionCount(actor.user.id)) >= this.services.config.maxConnectionsPerUser) {
+      throw new AdmissionRefused('too_many_connections');
+    }
+    return actor;
+  }
+
+  /** Starts following the user, their conversations and presence; arms the token's expiry. */
+  protected async register(connection: C): Promise<void> {
+    const { actor } = connection;
+    this.open.add(connection);
+    this.metrics.connections.inc({ gateway: this.gateway });
+    this.hub.add(connection, topics.user(actor.user.id));
+    const summaries = await this.services.conversations.list(actor, { limit: FOLLOWED_AT_CONNECT });
+    for (const s of summaries) this.follow(connection, s.conversation.id, s.conversation.lastSeq);
+    await this.services.presence.connected(actor.user.id, connection.id);
+    this.armExpiry(connection);
+  }
+
+  /** Forgets a closed connection; safe to call more than once. */
+  protected async unregister(connection: C): Promise<void> {
+    if (!this.open.delete(connection)) return;
+    clearTimeout(this.expiryTimers.get(connection));
+    this.expiryTimers.delete(connection);
+    this.metrics.connections.dec({ gateway: this.gateway });
+    this.hub.removeAll(connection);
+    await this.services.presence.disconnected(connection.actor.user.id, connection.id).catch((err: unknown) => this.logger.warn({ err, gateway: this.gateway }, 'presence: disconnect not recorded'));
+  }
+
+  /** Follows a conversation the user takes part in. Gateways that render by room override it. */
+  protected follow(connection: C, conversationId: string, lastSeq?: number): void {
+    connection.conversations.add(conversationId);
+    this.hub.add(connection, topics.conversation(conversationId), lastSeq);
+  }
+
+  protected unfollow(connection: C, conversationId: string): void {
+    connection.conversations.delete(conversationId);
+    this.hub.remove(connection, topics.conversation(conversationId));
+  }
+
+  /** Ends a connection whose unread output passed the limit; it recovers by reconnecting and syncing. */
+  protected checkBackpressure(connection: C): void {
+    if (connection.bufferedBytes() > this.services.config.maxBufferedBytes) {
+      this.metrics.slowConsumers.inc({ gateway: this.gateway });
+      this.end(connection, 'slow_consumer');
+    }
+  }
+
+  /** Logs and counts an event a gateway failed to render; the fan-out goes on for the others. */
+  protected reportFailure(event: DomainEvent, topic: string, error: unknown): void {
+    this.metrics.fanoutFailures.inc({ gateway: this.gateway, event: event.type });
+    this.logger.error({ err: error, gateway: this.gateway, event: event.type, topic }, 'fan-out: rendering an event failed');
+  }
+
+  private dispatch(event: DomainEvent, topic: string, subscribers: ReadonlySet<C>): void {
+    try {
+      this.follows(event, subscribers);
+      this.render(event, topic, subscribers);
+    } catch (error) {
+      this.reportFailure(event, topic, error);
+    }
+    for (const c of subscribers) this.checkBackpressure(c);
+  }
+
+  /** The lifecycle's own share of an event: what it changes about the connections themselves. */
+  private follows(event: DomainEvent, subscribers: ReadonlySet<C>): void {
+    switch (event.type) {
+      case 'sessions.revoked':
+        for (const c of [...subscribers]) {
+          const { jti, iat } = c.actor.token;
+          const ended = (event.jti !== undefined && jti === event.jti) || (event.validAfter !== undefined && (iat ?? 0) < event.validAfter);
+          if (c.actor.user.id === event.userId && ended) this.end(c, 'session_ended');
+        }
+        return;
+      case 'user.updated':
+        for (const c of subscribers) {
+          if (c.actor.user.id !== event.user.id) continue;
+          c.actor = { ...c.actor, user: event.user };
+          this.rolesChanged(c).catch((error: unknown) => this.reportFailure(event, topics.user(event.user.id), error));
+        }
+        return;
+      case 'conversation.created':
+        for (const c of subscribers) {
+          if (event.participantIds.includes(c.actor.user.id)) this.follow(c, event.conversation.id, event.firstMessage?.seq ?? event.conversation.lastSeq);
+        }
+        return;
+      case 'participant.added':
+      case 'participant.removed': {
+        const joined = event.type === 'participant.added';
+        for (const c of [...subscribers]) {
+          if (c.actor.user.id !== event.userId || c.conversations.has(event.conversationId) === joined) continue;
+          if (joined) this.follow(c, event.conversationId);
+          else this.unfollow(c, event.conversationId);
+          this.membershipChanged(c, event.conversationId, joined, event.by);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** A connection lives no longer than its token. */
+  private armExpiry(connection: C): void {
+    const exp = connection.actor.token.exp;
+    if (exp === undefined) return;
+    const ms = Math.min(Math.max(exp * 1000 - Date.now(), 0), MAX_TIMER_MS);
+    const timer = setTimeout(() => this.end(connection, 'token_expired'), ms);
+    timer.unref();
+    this.expiryTimers.set(connection, timer);
+  }
+
+  /** Drops peers that did not answer the last ping, then pings the rest. */
+  private sweep(): void {
+    for (const c of this.open) {
+      if (!c.alive) {
+        this.end(c, 'keepalive_timeout');
+        void this.unregister(c);
+        continue;
+      }
+      c.alive = false;
+      this.ping(c);
+    }
+  }
+
+  /** Ends every connection (clients reconnect elsewhere and sync) and stops the timers. */
+  protected endAll(): void {
+    if (this.keepalive) clearInterval(this.keepalive);
+    for (const c of this.open) this.end(c, 'shutdown');
+  }
+}
