@@ -24,6 +24,8 @@ import { SupportService } from './support/support.service.js';
 import { AssignmentService } from './support/assignment.service.js';
 import { SupportQueues } from './support/support-queues.js';
 import { TypingService } from './typing/typing.service.js';
+import { SupportRoomsService } from './support/support-rooms.service.js';
+import type { Directory, EventSource } from './edge-services.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { AfterCommitPublisher } from './messages/after-commit-publisher.js';
 import { firstResponseJob } from './support/first-response.job.js';
@@ -47,6 +49,11 @@ export interface Services {
   readonly presence: PresenceService;
   readonly support: SupportService;
   readonly assignment: AssignmentService;
+  readonly supportRooms: SupportRoomsService;
+  /** Read-only lookups for presentation at the edge. */
+  readonly directory: Directory;
+  /** Subscribe-only view of the bus, for gateways. */
+  readonly events: EventSource;
   /** This node's outbox runner; absent when `jobsEnabled` is off (an API-only node). */
   readonly jobs: JobRunner | undefined;
   /** Counts what only gets counted (job outcomes, failed publications) in the app's metrics. */
@@ -86,7 +93,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   // Presence is built later from the tracker; a resync before then has nothing to announce to.
   let presenceRef: PresenceService | undefined;
   const cluster = config.redisUrl === undefined ? undefined : createClusterParts(config.redisUrl, config, logger, (change) => void presenceRef?.resynced(change));
-  const bus = overrides.bus ?? cluster?.bus ?? new MemoryBus();
+  const bus = overrides.bus ?? cluster?.bus ?? new MemoryBus((err, topic, event) => logger.error({ err, topic, event: event.type }, 'bus: a subscriber failed on an event'));
   const tokens = new TokenService(config);
   const access = new ConversationAccess(store, policy);
   const attachments = createAttachmentService({ config, store, access });
@@ -96,10 +103,10 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const messageJobs = [firstResponseJob(store)];
   const jobs = config.jobsEnabled ? new JobRunner(store.outbox, { pollMs: config.jobPollMs, maxAttempts: config.jobMaxAttempts, logger }) : undefined;
   for (const job of messageJobs) jobs?.register(job.kind, job.handle);
-  const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger });
   const typing = new TypingService(bus, access, config.typingTimeoutSeconds * 1000);
+  const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger, typing });
   const tracker = overrides.presence ?? cluster?.presence ?? new MemoryPresence();
-  const presence = new PresenceService(tracker, bus, store);
+  const presence = new PresenceService(tracker, bus, store, logger);
   presenceRef = presence;
   const stopSweeping = presence.startSweeping(Math.min(PRESENCE_SWEEP_MS, config.presenceHeartbeatSeconds * 1000));
   // Every node purges; a record is deleted only while still unclaimed, so nodes cannot collide.
@@ -111,11 +118,13 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   }, Math.min(UPLOAD_PURGE_MS, config.uploadUnclaimedTtlSeconds * 1000));
   purging.unref();
   const queues = new SupportQueues(policy);
-  const assignment = new AssignmentService(store, tracker, policy, queues);
-  const support = new SupportService(store, bus, policy, access, messages, sendRateLimit, queues, assignment);
+  const assignment = new AssignmentService(store, tracker, policy, queues, logger);
+  const support = new SupportService(store, publisher, policy, access, messages, sendRateLimit, queues, assignment);
   assignment.onAssigned((assigned, agent) => support.announceAssignment(assigned, 'assigned', null, agent, `Assigned to ${agent.displayName} (${assigned.supportCase.assignmentReason})`));
   presence.onOnline((userId) => assignment.drainFor(userId));
-  const auth = new AuthService(store, tokens, config.apiKeys, bus);
+  const supportRooms = new SupportRoomsService(policy, queues, support, messages, presence, store, publisher);
+  const directory: Directory = { users: store.users, conversations: store.conversations, ping: () => store.ping() };
+  const auth = new AuthService(store, tokens, config.apiKeys, publisher);
   jobs?.start();
   return {
     config,
@@ -127,13 +136,16 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     auth,
     access,
     users: new UserService(store, policy, auth),
-    conversations: new ConversationService(store, bus, policy, access),
+    conversations: new ConversationService(store, publisher, policy, access),
     messages,
     attachments,
     typing,
     presence,
     support,
     assignment,
+    supportRooms,
+    directory,
+    events: bus,
     jobs,
     reportTo(metrics) {
       jobs?.onOutcome((kind, outcome) => metrics.jobs.inc({ kind, outcome }));

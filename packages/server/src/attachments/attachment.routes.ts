@@ -5,7 +5,7 @@ import { AppError } from '../core/errors.js';
 import type { AuthService } from '../identity/auth.service.js';
 import { actorOf, credentialOf, userActorOf } from '../rest/authenticate.js';
 import { authErrors, IdParam, type RoutePlugin } from '../rest/route-kit.js';
-import type { Services } from '../services.js';
+import type { EdgeServices } from '../edge-services.js';
 import { AttachmentJson, ErrorBody } from '../wire/v1-schemas.js';
 import { presentAttachment } from '../wire/v1-presenters.js';
 import type { AttachmentService, OpenedUpload } from './attachment.service.js';
@@ -99,7 +99,7 @@ export const attachmentRoutes: RoutePlugin = async (app, { services }) => {
 };
 
 /** The shared service once `services.ts` provides it; until then, one for these routes. */
-function attachmentServiceOf(services: Services): AttachmentService {
+function attachmentServiceOf(services: EdgeServices): AttachmentService {
   return services.attachments;
 }
 

@@ -31,7 +31,7 @@ export interface ClusterBusOptions {
 export abstract class ClusterBus implements Bus {
   readonly nodeId: string;
   protected readonly reportError: (error: Error) => void;
-  private readonly local = new MemoryBus();
+  private readonly local: MemoryBus;
   /** Topic → number of live subscriptions on this node; the broker hears about 0 ↔ 1 only. */
   private readonly interest = new Map<string, number>();
   private closed = false;
@@ -39,6 +39,7 @@ export abstract class ClusterBus implements Bus {
   constructor(options: ClusterBusOptions = {}) {
     this.nodeId = options.nodeId ?? randomUUID();
     this.reportError = options.onError ?? (() => {});
+    this.local = new MemoryBus((cause, topic, event) => this.reportError(new Error(`A subscriber of "${topic}" failed on "${event.type}": ${messageOf(cause)}`, { cause })));
   }
 
   /**

@@ -28,7 +28,24 @@ export type DomainEvent =
   | { readonly type: 'support.case_opened'; readonly queue: string; readonly conversation: Conversation; readonly creator: { readonly id: string; readonly name: string; readonly role: string | null }; readonly firstMessage: Message | null }
   /** A case changed status, agent or queue; sent to its conversation and its queues. */
   | { readonly type: 'support.case_updated'; readonly supportCase: SupportCase; readonly change: SupportChange; readonly by: string | null; readonly agent: { readonly id: string; readonly name: string } | null }
-  | { readonly type: 'room.joined'; readonly room: string; readonly userId: string; readonly origin: string };
+  | { readonly type: 'room.joined'; readonly room: string; readonly userId: string; readonly origin: string }
+  /** clamd found a signature in an upload, which is quarantined; sent to `topics.admin`. */
+  | { readonly type: 'attachment.infected'; readonly attachment: InfectedAttachment };
+
+/** What admins are told about an infected upload: whose, where it was sent, what was found. */
+export interface InfectedAttachment {
+  readonly id: string;
+  readonly name: string;
+  readonly contentType: string;
+  readonly size: number;
+  readonly uploaderId: string;
+  /** Where it was sent; null while no message carries it. */
+  readonly conversationId: string | null;
+  readonly messageId: string | null;
+  /** The signature clamd reported, e.g. `Win.Test.EICAR_HDB-1`. */
+  readonly signature: string;
+  readonly detectedAt: string;
+}
 
 export type DomainEventType = DomainEvent['type'];
 

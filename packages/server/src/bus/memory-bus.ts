@@ -1,9 +1,15 @@
 import type { Bus, BusHandler } from './bus.js';
 import type { DomainEvent } from './domain-event.js';
 
+/** Told of a subscriber that threw while handling an event. */
+export type HandlerErrorReporter = (error: unknown, topic: string, event: DomainEvent) => void;
+
 /** The bus of a single node: a map from topic to handlers, delivered synchronously. */
 export class MemoryBus implements Bus {
   private readonly handlers = new Map<string, Set<BusHandler>>();
+
+  /** `onHandlerError` hears of every subscriber that threw; the others are still served. */
+  constructor(private readonly onHandlerError: HandlerErrorReporter = () => {}) {}
 
   async publish(topic: string, event: DomainEvent): Promise<void> {
     this.deliver(topic, event);
@@ -16,8 +22,9 @@ export class MemoryBus implements Bus {
     for (const handler of set) {
       try {
         handler(event, topic);
-      } catch {
-        // One faulty subscriber must not starve the others; gateways log their own failures.
+      } catch (error) {
+        // One faulty subscriber must not starve the others, and must not go unnoticed.
+        this.onHandlerError(error, topic, event);
       }
     }
   }

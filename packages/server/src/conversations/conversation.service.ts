@@ -1,7 +1,7 @@
 import type { Actor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import type { Conversation, ConversationContext, ConversationSummary, Json, Participant } from '../core/model.js';
-import type { Bus } from '../bus/bus.js';
+import type { AfterCommitPublisher } from '../messages/after-commit-publisher.js';
 import { topics } from '../bus/domain-event.js';
 import type { Policy } from '../policy/policy.js';
 import type { Store } from '../storage/store.js';
@@ -27,7 +27,8 @@ export interface CreateResult {
 export class ConversationService {
   constructor(
     private readonly store: Store,
-    private readonly bus: Bus,
+    /** Every event here reports a committed change, so none may fail the call. */
+    private readonly bus: AfterCommitPublisher,
     private readonly policy: Policy,
     private readonly access: ConversationAccess,
   ) {}

@@ -3,7 +3,7 @@ import type { ServiceActor, UserActor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import type { User } from '../core/model.js';
 import type { Store } from '../storage/store.js';
-import type { Bus } from '../bus/bus.js';
+import type { AfterCommitPublisher } from '../messages/after-commit-publisher.js';
 import { topics } from '../bus/domain-event.js';
 import { decoyHash, passwordHasher } from './password-hasher.js';
 import type { TokenService, VerifiedToken } from './token-service.js';
@@ -22,7 +22,8 @@ export class AuthService {
     private readonly store: Store,
     private readonly tokens: TokenService,
     apiKeys: readonly string[],
-    private readonly bus: Bus,
+    /** Sessions are revoked in the store first; announcing it may not fail the call. */
+    private readonly bus: AfterCommitPublisher,
   ) {
     this.apiKeys = apiKeys.map(digest);
   }

@@ -2,6 +2,7 @@ import type { Actor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import type { Conversation, Json, Message, Participant, Reaction } from '../core/model.js';
 import type { Logger } from 'pino';
+import type { TypingService } from '../typing/typing.service.js';
 import { topics, type DomainEvent } from '../bus/domain-event.js';
 import type { ConversationAccess } from '../conversations/conversation-access.js';
 import type { Policy } from '../policy/policy.js';
@@ -47,6 +48,8 @@ export interface MessageFollowUps {
   readonly jobsWritten: () => void;
   /** Where failures after the commit go: they are logged, never thrown at the sender. */
   readonly logger: Pick<Logger, 'warn'>;
+  /** A message ends its sender's typing indicator, whichever transport sent it. */
+  readonly typing: Pick<TypingService, 'stopIfTyping'>;
 }
 
 /** Sending, paging, receipts, edits and deletes of messages. */
@@ -108,6 +111,7 @@ export class MessageService {
     if (result.created && jobs.length > 0) this.followUps.jobsWritten();
     await this.settleUploads(uploadIds, result);
     if (result.created) await this.publishCreated(result.message, origin);
+    await this.followUps.typing.stopIfTyping(conversationId, actor.user.id).catch((err: unknown) => this.followUps.logger.warn({ err, conversationId }, 'could not end the sender’s typing indicator'));
     return result;
   }
 

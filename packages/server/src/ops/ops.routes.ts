@@ -22,7 +22,7 @@ export const opsRoutes: RoutePlugin = async (app, { services }) => {
     },
     handler: async (_request, reply) => {
       try {
-        await services.store.ping();
+        await services.directory.ping();
         return { status: 'ready' as const, store: 'ok' };
       } catch {
         return reply.status(503).send({ error: { code: 'store_unavailable', message: 'The store does not answer' } });

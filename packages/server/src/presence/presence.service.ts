@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.js';
 import { topics } from '../bus/domain-event.js';
 import type { PresenceState, PresenceTracker } from '../realtime/presence.js';
@@ -11,12 +12,14 @@ export class PresenceService {
     private readonly tracker: PresenceTracker,
     private readonly bus: Bus,
     private readonly store: Store,
+    private readonly logger: Pick<Logger, 'warn'>,
   ) {}
 
   async connected(userId: string, connectionId: string): Promise<void> {
     if (!(await this.tracker.connect(userId, connectionId))) return;
     await this.announce(userId, 'online');
-    for (const listener of this.onlineListeners) await listener(userId).catch(() => {});
+    // A listener's failure (say, assigning waiting cases) must not fail the connection.
+    for (const listener of this.onlineListeners) await listener(userId).catch((err: unknown) => this.logger.warn({ err, userId }, 'presence: an online listener failed'));
   }
 
   /** Runs when a user comes online (an agent who can now take cases). */
@@ -38,7 +41,7 @@ export class PresenceService {
     const timer = setInterval(() => {
       void sweep()
         .then((gone) => Promise.all(gone.map((userId) => this.announce(userId, 'offline'))))
-        .catch(() => {});
+        .catch((err: unknown) => this.logger.warn({ err }, 'presence: sweeping expired users failed; the next sweep retries'));
     }, intervalMs);
     timer.unref();
     return () => clearInterval(timer);

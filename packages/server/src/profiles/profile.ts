@@ -2,11 +2,11 @@ import type { Server } from 'node:http';
 import type { UpgradeRouter } from '../gateways/upgrade-router.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { RoutePlugin } from '../rest/route-kit.js';
-import type { Services } from '../services.js';
+import type { EdgeServices } from '../edge-services.js';
 
 /** What a profile's real-time gateways are built from. */
 export interface GatewayContext {
-  readonly services: Services;
+  readonly services: EdgeServices;
   readonly server: Server;
   readonly upgrades: UpgradeRouter;
   readonly metrics: Metrics;

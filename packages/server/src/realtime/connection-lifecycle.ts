@@ -3,7 +3,7 @@ import { topics, type DomainEvent } from '../bus/domain-event.js';
 import type { UserActor } from '../core/actor.js';
 import { isAppError } from '../core/errors.js';
 import type { Metrics } from '../ops/metrics.js';
-import type { Services } from '../services.js';
+import type { EdgeServices } from '../edge-services.js';
 import { Hub, type Subscriber } from './hub.js';
 
 /** Why the server ends a connection; each gateway renders it in its own protocol. */
@@ -53,13 +53,13 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
   private readonly keepalive: NodeJS.Timeout | undefined;
 
   protected constructor(
-    protected readonly services: Services,
+    protected readonly services: EdgeServices,
     protected readonly metrics: Metrics,
     /** Label in logs and metrics (`native`, `socket.io`…). */
     protected readonly gateway: string,
     options: { readonly keepalive: boolean },
   ) {
-    this.hub = new Hub(services.bus, (event, topic, subscribers) => this.dispatch(event, topic, subscribers));
+    this.hub = new Hub(services.events, (event, topic, subscribers) => this.dispatch(event, topic, subscribers));
     if (options.keepalive) {
       this.keepalive = setInterval(() => this.sweep(), services.config.keepaliveSeconds * 1000);
       this.keepalive.unref();

@@ -1,4 +1,4 @@
-import type { Bus } from '../bus/bus.js';
+import type { EventSource } from '../edge-services.js';
 import type { DomainEvent } from '../bus/domain-event.js';
 import { SeqOrder } from './seq-order.js';
 
@@ -20,7 +20,7 @@ export class Hub<C extends Subscriber> {
   private readonly topicsOf = new Map<string, Set<string>>();
 
   constructor(
-    private readonly bus: Bus,
+    private readonly bus: EventSource,
     private readonly dispatch: Dispatch<C>,
   ) {}
 

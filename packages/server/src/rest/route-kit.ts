@@ -1,11 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { Type } from 'typebox';
-import type { Services } from '../services.js';
+import type { EdgeServices } from '../edge-services.js';
 import { ErrorBody } from '../wire/v1-schemas.js';
 
 /** A feature's routes: a Fastify plugin given the services. */
-export type RoutePlugin = FastifyPluginAsync<{ services: Services }, RawServerDefault, TypeBoxTypeProvider>;
+export type RoutePlugin = FastifyPluginAsync<{ services: EdgeServices }, RawServerDefault, TypeBoxTypeProvider>;
 
 /** Error responses every authenticated route may give, for the OpenAPI document. */
 export const authErrors = {

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { User } from '../core/model.js';
 import type { Policy } from '../policy/policy.js';
 import type { AssignmentStrategy } from '../policy/policy.schema.js';
@@ -30,6 +31,7 @@ export class AssignmentService {
     private readonly presence: PresenceTracker,
     private readonly policy: Policy,
     private readonly queues: SupportQueues,
+    private readonly logger: Pick<Logger, 'warn'>,
   ) {}
 
   onAssigned(listener: AssignedListener): void {
@@ -41,7 +43,8 @@ export class AssignmentService {
     const strategy = this.queues.assignment(queue);
     if (strategy === 'manual') return Promise.resolve();
     const previous = this.running.get(queue) ?? Promise.resolve();
-    const next = previous.then(() => this.drainNow(queue, strategy)).catch(() => {});
+    // A failed drain leaves cases waiting for the next trigger (a new case, a freed agent, a connect).
+    const next = previous.then(() => this.drainNow(queue, strategy)).catch((err: unknown) => this.logger.warn({ err, queue }, 'assignment: draining the queue failed; cases stay waiting'));
     this.running.set(queue, next);
     void next.finally(() => {
       if (this.running.get(queue) === next) this.running.delete(queue);

@@ -1,7 +1,7 @@
 import type { Actor, UserActor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import type { Conversation, ConversationContext, Message, User } from '../core/model.js';
-import type { Bus } from '../bus/bus.js';
+import type { AfterCommitPublisher } from '../messages/after-commit-publisher.js';
 import { topics, type SupportChange } from '../bus/domain-event.js';
 import { publishParticipantAdded } from '../conversations/participant-events.js';
 import type { ConversationAccess } from '../conversations/conversation-access.js';
@@ -41,7 +41,8 @@ export interface OpenCaseResult {
 export class SupportService {
   constructor(
     private readonly store: Store,
-    private readonly bus: Bus,
+    /** Every event here reports a committed change, so none may fail the call. */
+    private readonly bus: AfterCommitPublisher,
     private readonly policy: Policy,
     private readonly access: ConversationAccess,
     private readonly messages: MessageService,

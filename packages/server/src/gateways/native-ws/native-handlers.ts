@@ -1,6 +1,6 @@
 import { AppError, type ErrorCode } from '../../core/errors.js';
 import { topics } from '../../bus/domain-event.js';
-import type { Services } from '../../services.js';
+import type { EdgeServices } from '../../edge-services.js';
 import type { InboundData, InboundFrameType } from './native-frames.js';
 import { guzoConversationList } from './guzo-conversation-list.js';
 import { guzoMessage } from './native-shapes.js';
@@ -18,7 +18,7 @@ export interface RoomControl {
 
 export interface HandlerContext {
   readonly connection: WsConnection;
-  readonly services: Services;
+  readonly services: EdgeServices;
   readonly rooms: RoomControl;
 }
 
@@ -52,10 +52,6 @@ function requireQueue(ctx: HandlerContext, roomType: string | undefined): string
   return queue;
 }
 
-function requireStaff(ctx: HandlerContext): void {
-  if (!ctx.services.policy.can({ kind: 'user', roles: ctx.connection.actor.user.roles }, 'support.monitor')) throw new AppError('forbidden');
-}
-
 export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
   async send_chat_message({ connection, services }, data) {
     const { message } = await services.messages.send(
@@ -71,7 +67,6 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
       },
       connection.id,
     );
-    await services.typing.stopIfTyping(data.conversation_id, connection.userId);
     return { message: 'Message sent successfully', message_id: message.id, conversation_id: message.conversationId, seq: message.seq, client_id: message.clientId, timestamp: message.createdAt };
   },
 
@@ -99,7 +94,7 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
 
   async get_active_conversations({ connection, services }) {
     const summaries = await services.conversations.list(connection.actor, { status: 'active', limit: 50 });
-    const conversations = await guzoConversationList(services.store, summaries);
+    const conversations = await guzoConversationList(services.directory, summaries);
     return { conversations, count: conversations.length, timestamp: new Date().toISOString() };
   },
 
@@ -121,10 +116,10 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
   },
 
   async join_support_room(ctx, data) {
-    requireStaff(ctx);
+    ctx.services.supportRooms.requireMonitor(ctx.connection.actor);
     const queue = requireQueue(ctx, data.room_type);
+    await ctx.services.supportRooms.watchQueue(ctx.connection.actor, queue, ctx.connection.id);
     ctx.rooms.watchQueue(ctx.connection, queue);
-    await ctx.services.bus.publish(topics.queue(queue), { type: 'room.joined', room: `support:${queue}`, userId: ctx.connection.userId, origin: ctx.connection.id });
     return { message: `Joined ${roomTitle(queue)} room successfully`, room_id: `support:${queue}`, room_type: queue, timestamp: new Date().toISOString() };
   },
 
@@ -156,7 +151,7 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
     const conversations = [];
     for (const { id, after_seq } of data.conversations) {
       const page = await services.messages.page(connection.actor, id, { afterSeq: after_seq, limit });
-      const summary = await services.store.conversations.summaryFor(id, connection.userId);
+      const summary = await services.directory.conversations.summaryFor(id, connection.userId);
       conversations.push({
         conversation_id: id,
         messages: page.messages.map(guzoMessage),

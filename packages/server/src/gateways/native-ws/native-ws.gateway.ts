@@ -9,7 +9,7 @@ import type { Metrics } from '../../ops/metrics.js';
 import { CLOSE_CODES } from '../../realtime/close-codes.js';
 import { AdmissionRefused, ConnectionLifecycle, type EndReason } from '../../realtime/connection-lifecycle.js';
 import type { RealtimeGateway } from '../../profiles/profile.js';
-import type { Services } from '../../services.js';
+import type { EdgeServices } from '../../edge-services.js';
 import type { UpgradeRouter } from '../upgrade-router.js';
 import { INBOUND_FRAMES, RoomFrame, type InboundFrameType } from './native-frames.js';
 import { ERROR_TEXTS, HANDLERS, type RoomControl } from './native-handlers.js';
@@ -54,7 +54,7 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
     refreshPresence: (c) => void this.refreshPresence(c),
   };
 
-  constructor(services: Services, router: UpgradeRouter, metrics: Metrics) {
+  constructor(services: EdgeServices, router: UpgradeRouter, metrics: Metrics) {
     super(services, metrics, 'native', { keepalive: true });
     router.add(NATIVE_WS_PATHS, (request, socket, head) =>
       this.wss.handleUpgrade(request, socket, head, (ws) =>
@@ -95,10 +95,8 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
    * being a participant (a monitor's) need read access still.
    */
   protected async rolesChanged(connection: WsConnection): Promise<void> {
-    const { policy, access } = this.services;
-    if (!policy.can({ kind: 'user', roles: connection.actor.user.roles }, 'support.monitor')) {
-      for (const queue of [...connection.queues]) this.unwatchQueue(connection, queue);
-    }
+    const { supportRooms, access } = this.services;
+    if (!supportRooms.mayMonitor(connection.actor)) for (const queue of [...connection.queues]) this.unwatchQueue(connection, queue);
     for (const id of [...connection.rooms]) {
       if (connection.conversations.has(id)) continue;
       const readable = await access.read(connection.actor, id).then(() => true, () => false);
@@ -267,7 +265,7 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
           this.joinConversationRoom(connection, id, conversation.lastSeq);
         } else this.leaveConversationRoom(connection, id);
       } else if (kind === 'support' && id !== '') {
-        if (!this.services.policy.can({ kind: 'user', roles: connection.actor.user.roles }, 'support.monitor')) throw new AppError('forbidden');
+        this.services.supportRooms.requireMonitor(connection.actor);
         if (!this.services.support.queues.has(id)) throw new AppError('not_found');
         if (type === 'join_room') this.watchQueue(connection, id);
         else this.unwatchQueue(connection, id);
@@ -321,7 +319,7 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
   }
 
   private async watchParticipants(connection: WsConnection, conversationId: string): Promise<void> {
-    const participants = await this.services.store.conversations.participants(conversationId).catch(() => []);
+    const participants = await this.services.directory.conversations.participants(conversationId).catch(() => []);
     this.watchPresence(connection, participants.map((p) => p.userId));
   }
 

@@ -36,7 +36,7 @@ export const guzosyncRestRoutes: RoutePlugin = async (app, { services }) => {
 
   app.get('/api/conversations', {
     schema: { tags: ['guzosync'], summary: "The caller's conversations" },
-    handler: async (request) => guzoConversationList(services.store, await services.conversations.list(actorOf(request), { limit: 100 })),
+    handler: async (request) => guzoConversationList(services.directory, await services.conversations.list(actorOf(request), { limit: 100 })),
   });
 
   app.post('/api/conversations/create', {
@@ -44,7 +44,7 @@ export const guzosyncRestRoutes: RoutePlugin = async (app, { services }) => {
     handler: async (request, reply) => {
       const ids = [...(request.body.participant_ids ?? []), ...(request.body.participants ?? [])];
       const { conversation } = await services.conversations.create(actorOf(request), { type: 'general', title: request.body.title ?? null, participants: ids.map((userId) => ({ userId })) });
-      const users = await services.store.users.byIds((await services.store.conversations.participants(conversation.id)).map((p) => p.userId));
+      const users = await services.directory.users.byIds((await services.directory.conversations.participants(conversation.id)).map((p) => p.userId));
       return reply.status(201).send(guzoConversation(conversation, users, null));
     },
   });
@@ -67,7 +67,7 @@ export const guzosyncRestRoutes: RoutePlugin = async (app, { services }) => {
   app.get('/api/conversations/stats', {
     schema: { tags: ['guzosync'], summary: "Counts over the caller's conversations" },
     handler: async (request) => {
-      const summaries = await services.store.conversations.listForUser({ userId: userActorOf(request).user.id, limit: 10_000 });
+      const summaries = await services.directory.conversations.listForUser({ userId: userActorOf(request).user.id, limit: 10_000 });
       const active = summaries.filter((s) => s.conversation.status === 'active').length;
       return {
         total_conversations: summaries.length,

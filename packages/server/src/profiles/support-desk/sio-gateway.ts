@@ -4,7 +4,7 @@ import { topics, type DomainEvent } from '../../bus/domain-event.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { AdmissionRefused, ConnectionLifecycle, type EndReason, type Refusal } from '../../realtime/connection-lifecycle.js';
 import { Hub } from '../../realtime/hub.js';
-import type { Services } from '../../services.js';
+import type { EdgeServices } from '../../edge-services.js';
 import { GENERAL_QUEUE } from '../../support/support-queues.js';
 import type { UpgradeRouter } from '../../gateways/upgrade-router.js';
 import type { RealtimeGateway } from '../profile.js';
@@ -46,7 +46,7 @@ export class SioGateway extends ConnectionLifecycle<SioConnection> implements Re
   private readonly roomSubscribers = new Map<string, RoomSubscriber>();
   private readonly bySocket = new Map<string, SioConnection>();
 
-  constructor(services: Services, server: HttpServer, router: UpgradeRouter, metrics: Metrics) {
+  constructor(services: EdgeServices, server: HttpServer, router: UpgradeRouter, metrics: Metrics) {
     // Engine.IO pings on its own (pingInterval/pingTimeout below).
     super(services, metrics, 'socket.io', { keepalive: false });
     // Engine.IO handles its own upgrades; the router must leave them alone, and Engine.IO must
@@ -54,8 +54,8 @@ export class SioGateway extends ConnectionLifecycle<SioConnection> implements Re
     router.add((path) => path === SIO_PATH || path.startsWith(`${SIO_PATH}/`), () => {});
     const keepaliveMs = services.config.keepaliveSeconds * 1000;
     this.io = new Server(server, { path: SIO_PATH, destroyUpgrade: false, serveClient: false, maxHttpBufferSize: services.config.maxFrameBytes, cors: { origin: true }, pingInterval: keepaliveMs, pingTimeout: keepaliveMs });
-    this.renderer = new SioRenderer(this.io, services.store);
-    this.rooms = new Hub(services.bus, (event, topic) => this.renderRoom(event, topic));
+    this.renderer = new SioRenderer(this.io, services.directory);
+    this.rooms = new Hub(services.events, (event, topic) => this.renderRoom(event, topic));
     this.io.use((socket, next) => {
       this.admit(tokenOf(socket)).then(
         (actor) => {

@@ -4,7 +4,7 @@ import { topics } from '../../bus/domain-event.js';
 import type { UserActor } from '../../core/actor.js';
 import { isAppError, type AppError } from '../../core/errors.js';
 import { compileValidator } from '../../core/validation.js';
-import type { Services } from '../../services.js';
+import type { EdgeServices } from '../../edge-services.js';
 import { sessionRoom } from './sio-renderer.js';
 import { deskMessage, deskSession, readBy } from './support-desk-shapes.js';
 
@@ -45,38 +45,36 @@ type Handler<E extends EventName> = (data: Static<(typeof EVENTS)[E]>) => Promis
  * Binds the support desk's events on one socket. Each failure is answered with
  * `error {message}` (and through the acknowledgement, when the client asked for one).
  */
-export function registerSioHandlers(socket: Socket, actorOf: () => UserActor, services: Services): void {
+export function registerSioHandlers(socket: Socket, actorOf: () => UserActor, services: EdgeServices): void {
   // Read at each event: roles change while the socket is open, and every check must see the new ones.
   let actor = actorOf();
   let user = actor.user;
   const handlers: { [E in EventName]: Handler<E> } = {
     async join_session({ session_id }) {
-      const { supportCase, conversation } = await services.support.get(actor, session_id);
+      // In the room before the view is read, so nothing said meanwhile is missed.
       await socket.join(sessionRoom(session_id));
-      const [page, participants] = await Promise.all([services.messages.page(actor, session_id, { limit: 50 }), services.store.conversations.participants(session_id)]);
-      const users = new Map((await services.store.users.byIds(participants.map((p) => p.userId))).map((u) => [u.id, u]));
-      const presence = new Map((await services.presence.get(participants.map((p) => p.userId))).map((p) => [p.userId, p.status === 'online']));
+      let view;
+      try {
+        view = await services.supportRooms.openSession(actor, session_id, socket.id);
+      } catch (error) {
+        await socket.leave(sessionRoom(session_id));
+        throw error;
+      }
+      const { users, participants, online } = view;
       socket.emit('session_joined', {
-        session: deskSession(supportCase, conversation),
-        messages: page.messages.map((m) => ({
+        session: deskSession(view.supportCase, view.conversation),
+        messages: view.messages.map((m) => ({
           ...deskMessage(m, m.senderId === null ? undefined : users.get(m.senderId)),
           read_by: readBy(m, participants),
         })),
-        participants: participants.map((p) => ({ user_id: p.userId, role: users.get(p.userId)?.roles[0] ?? p.role, name: users.get(p.userId)?.displayName ?? p.userId, online: presence.get(p.userId) ?? false })),
+        participants: participants.map((p) => ({ user_id: p.userId, role: users.get(p.userId)?.roles[0] ?? p.role, name: users.get(p.userId)?.displayName ?? p.userId, online: online.has(p.userId) })),
       });
-      await services.bus.publish(topics.conversation(session_id), { type: 'session.member', conversationId: session_id, userId: user.id, role: user.roles[0] ?? null, name: user.displayName, joined: true, origin: socket.id });
-      // Opening a session reads it, as the support desk does.
-      if (participants.some((p) => p.userId === user.id) && conversation.lastSeq > 0) {
-        await services.messages.markRead(actor, session_id, conversation.lastSeq, { origin: socket.id });
-      }
       return { success: true };
     },
 
     async leave_session({ session_id }) {
-      // Only someone who may read the session can announce leaving it.
-      await services.support.get(actor, session_id);
+      await services.supportRooms.leaveSession(actor, session_id, socket.id);
       await socket.leave(sessionRoom(session_id));
-      await services.bus.publish(topics.conversation(session_id), { type: 'session.member', conversationId: session_id, userId: user.id, role: user.roles[0] ?? null, name: user.displayName, joined: false, origin: socket.id });
       return { success: true };
     },
 
@@ -86,7 +84,6 @@ export function registerSioHandlers(socket: Socket, actorOf: () => UserActor, se
         ...(message_type !== undefined && { kind: message_type.toLowerCase() }),
         ...(temp_id !== undefined && { clientId: temp_id }),
       }, socket.id);
-      await services.typing.stopIfTyping(session_id, user.id);
       const sent = { message_id: message.id, temp_id: temp_id ?? null, sent_at: message.createdAt, seq: message.seq };
       socket.emit('message_sent', sent);
       return { success: true, ...sent };

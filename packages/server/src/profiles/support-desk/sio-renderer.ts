@@ -1,7 +1,7 @@
 import type { Server } from 'socket.io';
 import type { DomainEvent } from '../../bus/domain-event.js';
 import type { User } from '../../core/model.js';
-import type { Store } from '../../storage/store.js';
+import type { Directory } from '../../edge-services.js';
 import { deskMessage, deskSession } from './support-desk-shapes.js';
 
 export const sessionRoom = (id: string) => `session:${id}`;
@@ -19,7 +19,7 @@ export class SioRenderer {
 
   constructor(
     private readonly io: Server,
-    private readonly store: Store,
+    private readonly store: Directory,
   ) {}
 
   /**

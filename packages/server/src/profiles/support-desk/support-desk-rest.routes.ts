@@ -3,7 +3,7 @@ import { AppError } from '../../core/errors.js';
 import type { Message, User } from '../../core/model.js';
 import { actorOf, userActorOf } from '../../rest/authenticate.js';
 import type { RoutePlugin } from '../../rest/route-kit.js';
-import type { Services } from '../../services.js';
+import type { EdgeServices } from '../../edge-services.js';
 import type { SupportCase } from '../../storage/store.js';
 import { MultipartUpload } from '../../attachments/multipart-upload.js';
 import { registerMultipart } from '../../attachments/register-multipart.js';
@@ -194,20 +194,20 @@ export const supportDeskRestRoutes: RoutePlugin = async (app, { services }) => {
   });
 };
 
-async function sessions(services: Services, actor: ReturnType<typeof actorOf>, cases: readonly SupportCase[]) {
+async function sessions(services: EdgeServices, actor: ReturnType<typeof actorOf>, cases: readonly SupportCase[]) {
   const userId = actor.kind === 'user' ? actor.user.id : undefined;
   return Promise.all(
     cases.map(async (c) => {
-      const summary = userId === undefined ? undefined : await services.store.conversations.summaryFor(c.conversationId, userId);
-      const conversation = summary?.conversation ?? (await services.store.conversations.byId(c.conversationId))!;
+      const summary = userId === undefined ? undefined : await services.directory.conversations.summaryFor(c.conversationId, userId);
+      const conversation = summary?.conversation ?? (await services.directory.conversations.byId(c.conversationId))!;
       return deskSession(c, conversation, { unreadCount: summary?.unreadCount ?? 0, lastMessage: summary?.lastMessage ?? null });
     }),
   );
 }
 
-async function renderMessages(services: Services, conversationId: string, messages: readonly Message[]) {
-  const participants = await services.store.conversations.participants(conversationId);
-  const users = new Map((await services.store.users.byIds([...new Set(messages.flatMap((m) => (m.senderId === null ? [] : [m.senderId])))])).map((u) => [u.id, u]));
+async function renderMessages(services: EdgeServices, conversationId: string, messages: readonly Message[]) {
+  const participants = await services.directory.conversations.participants(conversationId);
+  const users = new Map((await services.directory.users.byIds([...new Set(messages.flatMap((m) => (m.senderId === null ? [] : [m.senderId])))])).map((u) => [u.id, u]));
   return messages.map((m) => ({
     ...deskMessage(m, m.senderId === null ? undefined : users.get(m.senderId)),
     read_by: readBy(m, participants),
