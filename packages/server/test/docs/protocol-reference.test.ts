@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INBOUND_FRAMES } from '../../src/gateways/native-ws/native-frames.js';
+import { INBOUND_FRAMES } from '@switchboard/protocol';
 import { renderProtocolReference } from '../../src/gateways/native-ws/protocol-reference.js';
 
 describe('the WebSocket protocol reference', () => {

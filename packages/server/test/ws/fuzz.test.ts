@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { INBOUND_FRAMES } from '../../src/gateways/native-ws/native-frames.js';
+import { INBOUND_FRAMES } from '@switchboard/protocol';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import type { TestWsClient } from '../support/ws-client.js';
 import { conversation, OpenClients, prng, restSend, type Frame } from './ws-fixtures.js';

@@ -1,7 +1,7 @@
 import { AppError, type ErrorCode } from '../../core/errors.js';
 import { topics } from '../../bus/domain-event.js';
 import type { EdgeServices } from '../../edge-services.js';
-import type { InboundData, InboundFrameType } from './native-frames.js';
+import type { InboundData, InboundFrameType } from '@switchboard/protocol';
 import { guzoConversationList } from './guzo-conversation-list.js';
 import { guzoMessage } from './native-shapes.js';
 import { presentReaction } from '../../wire/v1-presenters.js';

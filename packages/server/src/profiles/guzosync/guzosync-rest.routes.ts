@@ -1,22 +1,10 @@
-import { Type } from 'typebox';
+import { GuzoIdParam, GuzoLogin, GuzoCreateBody, GuzoSupportBody, GuzoSendBody, GuzoPaging } from '@switchboard/protocol';
 import { useErrorShape } from '../../rest/error-shape.js';
 import { guzosyncErrorShape } from './guzosync-error-shape.js';
 import { actorOf, userActorOf } from '../../rest/authenticate.js';
 import type { RoutePlugin } from '../../rest/route-kit.js';
 import { guzoConversation, guzoMessage } from '../../gateways/native-ws/native-shapes.js';
 import { guzoConversationList } from '../../gateways/native-ws/guzo-conversation-list.js';
-
-const Id = Type.String({ minLength: 1, maxLength: 200 });
-const IdParam = Type.Object({ id: Id });
-const Login = Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) });
-const CreateBody = Type.Object({
-  title: Type.Optional(Type.String({ maxLength: 300 })),
-  participant_ids: Type.Optional(Type.Array(Id, { maxItems: 500 })),
-  participants: Type.Optional(Type.Array(Id, { maxItems: 500 })),
-});
-const SupportBody = Type.Object({ title: Type.String({ minLength: 1, maxLength: 200 }), content: Type.String({ minLength: 1 }) });
-const SendBody = Type.Object({ content: Type.String({ minLength: 1 }), message_type: Type.Optional(Type.String({ maxLength: 32 })) });
-const Paging = Type.Object({ skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) });
 
 /**
  * GuzoSync's REST surface, verbatim: `POST /api/accounts/login` and `/api/conversations/...`,
@@ -27,7 +15,7 @@ export const guzosyncRestRoutes: RoutePlugin = async (app, { services }) => {
 
   app.post('/api/accounts/login', {
     config: { auth: false },
-    schema: { tags: ['guzosync'], summary: 'GuzoSync login', body: Login },
+    schema: { tags: ['guzosync'], summary: 'GuzoSync login', body: GuzoLogin },
     handler: async (request) => {
       const { accessToken, user } = await services.auth.login(request.body.email, request.body.password);
       return { access_token: accessToken, token_type: 'bearer', role: user.roles[0] ?? null };
@@ -40,7 +28,7 @@ export const guzosyncRestRoutes: RoutePlugin = async (app, { services }) => {
   });
 
   app.post('/api/conversations/create', {
-    schema: { tags: ['guzosync'], summary: 'Create a conversation', body: CreateBody },
+    schema: { tags: ['guzosync'], summary: 'Create a conversation', body: GuzoCreateBody },
     handler: async (request, reply) => {
       const ids = [...(request.body.participant_ids ?? []), ...(request.body.participants ?? [])];
       const { conversation } = await services.conversations.create(actorOf(request), { type: 'general', title: request.body.title ?? null, participants: ids.map((userId) => ({ userId })) });
@@ -50,7 +38,7 @@ export const guzosyncRestRoutes: RoutePlugin = async (app, { services }) => {
   });
 
   app.post('/api/conversations/create-support', {
-    schema: { tags: ['guzosync'], summary: 'Open a support conversation with the control center', body: SupportBody },
+    schema: { tags: ['guzosync'], summary: 'Open a support conversation with the control center', body: GuzoSupportBody },
     handler: async (request, reply) => {
       const result = await services.support.open(actorOf(request), { subject: request.body.title, title: `Support: ${request.body.title}`, content: request.body.content, addAllStaff: true });
       return reply.status(201).send({
@@ -80,7 +68,7 @@ export const guzosyncRestRoutes: RoutePlugin = async (app, { services }) => {
   });
 
   app.get('/api/conversations/:id/messages', {
-    schema: { tags: ['guzosync'], summary: 'Newest messages after skip, oldest first', params: IdParam, querystring: Paging },
+    schema: { tags: ['guzosync'], summary: 'Newest messages after skip, oldest first', params: GuzoIdParam, querystring: GuzoPaging },
     handler: async (request) => {
       const messages = await services.messages.window(actorOf(request), request.params.id, request.query.skip ?? 0, request.query.limit ?? 50);
       return messages.map(guzoMessage);
@@ -88,7 +76,7 @@ export const guzosyncRestRoutes: RoutePlugin = async (app, { services }) => {
   });
 
   app.post('/api/conversations/:id/messages', {
-    schema: { tags: ['guzosync'], summary: 'Send a message', params: IdParam, body: SendBody },
+    schema: { tags: ['guzosync'], summary: 'Send a message', params: GuzoIdParam, body: GuzoSendBody },
     handler: async (request, reply) => {
       const kind = request.body.message_type?.toLowerCase();
       const { message } = await services.messages.send(actorOf(request), request.params.id, { content: request.body.content, ...(kind !== undefined && { kind }) });
@@ -97,7 +85,7 @@ export const guzosyncRestRoutes: RoutePlugin = async (app, { services }) => {
   });
 
   app.post('/api/conversations/:id/close', {
-    schema: { tags: ['guzosync'], summary: 'Close a conversation', params: IdParam },
+    schema: { tags: ['guzosync'], summary: 'Close a conversation', params: GuzoIdParam },
     handler: async (request) => {
       const actor = userActorOf(request);
       const conversation = await services.conversations.close(actor, request.params.id);

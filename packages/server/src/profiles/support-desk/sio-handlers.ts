@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io';
-import { Type, type Static, type TSchema } from 'typebox';
-import { topics } from '../../bus/domain-event.js';
+import { SUPPORT_DESK_CLIENT_EVENTS, type SupportDeskClientEvent } from '@switchboard/protocol';
+import type { Static, TSchema } from 'typebox';
 import type { UserActor } from '../../core/actor.js';
 import { isAppError, type AppError } from '../../core/errors.js';
 import { compileValidator } from '../../core/validation.js';
@@ -8,27 +8,8 @@ import type { EdgeServices } from '../../edge-services.js';
 import { sessionRoom } from './sio-renderer.js';
 import { deskMessage, deskSession, readBy } from './support-desk-shapes.js';
 
-const SessionId = Type.String({ minLength: 1, maxLength: 200 });
-const Session = Type.Object({ session_id: SessionId });
-
-/** The support desk's client events and their data schemas. */
-const EVENTS = {
-  join_session: Session,
-  leave_session: Session,
-  send_message: Type.Object({
-    session_id: SessionId,
-    content: Type.String({ minLength: 1 }),
-    message_type: Type.Optional(Type.String({ maxLength: 32 })),
-    temp_id: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  }),
-  typing: Session,
-  stop_typing: Session,
-  mark_as_read: Type.Object({ session_id: SessionId, message_ids: Type.Optional(Type.Union([Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 500 }), Type.Null()])) }),
-  accept_chat: Session,
-  close_chat: Session,
-} as const;
-
-type EventName = keyof typeof EVENTS;
+const EVENTS = SUPPORT_DESK_CLIENT_EVENTS;
+type EventName = SupportDeskClientEvent;
 
 /** The support desk's error texts for the registry codes its clients meet. */
 const TEXTS: Partial<Record<EventName, Partial<Record<AppError['code'], string>>>> = {

@@ -1,3 +1,4 @@
+import { DeskIdParam, DeskLogin, DeskCreateBody, DeskPaging, DeskSendBody, DeskReadBody, DeskStatusBody } from '@switchboard/protocol';
 import { Type } from 'typebox';
 import { AppError } from '../../core/errors.js';
 import type { Message, User } from '../../core/model.js';
@@ -12,29 +13,6 @@ import { useErrorShape } from '../../rest/error-shape.js';
 import { supportDeskErrorShape } from './support-desk-error-shape.js';
 import { deskMessage, deskSession, readBy } from './support-desk-shapes.js';
 
-const Id = Type.String({ minLength: 1, maxLength: 200 });
-const IdParam = Type.Object({ id: Id });
-const Login = Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1024 }) });
-const Priority = Type.Unsafe<'low' | 'medium' | 'high' | 'urgent'>({ type: 'string', enum: ['low', 'medium', 'high', 'urgent'] });
-const CreateBody = Type.Object({
-  subject: Type.String({ minLength: 1, maxLength: 300 }),
-  category: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  priority: Type.Optional(Priority),
-  restaurant_id: Type.Optional(Type.String({ maxLength: 200 })),
-  ticket_id: Type.Optional(Type.String({ maxLength: 200 })),
-  initial_message: Type.Optional(Type.String({ minLength: 1 })),
-});
-const Paging = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) });
-const SendBody = Type.Object({
-  content: Type.String(),
-  message_type: Type.Optional(Type.String({ maxLength: 32 })),
-  temp_id: Type.Optional(Type.String({ maxLength: 100 })),
-  /** Ids from `POST /api/v1/chat/upload`. */
-  attachment_ids: Type.Optional(Type.Array(Id, { maxItems: 10 })),
-});
-const ReadBody = Type.Union([Type.Object({ message_ids: Type.Optional(Type.Union([Type.Array(Id, { maxItems: 500 }), Type.Null()])) }), Type.Null()]);
-const StatusBody = Type.Object({ status: Type.Unsafe<'waiting' | 'active' | 'resolved' | 'closed'>({ type: 'string', enum: ['waiting', 'active', 'resolved', 'closed'] }) });
-
 const profile = (u: User) => ({ id: u.id, email: u.email, first_name: u.firstName, last_name: u.lastName, role: u.roles[0] ?? null, name: u.displayName });
 
 /**
@@ -46,7 +24,7 @@ export const supportDeskRestRoutes: RoutePlugin = async (app, { services }) => {
 
   app.post('/api/v1/auth/login', {
     config: { auth: false },
-    schema: { tags: ['support-desk'], summary: 'Support-desk login', body: Login },
+    schema: { tags: ['support-desk'], summary: 'Support-desk login', body: DeskLogin },
     handler: async (request) => {
       const { accessToken, user } = await services.auth.login(request.body.email, request.body.password);
       return { message: 'Login successful', user: profile(user), token: accessToken };
@@ -55,7 +33,7 @@ export const supportDeskRestRoutes: RoutePlugin = async (app, { services }) => {
 
   app.post('/api/v1/support/auth/login', {
     config: { auth: false },
-    schema: { tags: ['support-desk'], summary: 'Support agent login', body: Login },
+    schema: { tags: ['support-desk'], summary: 'Support agent login', body: DeskLogin },
     handler: async (request) => {
       const { accessToken, user } = await services.auth.login(request.body.email, request.body.password);
       if (!services.policy.can({ kind: 'user', roles: user.roles }, 'support.handle')) throw new AppError('forbidden', 'Not a support agent');
@@ -64,7 +42,7 @@ export const supportDeskRestRoutes: RoutePlugin = async (app, { services }) => {
   });
 
   app.post('/api/v1/chat/sessions', {
-    schema: { tags: ['support-desk'], summary: 'Open a chat session', body: CreateBody },
+    schema: { tags: ['support-desk'], summary: 'Open a chat session', body: DeskCreateBody },
     handler: async (request, reply) => {
       const b = request.body;
       const links = { ...(b.restaurant_id && { restaurant: b.restaurant_id }), ...(b.ticket_id && { ticket: b.ticket_id }) };
@@ -98,7 +76,7 @@ export const supportDeskRestRoutes: RoutePlugin = async (app, { services }) => {
   });
 
   app.get('/api/v1/chat/sessions/:id', {
-    schema: { tags: ['support-desk'], summary: 'One session with unread count and last message', params: IdParam },
+    schema: { tags: ['support-desk'], summary: 'One session with unread count and last message', params: DeskIdParam },
     handler: async (request) => {
       const actor = actorOf(request);
       const { supportCase } = await services.support.get(actor, request.params.id);
@@ -107,7 +85,7 @@ export const supportDeskRestRoutes: RoutePlugin = async (app, { services }) => {
   });
 
   app.get('/api/v1/chat/sessions/:id/messages', {
-    schema: { tags: ['support-desk'], summary: 'Messages, newest window after offset, oldest first', params: IdParam, querystring: Paging },
+    schema: { tags: ['support-desk'], summary: 'Messages, newest window after offset, oldest first', params: DeskIdParam, querystring: DeskPaging },
     handler: async (request) => {
       const actor = actorOf(request);
       const messages = await services.messages.window(actor, request.params.id, request.query.offset ?? 0, request.query.limit ?? 50);
@@ -116,10 +94,10 @@ export const supportDeskRestRoutes: RoutePlugin = async (app, { services }) => {
   });
 
   await registerMultipart(app, services.config);
-  const validateSend = compileValidator(SendBody);
+  const validateSend = compileValidator(DeskSendBody);
 
   app.post('/api/v1/chat/sessions/:id/messages', {
-    schema: { tags: ['support-desk'], summary: 'Send a message: JSON, or multipart with content, message_type and up to 5 files in "attachments"', params: IdParam, consumes: ['application/json', 'multipart/form-data'] },
+    schema: { tags: ['support-desk'], summary: 'Send a message: JSON, or multipart with content, message_type and up to 5 files in "attachments"', params: DeskIdParam, consumes: ['application/json', 'multipart/form-data'] },
     handler: async (request, reply) => {
       const actor = actorOf(request);
       let body: unknown = request.body;
@@ -166,7 +144,7 @@ export const supportDeskRestRoutes: RoutePlugin = async (app, { services }) => {
   });
 
   app.post('/api/v1/chat/sessions/:id/read', {
-    schema: { tags: ['support-desk'], summary: 'Mark messages (or all) as read', params: IdParam, body: Type.Optional(ReadBody) },
+    schema: { tags: ['support-desk'], summary: 'Mark messages (or all) as read', params: DeskIdParam, body: Type.Optional(DeskReadBody) },
     handler: async (request) => {
       await services.messages.markReadMessages(actorOf(request), request.params.id, request.body?.message_ids ?? undefined);
       return { success: true, message: 'Messages marked as read' };
@@ -174,7 +152,7 @@ export const supportDeskRestRoutes: RoutePlugin = async (app, { services }) => {
   });
 
   app.post('/api/v1/chat/sessions/:id/assign', {
-    schema: { tags: ['support-desk'], summary: 'Take the session (agents)', params: IdParam },
+    schema: { tags: ['support-desk'], summary: 'Take the session (agents)', params: DeskIdParam },
     handler: async (request) => {
       const actor = actorOf(request);
       const taken = await services.support.assign(actor, request.params.id, {});
@@ -184,7 +162,7 @@ export const supportDeskRestRoutes: RoutePlugin = async (app, { services }) => {
   });
 
   app.patch('/api/v1/chat/sessions/:id/status', {
-    schema: { tags: ['support-desk'], summary: 'Change the session status', params: IdParam, body: StatusBody },
+    schema: { tags: ['support-desk'], summary: 'Change the session status', params: DeskIdParam, body: DeskStatusBody },
     handler: async (request) => {
       const actor = actorOf(request);
       const updated = await services.support.setStatus(actor, request.params.id, request.body.status);

@@ -1,0 +1,9 @@
+/**
+ * The wire contract of Switchboard, in one place for every party that speaks it: the server
+ * validates with these schemas and generates its references from them; clients type their frames
+ * and errors by them.
+ */
+export * from './close-codes.js';
+export * from './native-frames.js';
+export * from './support-desk.js';
+export * from './guzosync.js';
