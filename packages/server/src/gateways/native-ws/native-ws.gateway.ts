@@ -238,12 +238,12 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
   private replyError(connection: WsConnection, type: InboundFrameType, error: unknown, echo: object): void {
     if (!isAppError(error)) {
       this.logger.error({ err: error, type }, 'native ws handler failed');
-      connection.sendJson({ success: false, error: 'Internal server error', code: 'internal', event: type, ...echo });
+      connection.sendJson({ success: false, error: 'Internal server error', code: 'internal', retryable: true, event: type, ...echo });
       return;
     }
     const text = ERROR_TEXTS[type]?.[error.code] ?? error.message;
     const retryAfter = error.code === 'rate_limited' && error.details && 'retry_after' in error.details ? { retry_after: error.details.retry_after } : {};
-    connection.sendJson({ success: false, error: text, code: error.code, ...retryAfter, event: type, ...echo });
+    connection.sendJson({ success: false, error: text, code: error.code, ...retryAfter, ...(error.retryable && { retryable: true }), event: type, ...echo });
   }
 
   private pong(connection: WsConnection, frame: { timestamp?: unknown }, echo: object): void {

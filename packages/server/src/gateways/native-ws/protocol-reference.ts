@@ -19,7 +19,7 @@ export function renderProtocolReference(): string {
     'Client frames are `{"type", "data", "request_id"?}`; `ping`, `join_room` and `leave_room` carry their fields at the top level.',
     'Replies to `data` events carry no `type` (GuzoSync clients match them by order; a connection\'s frames are handled in order):',
     '`{"success": true, ..., "event", "request_id"?}` or `{"success": false, "error", "code", "details"?, "event", "request_id"?}`.',
-    '`code` is a stable code from the error registry; `event` and `request_id` are extensions.',
+    '`code` is a stable code from the error registry; `event` and `request_id` are extensions; `retryable: true` marks an error the same frame may get past later (rate limits, outages).',
     '',
     '## Client → server',
     '',

@@ -116,8 +116,9 @@ export function registerSioHandlers(socket: Socket, actorOf: () => UserActor, se
           const code = isAppError(error) ? error.code : 'internal';
           const message = (isAppError(error) && TEXTS[event]?.[error.code]) || (isAppError(error) ? error.message : 'Internal server error');
           if (!isAppError(error)) services.logger.error({ err: error, event }, 'socket.io handler failed');
-          socket.emit('error', { message, code, event });
-          reply?.({ success: false, error: message, code });
+          const retry = !isAppError(error) || error.retryable ? { retryable: true } : {};
+          socket.emit('error', { message, code, event, ...retry });
+          reply?.({ success: false, error: message, code, ...retry });
         },
       );
     });
