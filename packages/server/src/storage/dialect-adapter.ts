@@ -22,6 +22,11 @@ export interface DialectAdapter {
    * where a claiming statement is atomic on its own.
    */
   readonly skipLocked: boolean;
+  /**
+   * Whether a table's constraints can be dropped and added in place (`ALTER TABLE … DROP
+   * CONSTRAINT`, PostgreSQL). Without it (SQLite) a migration that changes one rebuilds the table.
+   */
+  readonly alterConstraints: boolean;
   /** The query builder, connected. */
   readonly db: Kysely<Database>;
   /**

@@ -151,6 +151,26 @@ for (const dialect of dialects) {
         expect(fromBo.message.seq).toBe(2);
       });
 
+      it('treats the same client id in two conversations as two messages, each stored in its own', async () => {
+        const ana = await createUser(t.store);
+        const [one, two] = [await createConversation(t.store, [ana]), await createConversation(t.store, [ana])];
+        const inOne = await t.store.messages.append(buildMessage(one.id, ana.id, { clientId: 'reused', content: 'to one' }));
+        const inTwo = await t.store.messages.append(buildMessage(two.id, ana.id, { clientId: 'reused', content: 'to two' }));
+        expect([inOne.created, inTwo.created]).toEqual([true, true]);
+        expect(inTwo.message).toMatchObject({ conversationId: two.id, seq: 1, content: 'to two' });
+        expect((await t.store.messages.page({ conversationId: two.id, limit: 10 })).messages.map((m) => m.content)).toEqual(['to two']);
+        // A retry is still a retry within its own conversation.
+        expect(await t.store.messages.append(buildMessage(two.id, ana.id, { clientId: 'reused', content: 'again' }))).toEqual({ message: inTwo.message, created: false });
+      });
+
+      it('keeps one message per conversation when concurrent appends reuse a client id across two', async () => {
+        const ana = await createUser(t.store);
+        const [one, two] = [await createConversation(t.store, [ana]), await createConversation(t.store, [ana])];
+        const results = await Promise.all(range(1, 10).map((i) => t.store.messages.append(buildMessage(i % 2 === 0 ? one.id : two.id, ana.id, { clientId: 'raced', content: `try ${i}` }))));
+        expect(results.filter((r) => r.created).map((r) => r.message.conversationId).sort()).toEqual([one.id, two.id].sort());
+        for (const c of [one, two]) expect((await t.store.conversations.byId(c.id))?.lastSeq).toBe(1);
+      });
+
       it('creates exactly one message when 20 concurrent appends share a client id', async () => {
         const ana = await createUser(t.store);
         const conversation = await createConversation(t.store, [ana]);

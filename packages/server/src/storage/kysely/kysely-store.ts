@@ -35,7 +35,7 @@ export class KyselyStore implements Store {
   }
 
   async migrate(): Promise<void> {
-    const migrator = new Migrator({ db: this.adapter.db, provider: migrationProvider });
+    const migrator = new Migrator({ db: this.adapter.db, provider: migrationProvider(this.adapter) });
     const { error } = await migrator.migrateToLatest();
     if (error) throw error instanceof Error ? error : new Error(String(error));
   }

@@ -117,7 +117,7 @@ export class KyselyMessageRepository implements MessageRepository {
    */
   private async answerLostRace(error: unknown, input: NewMessage): Promise<AppendResult> {
     if (this.adapter.isUniqueViolation(error) && input.clientId != null) {
-      const original = await this.byClientId(this.db, input.senderId, input.clientId);
+      const original = await this.byClientId(this.db, input.senderId, input.conversationId, input.clientId);
       if (original) return { message: original, created: false };
     }
     throw error;
@@ -129,7 +129,7 @@ export class KyselyMessageRepository implements MessageRepository {
    */
   async appendIn(trx: Transaction<Database>, input: NewMessage): Promise<AppendResult> {
     if (input.clientId != null) {
-      const original = await this.byClientId(trx, input.senderId, input.clientId);
+      const original = await this.byClientId(trx, input.senderId, input.conversationId, input.clientId);
       if (original) return { message: original, created: false };
     }
     const timestamp = now();
@@ -162,8 +162,9 @@ export class KyselyMessageRepository implements MessageRepository {
     return { message: toMessage(row), created: true };
   }
 
-  private async byClientId(db: Kysely<Database>, senderId: string | null, clientId: string): Promise<Message | undefined> {
-    const { rows } = senderId === null ? await this.statements.selectSystemByClientId.execute(db, [clientId]) : await this.statements.selectByClientId.execute(db, [senderId, clientId]);
+  /** A client id names one message of one sender in one conversation. */
+  private async byClientId(db: Kysely<Database>, senderId: string | null, conversationId: string, clientId: string): Promise<Message | undefined> {
+    const { rows } = senderId === null ? await this.statements.selectSystemByClientId.execute(db, [conversationId, clientId]) : await this.statements.selectByClientId.execute(db, [senderId, conversationId, clientId]);
     return rows[0] && toMessage(rows[0]);
   }
 
@@ -232,7 +233,7 @@ function messageStatements(adapter: DialectAdapter) {
       compile: () =>
         sql<Selectable<MessagesTable> & { created: boolean }>`
           with existing as (
-            select ${MESSAGE_COLUMNS} from messages where sender_id = ${arg(0)} and client_id = ${arg(1)}
+            select ${MESSAGE_COLUMNS} from messages where sender_id = ${arg(0)} and conversation_id = ${arg(3)} and client_id = ${arg(1)}
           ), bumped as (
             update conversations set last_seq = last_seq + 1, last_message_at = ${arg(2)}, last_activity_at = ${arg(2)}, updated_at = ${arg(2)}
             where id = ${arg(3)} and not exists (select 1 from existing)
@@ -256,8 +257,8 @@ function messageStatements(adapter: DialectAdapter) {
           select false as created, ${MESSAGE_COLUMNS} from existing`.compile(db),
     })),
     selectById: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('id', '=', arg(0))),
-    selectByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('sender_id', '=', arg(0)).where('client_id', '=', arg(1))),
-    selectSystemByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('sender_id', 'is', null).where('client_id', '=', arg(0))),
+    selectByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('sender_id', '=', arg(0)).where('conversation_id', '=', arg(1)).where('client_id', '=', arg(2))),
+    selectSystemByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('sender_id', 'is', null).where('conversation_id', '=', arg(0)).where('client_id', '=', arg(1))),
     bumpSeq: new PreparedQuery(adapter, (db) =>
       db
         .updateTable('conversations')

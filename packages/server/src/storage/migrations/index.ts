@@ -4,10 +4,24 @@ import { reactions } from './0002-reactions.js';
 import { supportCases } from './0003-support-cases.js';
 import { attachments } from './0004-attachments.js';
 import { jobs } from './0005-jobs.js';
+import { clientIdPerConversation } from './0007-client-id-per-conversation.js';
+import type { DialectAdapter } from '../dialect-adapter.js';
+
+/** What a migration may need to know of the database it runs on. */
+export type MigrationCapabilities = Pick<DialectAdapter, 'alterConstraints'>;
 
 /** Migrations live in code so a bundled or compiled server carries them; order is by key. */
-export const migrationProvider: MigrationProvider = {
-  async getMigrations(): Promise<Record<string, Migration>> {
-    return { '0001-initial': initial, '0002-reactions': reactions, '0003-support-cases': supportCases, '0004-attachments': attachments, '0005-jobs': jobs };
-  },
-};
+export function migrationProvider(capabilities: MigrationCapabilities): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return {
+        '0001-initial': initial,
+        '0002-reactions': reactions,
+        '0003-support-cases': supportCases,
+        '0004-attachments': attachments,
+        '0005-jobs': jobs,
+        '0007-client-id-per-conversation': clientIdPerConversation(capabilities),
+      };
+    },
+  };
+}

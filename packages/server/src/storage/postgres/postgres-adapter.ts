@@ -53,6 +53,7 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): DialectA
     name: 'postgres',
     exclusive: false,
     writableCtes: true,
+    alterConstraints: true,
     skipLocked: true,
     db: new Kysely<Database>({ dialect: new StoreUnavailableDialect(new PostgresDialect({ pool }), isUnavailable) }),
     keepPrepared: (sql) => named.add(sql),

@@ -35,6 +35,7 @@ export function createSqliteAdapter(options: SqliteAdapterOptions): DialectAdapt
     name: 'sqlite',
     exclusive: true,
     writableCtes: false,
+    alterConstraints: false,
     skipLocked: false,
     db,
     // better-sqlite3 runs statements synchronously. Inside the caller's transaction they run on

@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Migrator } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KyselyStore } from '../../src/storage/kysely/kysely-store.js';
+import { migrationProvider } from '../../src/storage/migrations/index.js';
+import { createPostgresAdapter } from '../../src/storage/postgres/postgres-adapter.js';
+import { createSqliteAdapter } from '../../src/storage/sqlite/sqlite-adapter.js';
+import { requiredService } from '../support/required-service.js';
+import { createScratchPostgres, dropScratchPostgres } from '../support/scratch-postgres.js';
+import { buildMessage, createConversation, createUser } from './factories.js';
+
+const adminUrl = requiredService('TEST_DATABASE_URL', 'PostgreSQL (migrations)');
+
+/** A store on a database of its own, migrated only as far as the test says. */
+async function unmigratedStore(dialect: 'sqlite' | 'postgres'): Promise<{ store: KyselyStore; drop(): Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-migrate-'));
+    return { store: new KyselyStore(createSqliteAdapter({ filename: join(dir, 'store.db') })), drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const scratch = await createScratchPostgres(adminUrl!, 'sb_migrate');
+  return { store: new KyselyStore(createPostgresAdapter({ connectionString: scratch.url })), drop: () => dropScratchPostgres(adminUrl!, scratch.name) };
+}
+
+const dialects = ['sqlite', ...(adminUrl ? ['postgres' as const] : [])] as const;
+
+describe.each(dialects)('migration 0007 (client ids per conversation) on %s', (dialect) => {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await cleanup?.();
+    cleanup = undefined;
+  });
+
+  it('keeps every message and reaction of an existing database and then lets a client id be reused in another conversation', async () => {
+    const { store, drop } = await unmigratedStore(dialect);
+    cleanup = async () => {
+      await store.close();
+      await drop();
+    };
+    const migrator = new Migrator({ db: store.adapter.db, provider: migrationProvider(store.adapter) });
+    expect((await migrator.migrateTo('0006-attachment-scans')).error).toBeUndefined();
+    const ana = await createUser(store);
+    const [one, two] = [await createConversation(store, [ana]), await createConversation(store, [ana])];
+    const first = await store.messages.append(buildMessage(one.id, ana.id, { clientId: 'c-1', content: 'kept' }));
+    await store.messages.append(buildMessage(one.id, ana.id, { clientId: 'c-2' }));
+    await store.reactions.add(first.message.id, ana.id, '👍');
+
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    expect((await store.messages.page({ conversationId: one.id, limit: 10 })).messages.map((m) => m.clientId)).toEqual(['c-1', 'c-2']);
+    expect((await store.reactions.forMessages([first.message.id])).get(first.message.id)).toEqual([expect.objectContaining({ emoji: '👍' })]);
+    const reused = await store.messages.append(buildMessage(two.id, ana.id, { clientId: 'c-1', content: 'stored now' }));
+    expect(reused).toMatchObject({ created: true, message: { conversationId: two.id, seq: 1, content: 'stored now' } });
+    expect((await store.messages.append(buildMessage(one.id, ana.id, { clientId: 'c-1' }))).message.id).toBe(first.message.id);
+    // Deleting a conversation still cascades to its messages (the rebuilt table kept its keys).
+    await store.adapter.db.deleteFrom('conversations').where('id', '=', two.id).execute();
+    expect((await store.messages.page({ conversationId: two.id, limit: 10 })).messages).toEqual([]);
+  });
+});
