@@ -2,6 +2,7 @@ import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import type { ErrorDetail } from './errors.js';
+import { inputProblem } from './input-text.js';
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; details: ErrorDetail[] };
 
@@ -16,12 +17,14 @@ export interface ValidatorOptions {
 
 /**
  * The one way inputs are checked, shared by REST and every real-time gateway so that a
- * schema means the same thing on every transport.
+ * schema means the same thing on every transport. The text rules (`inputProblem`) come first.
  */
 export function compileValidator<S extends TSchema>(schema: S, options: ValidatorOptions = {}): (value: unknown) => ValidationResult<Static<S>> {
   const check = Compile(schema);
   return (input) => {
     const value = options.convert ? Value.Convert(schema, input) : input;
+    const problem = inputProblem(value);
+    if (problem) return { ok: false, details: [problem] };
     if (check.Check(value)) return { ok: true, value: value as Static<S> };
     return { ok: false, details: describe(check.Errors(value)) };
   };
