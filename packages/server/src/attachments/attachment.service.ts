@@ -179,7 +179,7 @@ export class AttachmentService {
       const body = type.text ? inspectBytes(head.all, textCheck(() => notAccepted(name, index))) : head.all;
       const size = await this.blobs.put(storageKey, body);
       const thumbnailKey = isImageType(type.contentType) ? await this.storeThumbnail(storageKey, name, index, written) : null;
-      return { id: randomUUID(), uploaderId, name, contentType: type.contentType, size, storageKey, thumbnailKey, createdAt: new Date().toISOString() };
+      return { id: randomUUID(), uploaderId, name, contentType: type.contentType, size, storageKey, thumbnailKey, createdAt: new Date().toISOString(), scanStatus: 'clean', scanDetail: null };
     } finally {
       await head.close();
     }

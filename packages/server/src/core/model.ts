@@ -48,6 +48,13 @@ export interface Participant {
   readonly leftAt: string | null;
 }
 
+/**
+ * Where an upload's virus scan stands: `pending` until clamd has answered, then `clean`,
+ * `infected` (quarantined, never served) or `failed` (could not be scanned, never served);
+ * `unscanned` when a best-effort scan could not run and the file is served anyway.
+ */
+export type ScanStatus = 'pending' | 'clean' | 'infected' | 'failed' | 'unscanned';
+
 export interface Attachment {
   readonly id: string;
   readonly name: string;
@@ -55,6 +62,8 @@ export interface Attachment {
   readonly size: number;
   readonly url?: string;
   readonly thumbnailUrl?: string;
+  /** Absent on attachments stored before scanning existed, which count as `clean`. */
+  readonly scanStatus?: ScanStatus;
 }
 
 export interface Message {

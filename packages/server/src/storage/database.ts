@@ -48,6 +48,9 @@ export interface AttachmentsTable {
   conversation_id: string | null;
   message_id: string | null;
   created_at: string;
+  /** A `ScanStatus` (see migrations/0006-attachment-scans.ts). */
+  scan_status: string;
+  scan_detail: string | null;
 }
 
 /** The outbox (see migrations/0005-jobs.ts); `payload` is JSON text. */

@@ -5,6 +5,7 @@ import type {
   Json,
   Message,
   Participant,
+  ScanStatus,
   User,
 } from '../core/model.js';
 
@@ -215,18 +216,35 @@ export interface StoredAttachment {
   readonly conversationId: string | null;
   readonly messageId: string | null;
   readonly createdAt: string;
+  /** Where its virus scan stands; only `clean` and `unscanned` files are served. */
+  readonly scanStatus: ScanStatus;
+  /** The signature of an infected file, or why a scan failed or could not run; null otherwise. */
+  readonly scanDetail: string | null;
 }
 
 export interface AttachmentRepository {
-  /** Records an uploaded file (its bytes are already in the blob store). */
-  insert(attachment: Omit<StoredAttachment, 'conversationId' | 'messageId'>): Promise<StoredAttachment>;
+  /**
+   * Records an uploaded file (its bytes are already in the blob store), with the outbox jobs it
+   * owes (its virus scan) in the same transaction, so a recorded file always has its scan owed.
+   */
+  insert(attachment: Omit<StoredAttachment, 'conversationId' | 'messageId'>, jobs?: readonly NewJob[]): Promise<StoredAttachment>;
+  /**
+   * Moves the scan status from one of `from` to `to`, with its detail, and updates the copy
+   * the carrying message keeps, in one transaction. Resolves the row as updated, or `undefined`
+   * when the upload is gone or its status is not in `from` (settled by an earlier run): the
+   * condition makes a repeated job harmless.
+   */
+  settleScan(id: string, from: readonly ScanStatus[], to: ScanStatus, detail: string | null): Promise<StoredAttachment | undefined>;
   byId(id: string): Promise<StoredAttachment | undefined>;
   /**
    * Binds the uploader's still-unbound uploads to a conversation, all or nothing: resolves the
    * bound rows, or `undefined` if any id is unknown, someone else's, or already bound.
    */
   bind(ids: readonly string[], uploaderId: string, conversationId: string): Promise<StoredAttachment[] | undefined>;
-  /** Records which message carries the bound uploads. */
+  /**
+   * Records which message carries the bound uploads, and brings the scan statuses in the
+   * message's copy of them up to date (a scan may have settled between the claim and now).
+   */
   setMessage(ids: readonly string[], messageId: string): Promise<void>;
   /** Unbinds uploads whose message could not be written, so they can be sent again. */
   release(ids: readonly string[]): Promise<void>;

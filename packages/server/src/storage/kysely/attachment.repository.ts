@@ -1,7 +1,9 @@
-import type { Selectable } from 'kysely';
-import type { AttachmentsTable } from '../database.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { Attachment, ScanStatus } from '../../core/model.js';
+import type { AttachmentsTable, Database } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { AttachmentRepository, StoredAttachment } from '../store.js';
+import type { AttachmentRepository, NewJob, StoredAttachment } from '../store.js';
+import { KyselyOutboxRepository } from './outbox.repository.js';
 
 const toAttachment = (row: Selectable<AttachmentsTable>): StoredAttachment => ({
   id: row.id,
@@ -14,12 +16,17 @@ const toAttachment = (row: Selectable<AttachmentsTable>): StoredAttachment => ({
   conversationId: row.conversation_id,
   messageId: row.message_id,
   createdAt: row.created_at,
+  scanStatus: row.scan_status as ScanStatus,
+  scanDetail: row.scan_detail,
 });
 
 export class KyselyAttachmentRepository implements AttachmentRepository {
-  constructor(private readonly adapter: DialectAdapter) {}
+  constructor(
+    private readonly adapter: DialectAdapter,
+    private readonly outbox: KyselyOutboxRepository = new KyselyOutboxRepository(adapter),
+  ) {}
 
-  async insert(a: Omit<StoredAttachment, 'conversationId' | 'messageId'>): Promise<StoredAttachment> {
+  async insert(a: Omit<StoredAttachment, 'conversationId' | 'messageId'>, jobs: readonly NewJob[] = []): Promise<StoredAttachment> {
     const row = {
       id: a.id,
       uploader_id: a.uploaderId,
@@ -31,9 +38,25 @@ export class KyselyAttachmentRepository implements AttachmentRepository {
       conversation_id: null,
       message_id: null,
       created_at: a.createdAt,
+      scan_status: a.scanStatus,
+      scan_detail: a.scanDetail,
     };
-    await this.adapter.db.insertInto('attachments').values(row).execute();
+    await this.adapter.db.transaction().execute(async (trx) => {
+      await trx.insertInto('attachments').values(row).execute();
+      await this.outbox.enqueueIn(trx, jobs, a.createdAt);
+    });
     return toAttachment(row);
+  }
+
+  async settleScan(id: string, from: readonly ScanStatus[], to: ScanStatus, detail: string | null): Promise<StoredAttachment | undefined> {
+    if (from.length === 0) return undefined;
+    return this.adapter.db.transaction().execute(async (trx) => {
+      const result = await trx.updateTable('attachments').set({ scan_status: to, scan_detail: detail }).where('id', '=', id).where('scan_status', 'in', [...from]).executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) return undefined;
+      const row = await trx.selectFrom('attachments').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      if (row.message_id !== null) await syncCarriedStatuses(trx, row.message_id);
+      return toAttachment(row);
+    });
   }
 
   async byId(id: string): Promise<StoredAttachment | undefined> {
@@ -65,7 +88,10 @@ export class KyselyAttachmentRepository implements AttachmentRepository {
 
   async setMessage(ids: readonly string[], messageId: string): Promise<void> {
     if (ids.length === 0) return;
-    await this.adapter.db.updateTable('attachments').set({ message_id: messageId }).where('id', 'in', [...ids]).execute();
+    await this.adapter.db.transaction().execute(async (trx) => {
+      await trx.updateTable('attachments').set({ message_id: messageId }).where('id', 'in', [...ids]).execute();
+      await syncCarriedStatuses(trx, messageId);
+    });
   }
 
   async release(ids: readonly string[]): Promise<void> {
@@ -92,3 +118,25 @@ export class KyselyAttachmentRepository implements AttachmentRepository {
 }
 
 class BindMismatch extends Error {}
+
+/**
+ * A message keeps a copy of its attachments (as they were when it was sent), so it reads in one
+ * query; this brings the scan statuses in that copy up to date with the attachment rows. Callers
+ * have updated the attachment rows first. The no-op update takes the message row's lock before
+ * reading, so two scans of one message settling at once cannot write each other's stale copy.
+ */
+async function syncCarriedStatuses(trx: Kysely<Database>, messageId: string): Promise<void> {
+  await trx.updateTable('messages').set((eb) => ({ attachments: eb.ref('attachments') })).where('id', '=', messageId).execute();
+  const message = await trx.selectFrom('messages').select('attachments').where('id', '=', messageId).executeTakeFirst();
+  if (!message) return;
+  const rows = await trx.selectFrom('attachments').select(['id', 'scan_status']).where('message_id', '=', messageId).execute();
+  const statusOf = new Map(rows.map((r) => [r.id, r.scan_status as ScanStatus]));
+  const carried = JSON.parse(message.attachments) as Attachment[];
+  const current = carried.map((a) => {
+    const status = statusOf.get(a.id);
+    return status === undefined || status === a.scanStatus ? a : { ...a, scanStatus: status };
+  });
+  if (current.some((a, i) => a !== carried[i])) {
+    await trx.updateTable('messages').set({ attachments: JSON.stringify(current) }).where('id', '=', messageId).execute();
+  }
+}

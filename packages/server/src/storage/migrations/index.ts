@@ -4,6 +4,7 @@ import { reactions } from './0002-reactions.js';
 import { supportCases } from './0003-support-cases.js';
 import { attachments } from './0004-attachments.js';
 import { jobs } from './0005-jobs.js';
+import { attachmentScans } from './0006-attachment-scans.js';
 import { clientIdPerConversation } from './0007-client-id-per-conversation.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 
@@ -20,6 +21,7 @@ export function migrationProvider(capabilities: MigrationCapabilities): Migratio
         '0003-support-cases': supportCases,
         '0004-attachments': attachments,
         '0005-jobs': jobs,
+        '0006-attachment-scans': attachmentScans,
         '0007-client-id-per-conversation': clientIdPerConversation(capabilities),
       };
     },
