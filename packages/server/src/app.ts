@@ -50,6 +50,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // A client that never finishes its headers (a bare TCP connection, a slow-loris, an upgrade
+    // cut short) is answered 408 and closed; Node's defaults would hold it for up to 90 s.
+    http: { headersTimeout: services.config.httpHeadersTimeoutMs, connectionsCheckingInterval: Math.min(5000, Math.max(100, Math.floor(services.config.httpHeadersTimeoutMs / 2))) },
     // Per-request lines only at debug: at info they would drown the log under load.
     logController: new LogController({ disableRequestLogging: !['debug', 'trace'].includes(services.config.logLevel) }),
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -91,7 +94,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   }
   for (const profile of PROFILES) if (profile.routes) await app.register(profile.routes, { services });
 
-  app.decorate('upgrades', new UpgradeRouter(app.server));
+  app.decorate('upgrades', new UpgradeRouter(app.server, { answerWithinMs: services.config.authTimeoutMs }));
   const context = { services, server: app.server, upgrades: app.upgrades, metrics: app.metrics };
   const gateways: RealtimeGateway[] = [new NativeWsGateway(services, app.upgrades, app.metrics), ...PROFILES.flatMap((p) => p.gateways?.(context) ?? [])];
   // Real-time connections are told to go before the HTTP server stops accepting.

@@ -46,6 +46,8 @@ export async function startSwitchboardNode(options: NodeOptions): Promise<Switch
     JWT_SECRET: options.jwtSecret,
     SEND_RATE_POINTS: '1000000',
     MAX_CONNECTIONS_PER_USER: String(options.maxConnectionsPerUser ?? 10_000),
+    // Every load worker connects from loopback: one address holding thousands of connections.
+    MAX_CONNECTIONS_PER_ADDRESS: '0',
     SEED_DEMO: 'false',
   };
   delete env.DATABASE_URL;

@@ -52,6 +52,24 @@ export interface Config {
   readonly sendRateWindowSeconds: number;
   /** Open real-time connections allowed per user; one more is refused. @default 10 */
   readonly maxConnectionsPerUser: number;
+  /**
+   * Real-time connections one client address may hold open on this node, authenticated or not,
+   * on every gateway together; one more is refused. The address is the TCP peer's: behind a
+   * proxy every client shares the proxy's, so raise it there or set 0 (no cap). @default 1000
+   */
+  readonly maxConnectionsPerAddress: number;
+  /**
+   * How long a WebSocket upgrade may stay unanswered, and a real-time connection unauthenticated,
+   * before the server closes it, in ms. @default 10000
+   */
+  readonly authTimeoutMs: number;
+  /** How long a client may take to send a request's headers before it is answered 408 and closed, in ms. @default 10000 */
+  readonly httpHeadersTimeoutMs: number;
+  /**
+   * Browser origins (`https://app.example.com`) allowed to call REST and Socket.IO from their
+   * pages, comma separated in `CORS_ORIGINS`; `*` allows any. Empty: same-origin only. @default []
+   */
+  readonly corsOrigins: readonly string[];
   /** Largest real-time frame answered with an error frame; larger than 1 MiB closes. @default 65536 */
   readonly maxFrameBytes: number;
   /** Bytes queued to a real-time connection before it counts as a slow consumer. @default 1048576 */
@@ -128,6 +146,10 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     sendRatePoints: read.int('SEND_RATE_POINTS', 30, 1, 1_000_000),
     sendRateWindowSeconds: read.int('SEND_RATE_WINDOW_SECONDS', 10, 1, 86_400),
     maxConnectionsPerUser: read.int('MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
+    maxConnectionsPerAddress: read.int('MAX_CONNECTIONS_PER_ADDRESS', 1000, 0, 10_000_000),
+    authTimeoutMs: read.int('AUTH_TIMEOUT_MS', 10_000, 100, 600_000),
+    httpHeadersTimeoutMs: read.int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+    corsOrigins: read.origins('CORS_ORIGINS'),
     maxFrameBytes: read.int('MAX_FRAME_BYTES', 65_536, 1024, 1_048_576),
     maxBufferedBytes: read.int('MAX_BUFFERED_BYTES', 1_048_576, 16_384, 268_435_456),
     keepaliveSeconds: read.int('KEEPALIVE_SECONDS', 30, 1, 3600),
@@ -217,6 +239,24 @@ class EnvReader {
   list(name: string): string[] {
     const raw = this.string(name);
     return raw === undefined ? [] : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  }
+
+  /** Browser origins as a browser sends them (`scheme://host[:port]`, no path), or `*`. */
+  origins(name: string): string[] {
+    const origins = this.list(name);
+    for (const origin of origins) {
+      if (origin === '*') continue;
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        // reported below
+      }
+      if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+        this.problems.push(`${name}: "${origin}" is not an origin; expected scheme://host[:port] with no path or trailing slash, e.g. https://app.example.com, or *`);
+      }
+    }
+    return origins;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

@@ -16,6 +16,12 @@ export class Metrics {
   readonly fanoutFailures = new Counter({ name: 'switchboard_fanout_failures_total', help: 'Events a gateway failed to render or deliver, by gateway and event type', labelNames: ['gateway', 'event'] as const, registers: [this.registry] });
   readonly slowConsumers = new Counter({ name: 'switchboard_slow_consumers_total', help: 'Connections closed because their unread output passed MAX_BUFFERED_BYTES', labelNames: ['gateway'] as const, registers: [this.registry] });
   readonly connections = new Gauge({ name: 'switchboard_connections', help: 'Open real-time connections by gateway', labelNames: ['gateway'] as const, registers: [this.registry] });
+  readonly connectionRefusals = new Counter({
+    name: 'switchboard_connection_refusals_total',
+    help: 'Real-time connections turned away before admission, by gateway and reason (origin_not_allowed, too_many_from_address, auth_timeout)',
+    labelNames: ['gateway', 'reason'] as const,
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });

@@ -1,9 +1,12 @@
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { topics, type DomainEvent } from '../bus/domain-event.js';
 import type { UserActor } from '../core/actor.js';
 import { isAppError } from '../core/errors.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { EdgeServices } from '../edge-services.js';
+import { OriginAllowList } from '../core/origin-allow-list.js';
+import { AddressConnections, clientAddress } from './address-connections.js';
 import { Hub, type Subscriber } from './hub.js';
 
 /** Why the server ends a connection; each gateway renders it in its own protocol. */
@@ -11,6 +14,20 @@ export type EndReason = 'session_ended' | 'token_expired' | 'slow_consumer' | 'k
 
 /** Why a connection is refused before it opens. */
 export type Refusal = 'unauthenticated' | 'invalid_token' | 'too_many_connections' | 'unavailable';
+
+/** Why a connection is turned away as it arrives, before its handshake completes. */
+export type ArrivalRefusal = 'origin_not_allowed' | 'too_many_from_address';
+
+/**
+ * A connection that has arrived (an upgrade, an Engine.IO handshake) and is not admitted yet: it
+ * holds a place in its address's count, and is closed unless admitted within `authTimeoutMs`.
+ */
+export interface Arrival {
+  /** Authentication succeeded: the deadline no longer applies. */
+  admitted(): void;
+  /** The transport closed: gives its place back. Idempotent. */
+  left(): void;
+}
 
 export class AdmissionRefused extends Error {
   constructor(
@@ -40,14 +57,19 @@ const MAX_TIMER_MS = 2_147_483_647;
 const FOLLOWED_AT_CONNECT = 1000;
 
 /**
- * The life of a real-time connection, the same on every gateway (template method): admission
- * (token, per-user cap), registration (user topic, the user's conversations, presence), the
+ * The life of a real-time connection, the same on every gateway (template method): arrival
+ * (origin allow-list, per-address cap, authentication deadline), admission (token, per-user
+ * cap), registration (user topic, the user's conversations, presence), the
  * token's expiry, keepalive, the bounded send buffer, and following what changes while it is
  * open: sessions ended, roles changed, the user added to or removed from a conversation.
  * A gateway subclass decodes frames, renders events and closes in its own protocol; nothing else.
  */
 export abstract class ConnectionLifecycle<C extends LiveConnection> {
   protected readonly hub: Hub<C>;
+  /** The browser origins real-time handshakes accept (`CORS_ORIGINS`), as REST's CORS does. */
+  protected readonly origins: OriginAllowList;
+  /** Shared with the node's other gateways: the per-address cap counts them all. */
+  private readonly addresses: AddressConnections;
   private readonly open = new Set<C>();
   private readonly expiryTimers = new Map<C, NodeJS.Timeout>();
   private readonly keepalive: NodeJS.Timeout | undefined;
@@ -60,6 +82,8 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
     options: { readonly keepalive: boolean },
   ) {
     this.hub = new Hub(services.events, (event, topic, subscribers) => this.dispatch(event, topic, subscribers));
+    this.origins = new OriginAllowList(services.config.corsOrigins);
+    this.addresses = AddressConnections.of(services);
     if (options.keepalive) {
       this.keepalive = setInterval(() => this.sweep(), services.config.keepaliveSeconds * 1000);
       this.keepalive.unref();
@@ -85,6 +109,55 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
   protected abstract rolesChanged(connection: C): Promise<void>;
   /** The user was added to or removed from a conversation this connection now (un)follows. */
   protected abstract membershipChanged(connection: C, conversationId: string, joined: boolean, by: string | null): void;
+
+  /**
+   * What would turn a connection away before its handshake: a browser page of an origin the
+   * allow-list does not name, or an address already holding `maxConnectionsPerAddress` on this
+   * node. Takes no place: for early refusals (Engine.IO's `allowRequest`). Counted in metrics.
+   */
+  protected refusalOf(request: IncomingMessage): ArrivalRefusal | undefined {
+    const refusal = this.check(request);
+    if (refusal !== undefined) this.metrics.connectionRefusals.inc({ gateway: this.gateway, reason: refusal });
+    return refusal;
+  }
+
+  /**
+   * A connection arrived, unauthenticated. Unless refused (see `refusalOf`), it takes a place in
+   * its address's count until `left()`, and `expire` is called to close it if it is not
+   * `admitted()` within `authTimeoutMs`: an unauthenticated socket costs a descriptor and
+   * memory and proves nothing, so it may not linger. The gateway calls `left()` when its
+   * transport closes, whatever the reason.
+   */
+  protected arrive(request: IncomingMessage, expire: () => void): Arrival | ArrivalRefusal {
+    const refusal = this.check(request);
+    const address = clientAddress(request);
+    if (refusal !== undefined || !this.addresses.take(address, this.services.config.maxConnectionsPerAddress)) {
+      const reason = refusal ?? 'too_many_from_address';
+      this.metrics.connectionRefusals.inc({ gateway: this.gateway, reason });
+      return reason;
+    }
+    let gone = false;
+    const deadline = setTimeout(() => {
+      this.metrics.connectionRefusals.inc({ gateway: this.gateway, reason: 'auth_timeout' });
+      expire();
+    }, this.services.config.authTimeoutMs);
+    deadline.unref();
+    return {
+      admitted: () => clearTimeout(deadline),
+      left: () => {
+        clearTimeout(deadline);
+        if (gone) return;
+        gone = true;
+        this.addresses.release(address);
+      },
+    };
+  }
+
+  private check(request: IncomingMessage): ArrivalRefusal | undefined {
+    if (!this.origins.allowsHandshake(request.headers)) return 'origin_not_allowed';
+    if (this.addresses.full(clientAddress(request), this.services.config.maxConnectionsPerAddress)) return 'too_many_from_address';
+    return undefined;
+  }
 
   /**
    * Checks a connection's credential and the user's connection cap (across nodes and gateways).

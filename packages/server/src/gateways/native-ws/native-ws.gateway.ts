@@ -7,10 +7,10 @@ import { AppError, isAppError } from '../../core/errors.js';
 import { compileValidator } from '../../core/validation.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { CLOSE_CODES } from '@switchboard/protocol';
-import { AdmissionRefused, ConnectionLifecycle, type EndReason } from '../../realtime/connection-lifecycle.js';
+import { AdmissionRefused, ConnectionLifecycle, type Arrival, type EndReason } from '../../realtime/connection-lifecycle.js';
 import type { RealtimeGateway } from '../../profiles/profile.js';
 import type { EdgeServices } from '../../edge-services.js';
-import type { UpgradeRouter } from '../upgrade-router.js';
+import { refuseUpgrade, type UpgradeRouter } from '../upgrade-router.js';
 import { INBOUND_FRAMES, RoomFrame, type InboundFrameType } from '@switchboard/protocol';
 import { ERROR_TEXTS, HANDLERS, type RoomControl } from './native-handlers.js';
 import { renderToConnections, type MembershipSink } from './native-renderer.js';
@@ -56,11 +56,33 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
 
   constructor(services: EdgeServices, router: UpgradeRouter, metrics: Metrics) {
     super(services, metrics, 'native', { keepalive: true });
-    router.add(NATIVE_WS_PATHS, (request, socket, head) =>
-      this.wss.handleUpgrade(request, socket, head, (ws) =>
-        this.accept(ws, request, socket).catch((error: unknown) => this.refuse(ws, error)),
-      ),
-    );
+    router.add(NATIVE_WS_PATHS, (request, socket, head) => this.upgrade(request, socket, head));
+  }
+
+  /**
+   * Refused before the handshake (403: an origin the allow-list does not name; 429: the address
+   * holds too many connections), else upgraded and on the lifecycle's authentication deadline.
+   */
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    let upgraded: WebSocket | undefined;
+    // Past the deadline the server is too slow to authenticate (a stalled store): retry later.
+    const expire = () => {
+      if (!upgraded) return socket.destroy();
+      const ws = upgraded;
+      ws.close(CLOSE_CODES.tryAgainLater, 'authentication timed out');
+      // A peer that never answers the close handshake is not waited for.
+      setTimeout(() => ws.terminate(), 1000).unref();
+    };
+    const arrival = this.arrive(request, expire);
+    if (typeof arrival === 'string') {
+      refuseUpgrade(socket, arrival === 'origin_not_allowed' ? 403 : 429);
+      return;
+    }
+    socket.once('close', () => arrival.left());
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      upgraded = ws;
+      this.accept(ws, request, socket, arrival).catch((error: unknown) => this.refuse(ws, error));
+    });
   }
 
   protected render(event: DomainEvent, _topic: string, subscribers: ReadonlySet<WsConnection>): void {
@@ -117,7 +139,7 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
     }
   }
 
-  private async accept(ws: WebSocket, request: IncomingMessage, raw: Duplex): Promise<void> {
+  private async accept(ws: WebSocket, request: IncomingMessage, raw: Duplex, arrival: Arrival): Promise<void> {
     const pending: [RawData, boolean][] = [];
     const early = (data: RawData, isBinary: boolean) => pending.push([data, isBinary]);
     ws.on('message', early);
@@ -145,6 +167,7 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
       return;
     }
     if (gone) return;
+    arrival.admitted();
     const conn = new WsConnection(actor, ws, raw, { maxBufferedBytes: this.services.config.maxBufferedBytes });
     // Queued before the connection subscribes to anything, so it is always the first frame.
     conn.sendJson({ type: 'authenticated', user_id: actor.user.id, connection_id: conn.id, message: 'Authentication successful' });

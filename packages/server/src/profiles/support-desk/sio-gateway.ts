@@ -1,8 +1,8 @@
 import { Server, type Socket } from 'socket.io';
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { topics, type DomainEvent } from '../../bus/domain-event.js';
 import type { Metrics } from '../../ops/metrics.js';
-import { AdmissionRefused, ConnectionLifecycle, type EndReason, type Refusal } from '../../realtime/connection-lifecycle.js';
+import { AdmissionRefused, ConnectionLifecycle, type Arrival, type EndReason, type Refusal } from '../../realtime/connection-lifecycle.js';
 import { Hub } from '../../realtime/hub.js';
 import type { EdgeServices } from '../../edge-services.js';
 import { GENERAL_QUEUE } from '../../support/support-queues.js';
@@ -26,6 +26,14 @@ interface RoomSubscriber {
   readonly id: string;
 }
 
+/** The parts of an Engine.IO connection its admission needs. */
+interface EngineConnection {
+  readonly request: IncomingMessage;
+  readonly transport: { readonly socket?: { terminate?(): void } };
+  close(discard?: boolean): void;
+  once(event: 'close', listener: () => void): void;
+}
+
 function tokenOf(socket: Socket): string | undefined {
   const auth = socket.handshake.auth as { token?: unknown };
   const header = socket.handshake.headers.authorization;
@@ -45,21 +53,39 @@ export class SioGateway extends ConnectionLifecycle<SioConnection> implements Re
   private readonly rooms: Hub<RoomSubscriber>;
   private readonly roomSubscribers = new Map<string, RoomSubscriber>();
   private readonly bySocket = new Map<string, SioConnection>();
+  /** Engine.IO connections not closed yet, each on the lifecycle's deadline until its socket is admitted. */
+  private readonly arrivals = new WeakMap<object, Arrival>();
 
   constructor(services: EdgeServices, server: HttpServer, router: UpgradeRouter, metrics: Metrics) {
     // Engine.IO pings on its own (pingInterval/pingTimeout below).
     super(services, metrics, 'socket.io', { keepalive: false });
-    // Engine.IO handles its own upgrades; the router must leave them alone, and Engine.IO must
-    // not destroy upgrades meant for the other gateways.
-    router.add((path) => path === SIO_PATH || path.startsWith(`${SIO_PATH}/`), () => {});
+    // Engine.IO answers its own upgrades, on exactly `/socket.io/…` (its path plus a slash): the
+    // router leaves those to it (and still closes any it fails to answer), and answers every
+    // other path itself, `/socket.io` included. Engine.IO must not destroy the other gateways'.
+    router.add((path) => path.startsWith(`${SIO_PATH}/`), () => {});
     const keepaliveMs = services.config.keepaliveSeconds * 1000;
-    this.io = new Server(server, { path: SIO_PATH, destroyUpgrade: false, serveClient: false, maxHttpBufferSize: services.config.maxFrameBytes, cors: { origin: true }, pingInterval: keepaliveMs, pingTimeout: keepaliveMs });
+    this.io = new Server(server, {
+      path: SIO_PATH,
+      destroyUpgrade: false,
+      serveClient: false,
+      maxHttpBufferSize: services.config.maxFrameBytes,
+      cors: { origin: true },
+      // Before any session exists, on every transport: a foreign page's origin, a full address.
+      allowRequest: (request, callback) => {
+        const refusal = this.refusalOf(request);
+        callback(refusal ?? null, refusal === undefined);
+      },
+      pingInterval: keepaliveMs,
+      pingTimeout: keepaliveMs,
+    });
+    this.io.engine.on('connection', (engine: EngineConnection) => this.arrived(engine));
     this.renderer = new SioRenderer(this.io, services.directory);
     this.rooms = new Hub(services.events, (event, topic) => this.renderRoom(event, topic));
     this.io.use((socket, next) => {
       this.admit(tokenOf(socket)).then(
         (actor) => {
           socket.data.actor = actor;
+          this.arrivals.get(socket.conn)?.admitted();
           next();
         },
         (error: unknown) => {
@@ -73,6 +99,27 @@ export class SioGateway extends ConnectionLifecycle<SioConnection> implements Re
     const adapter = this.io.of('/').adapter;
     adapter.on('create-room', (room: string) => this.followRoom(room));
     adapter.on('delete-room', (room: string) => this.unfollowRoom(room));
+  }
+
+  /**
+   * An Engine.IO connection opened: it counts against its address until it closes, and is closed
+   * unless a socket on it is admitted in time. A refusal here (`allowRequest` let a burst
+   * through together) closes it at once.
+   */
+  private arrived(engine: EngineConnection): void {
+    const expire = () => {
+      const ws = engine.transport.socket;
+      engine.close(true);
+      // A peer that never answers the WebSocket close handshake is not waited for.
+      if (ws?.terminate) setTimeout(() => ws.terminate?.(), 1000).unref();
+    };
+    const arrival = this.arrive(engine.request, expire);
+    if (typeof arrival === 'string') {
+      expire();
+      return;
+    }
+    this.arrivals.set(engine, arrival);
+    engine.once('close', () => arrival.left());
   }
 
   private async onConnection(socket: Socket): Promise<void> {
