@@ -1,8 +1,10 @@
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
+import { OriginAllowList } from './core/origin-allow-list.js';
 import { compileValidator } from './core/validation.js';
 import { NativeWsGateway } from './gateways/native-ws/native-ws.gateway.js';
 import { UpgradeRouter } from './gateways/upgrade-router.js';
@@ -67,6 +69,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     );
   });
   registerJsonBodyParser(app);
+  // Before authentication, so a preflight (which carries no credential) is answered here.
+  const origins = new OriginAllowList(services.config.corsOrigins);
+  if (origins.configured) {
+    await app.register(cors, { origin: origins.corsOrigin(), methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'], exposedHeaders: ['retry-after', 'content-disposition'], maxAge: 600 });
+  }
   // Database outages arrive here already as store_unavailable: the store translates them once.
   registerErrorHandler(app);
 

@@ -69,7 +69,7 @@ export class SioGateway extends ConnectionLifecycle<SioConnection> implements Re
       destroyUpgrade: false,
       serveClient: false,
       maxHttpBufferSize: services.config.maxFrameBytes,
-      cors: { origin: true },
+      cors: { origin: this.origins.corsOrigin() },
       // Before any session exists, on every transport: a foreign page's origin, a full address.
       allowRequest: (request, callback) => {
         const refusal = this.refusalOf(request);
