@@ -14,6 +14,7 @@ import type { Store } from './storage/store.js';
 import { UserService } from './users/user.service.js';
 import type { AttachmentService } from './attachments/attachment.service.js';
 import { createAttachmentService } from './attachments/create-attachment-service.js';
+import { createAttachmentScanJob } from './attachments/scanning/create-attachment-scan-job.js';
 import { PresenceService } from './presence/presence.service.js';
 import { MemoryPresence, type PresenceTracker } from './realtime/presence.js';
 import { RedisPresence, type PresenceResync } from './realtime/redis-presence.js';
@@ -96,13 +97,16 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const bus = overrides.bus ?? cluster?.bus ?? new MemoryBus((err, topic, event) => logger.error({ err, topic, event: event.type }, 'bus: a subscriber failed on an event'));
   const tokens = new TokenService(config);
   const access = new ConversationAccess(store, policy);
-  const attachments = createAttachmentService({ config, store, access });
+  const attachments = createAttachmentService({ config, store, access, jobsWritten: () => jobs?.nudge() });
   const sendRateLimit = new SendRateLimit({ points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds }, cluster?.limiter);
   const publisher = new AfterCommitPublisher(bus, logger);
   // Side effects a committed message may owe; each is a job kind with its planner and handler.
   const messageJobs = [firstResponseJob(store)];
   const jobs = config.jobsEnabled ? new JobRunner(store.outbox, { pollMs: config.jobPollMs, maxAttempts: config.jobMaxAttempts, logger }) : undefined;
   for (const job of messageJobs) jobs?.register(job.kind, job.handle);
+  // With CLAMD_URL, every upload owes a virus scan, written with its record (docs/virus-scanning.md).
+  const attachmentScan = createAttachmentScanJob({ config, store, publisher, logger });
+  if (attachmentScan) jobs?.register(attachmentScan.kind, attachmentScan.handle);
   const typing = new TypingService(bus, access, config.typingTimeoutSeconds * 1000);
   const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger, typing });
   const tracker = overrides.presence ?? cluster?.presence ?? new MemoryPresence();

@@ -70,7 +70,7 @@ export const attachmentRoutes: RoutePlugin = async (app, { services }) => {
         summary: variant === 'original' ? 'Download an upload (token, or a signed link)' : 'Download the thumbnail of an image upload (token, or a signed link)',
         params: IdParam,
         querystring: SignedQuery,
-        response: { 404: ErrorBody, ...authErrors },
+        response: { 404: ErrorBody, 409: ErrorBody, 410: ErrorBody, ...authErrors },
       },
       handler: async (request, reply) => {
         const { expires, signature } = request.query;
@@ -88,7 +88,7 @@ export const attachmentRoutes: RoutePlugin = async (app, { services }) => {
       summary: 'A short-lived link to download an upload without a token (for <img src>, downloads in a new tab)',
       params: IdParam,
       body: SignBody,
-      response: { 200: SignedUrlResponse, 404: ErrorBody, ...authErrors },
+      response: { 200: SignedUrlResponse, 404: ErrorBody, 409: ErrorBody, 410: ErrorBody, ...authErrors },
     },
     handler: async (request) => {
       const variant: UploadVariant = request.body?.variant ?? 'original';
@@ -120,6 +120,8 @@ function sendFile(reply: FastifyReply, file: OpenedUpload): FastifyReply {
     // Should a browser render the file as a page anyway, it runs nothing and loads nothing.
     .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
     .header('cache-control', 'private')
+    // `unscanned`: best-effort mode served a file the virus scanner could not check.
+    .header('x-scan-status', file.scanStatus)
     .send(file.stream);
 }
 

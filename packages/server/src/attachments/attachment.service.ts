@@ -2,13 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Actor, UserActor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
-import type { Attachment } from '../core/model.js';
+import type { Attachment, ScanStatus } from '../core/model.js';
 import type { ConversationAccess } from '../conversations/conversation-access.js';
 import type { Store, StoredAttachment } from '../storage/store.js';
 import type { BlobStore } from './blob-store.js';
 import { inspectBytes, limitBytes, readAll, readHead } from './byte-streams.js';
 import { DETECTION_HEAD_BYTES, detectFileType, isImageType, isInlineType } from './file-types.js';
 import { sanitizeFileName } from './sanitize-file-name.js';
+import { assertServable } from './scanning/assert-servable.js';
+import { scanJobFor } from './scanning/attachment-scan.job.js';
 import { makeThumbnail, THUMBNAIL_CONTENT_TYPE } from './thumbnailer.js';
 import { uploadPath, UploadUrlSigner, type SignedUrl, type UploadVariant } from './upload-url-signer.js';
 import { Utf8TextCheck } from './utf8-text-check.js';
@@ -30,6 +32,8 @@ export interface AttachmentSettings {
   readonly jwtSecret: string;
   /** Seconds an upload may wait for a message before it is deleted. */
   readonly uploadUnclaimedTtlSeconds: number;
+  /** The virus scanner; when set, every upload is `pending` and owes a scan job until it settles. */
+  readonly clamdUrl: string | undefined;
 }
 
 /** An upload opened for download. */
@@ -43,6 +47,8 @@ export interface OpenedUpload {
   readonly inline: boolean;
   readonly size: number;
   readonly stream: Readable;
+  /** `clean`, or `unscanned` (best-effort mode): the transport says which. */
+  readonly scanStatus: ScanStatus;
 }
 
 /** Unclaimed uploads looked at per query while purging. */
@@ -70,6 +76,8 @@ export class AttachmentService {
     private readonly settings: AttachmentSettings,
     private readonly blobs: BlobStore,
     now: () => number = Date.now,
+    /** Told after uploads wrote scan jobs, to wake this node's job runner. */
+    private readonly jobsWritten: () => void = () => {},
   ) {
     this.signer = new UploadUrlSigner(settings.jwtSecret, now);
   }
@@ -94,8 +102,10 @@ export class AttachmentService {
       const records: StoredAttachment[] = [];
       for (const file of files) {
         written.recordIds.push(file.id);
-        records.push(await this.store.attachments.insert(file));
+        // The scan is owed in the record's own transaction: no crash can leave a file unscanned.
+        records.push(await this.store.attachments.insert(file, file.scanStatus === 'pending' ? [scanJobFor(file.id)] : []));
       }
+      if (records.some((r) => r.scanStatus === 'pending')) this.jobsWritten();
       return records;
     } catch (error) {
       await this.undo(written);
@@ -131,6 +141,7 @@ export class AttachmentService {
   /** Opens an upload for its uploader, or for whoever may read the conversation it was sent to. */
   async open(actor: Actor, id: string, variant: UploadVariant): Promise<OpenedUpload> {
     const stored = await this.readable(actor, id);
+    assertServable(stored);
     return this.read(stored, variant);
   }
 
@@ -139,6 +150,7 @@ export class AttachmentService {
     if (!this.signer.verify(id, variant, expires, signature)) throw new AppError('invalid_signature');
     const stored = await this.store.attachments.byId(id);
     if (!stored) throw new AppError('upload_not_found');
+    assertServable(stored);
     return this.read(stored, variant);
   }
 
@@ -151,6 +163,8 @@ export class AttachmentService {
   async grantUrl(actor: Actor, id: string, variant: UploadVariant, ttlSeconds: number): Promise<SignedUrl> {
     const stored = await this.readable(actor, id);
     if (variant === 'thumbnail' && stored.thumbnailKey === null) throw new AppError('upload_not_found', 'This upload has no thumbnail');
+    // No link to bytes that would not be served now; a link made earlier is checked when used.
+    assertServable(stored);
     return this.signUrl(stored.id, variant, ttlSeconds);
   }
 
@@ -163,6 +177,7 @@ export class AttachmentService {
       size: stored.size,
       url: uploadPath(stored.id, 'original'),
       ...(stored.thumbnailKey !== null && { thumbnailUrl: uploadPath(stored.id, 'thumbnail') }),
+      scanStatus: stored.scanStatus,
     };
   }
 
@@ -179,7 +194,8 @@ export class AttachmentService {
       const body = type.text ? inspectBytes(head.all, textCheck(() => notAccepted(name, index))) : head.all;
       const size = await this.blobs.put(storageKey, body);
       const thumbnailKey = isImageType(type.contentType) ? await this.storeThumbnail(storageKey, name, index, written) : null;
-      return { id: randomUUID(), uploaderId, name, contentType: type.contentType, size, storageKey, thumbnailKey, createdAt: new Date().toISOString(), scanStatus: 'clean', scanDetail: null };
+      const scanStatus: ScanStatus = this.settings.clamdUrl === undefined ? 'clean' : 'pending';
+      return { id: randomUUID(), uploaderId, name, contentType: type.contentType, size, storageKey, thumbnailKey, createdAt: new Date().toISOString(), scanStatus, scanDetail: null };
     } finally {
       await head.close();
     }
@@ -246,7 +262,7 @@ export class AttachmentService {
     if (!blob) throw new AppError('upload_not_found', 'The file of this upload is missing');
     const contentType = variant === 'thumbnail' ? THUMBNAIL_CONTENT_TYPE : stored.contentType;
     const name = variant === 'thumbnail' ? `${stored.name.replace(/\.[^.]*$/, '') || 'thumbnail'}.webp` : stored.name;
-    return { attachment: stored, name, contentType, inline: isInlineType(contentType), size: blob.size, stream: blob.stream };
+    return { attachment: stored, name, contentType, inline: isInlineType(contentType), size: blob.size, stream: blob.stream, scanStatus: stored.scanStatus };
   }
 }
 

@@ -44,6 +44,22 @@ export interface Config {
   readonly uploadMaxFiles: number;
   /** Uploads no message claimed within this many seconds are deleted, bytes included. @default 86400 */
   readonly uploadUnclaimedTtlSeconds: number;
+  /**
+   * clamd to scan every upload with before it is served, `tcp://host:port` or
+   * `unix:///path/to/clamd.ctl`; absent means no scanner: uploads are `clean` at once.
+   */
+  readonly clamdUrl: string | undefined;
+  /**
+   * With `clamdUrl`: `required` serves a file only once clamd passed it (fail closed: a file whose
+   * scan cannot run stays unavailable, then `failed`); `best_effort` serves a file whose scan
+   * could not run as `unscanned` and keeps trying. @default "required"
+   */
+  readonly scanMode: ScanMode;
+  /**
+   * How long clamd may stay silent (while connecting, reading the file or answering) before
+   * the scan counts as not run, in ms; below the job lease (60 s). @default 30000
+   */
+  readonly clamdTimeoutMs: number;
   /** Longest accepted message content, in characters. @default 10000 */
   readonly maxMessageLength: number;
   /** Messages one user may send per window, on all transports together. @default 30 */
@@ -108,6 +124,8 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const SCAN_MODES = ['required', 'best_effort'] as const;
+export type ScanMode = (typeof SCAN_MODES)[number];
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
@@ -142,6 +160,9 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     uploadMaxFileBytes: read.int('UPLOAD_MAX_FILE_BYTES', 10_485_760, 1, 1_073_741_824),
     uploadMaxFiles: read.int('UPLOAD_MAX_FILES', 5, 1, 100),
     uploadUnclaimedTtlSeconds: read.int('UPLOAD_UNCLAIMED_TTL_SECONDS', 86_400, 60, 31_536_000),
+    clamdUrl: read.url('CLAMD_URL', ['tcp:', 'unix:']),
+    scanMode: read.oneOf('SCAN_MODE', SCAN_MODES, 'required'),
+    clamdTimeoutMs: read.int('CLAMD_TIMEOUT_MS', 30_000, 100, 50_000),
     maxMessageLength: read.int('MAX_MESSAGE_LENGTH', 10_000, 1, 1_000_000),
     sendRatePoints: read.int('SEND_RATE_POINTS', 30, 1, 1_000_000),
     sendRateWindowSeconds: read.int('SEND_RATE_WINDOW_SECONDS', 10, 1, 86_400),
@@ -165,6 +186,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
   if (partial.presenceHeartbeatSeconds * 3 > partial.presenceTtlSeconds) {
     problems.push('PRESENCE_HEARTBEAT_SECONDS: must be at most a third of PRESENCE_TTL_SECONDS, so one missed heartbeat does not take a node\'s users offline');
   }
+  problems.push(...clamdProblems(partial.clamdUrl, read.string('CLAMD_URL'), read.string('SCAN_MODE')));
   for (const key of partial.apiKeys) {
     if (key.length < 16) problems.push('API_KEYS: every key must be at least 16 characters');
   }
@@ -190,6 +212,19 @@ function loadOrCreateSecret(dataDir: string, databaseUrl: string | undefined): s
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
+}
+
+/** A clamd address that cannot be dialled, or a scan mode that would silently scan nothing. */
+function clamdProblems(clamdUrl: string | undefined, rawClamdUrl: string | undefined, scanMode: string | undefined): string[] {
+  if (clamdUrl === undefined) {
+    // A CLAMD_URL that did not parse is reported already.
+    const scansNothing = rawClamdUrl === undefined && scanMode !== undefined;
+    return scansNothing ? ['SCAN_MODE: has no effect without CLAMD_URL (uploads would not be scanned at all)'] : [];
+  }
+  const url = new URL(clamdUrl);
+  if (url.protocol === 'tcp:' && (url.hostname === '' || url.port === '')) return ['CLAMD_URL: expected tcp://host:port, e.g. tcp://127.0.0.1:3310'];
+  if (url.protocol === 'unix:' && (url.pathname === '' || url.pathname === '/')) return ['CLAMD_URL: expected unix:///path/to/clamd.ctl'];
+  return [];
 }
 
 class EnvReader {

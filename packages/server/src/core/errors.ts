@@ -27,6 +27,11 @@ export const ERROR_CODES = {
   invalid_transition: { status: 409, message: 'The case cannot move to that status from its current one', retryable: false },
   already_rated: { status: 409, message: 'This case has already been rated', retryable: false },
   no_staff_available: { status: 409, message: 'No support staff available', retryable: false },
+  // 409 with a retry: the file exists but is not in a state to be served yet (its scan is running).
+  file_pending: { status: 409, message: 'The file is still being scanned for viruses; retry shortly', retryable: true },
+  // 410 rather than 403: no credential opens it, and it will not come back.
+  file_infected: { status: 410, message: 'The file contains malware and has been quarantined', retryable: false },
+  file_scan_failed: { status: 410, message: 'The file could not be scanned for viruses and will not be served', retryable: false },
   payload_too_large: { status: 413, message: 'The request body is too large', retryable: false },
   file_too_large: { status: 413, message: 'A file is larger than the upload limit', retryable: false },
   too_many_files: { status: 413, message: 'Too many files in one upload', retryable: false },

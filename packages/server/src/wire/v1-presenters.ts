@@ -23,6 +23,8 @@ export const presentAttachment = (a: Attachment) => ({
   size: a.size,
   ...(a.url !== undefined && { url: a.url }),
   ...(a.thumbnailUrl !== undefined && { thumbnail_url: a.thumbnailUrl }),
+  // Attachments stored before scanning existed were served unscanned all along: no scanner, clean.
+  scan_status: a.scanStatus ?? 'clean',
 });
 
 export function presentMessage(m: Message): MessageJson {

@@ -34,6 +34,9 @@ export const AttachmentJson = Type.Object({
   size: Type.Integer(),
   url: Type.Optional(Type.String()),
   thumbnail_url: Type.Optional(Type.String()),
+  scan_status: Type.Union([Type.Literal('pending'), Type.Literal('clean'), Type.Literal('infected'), Type.Literal('failed'), Type.Literal('unscanned')], {
+    description: 'Virus scan: downloads answer file_pending until clean (or unscanned, in best-effort mode); infected and failed files are never served',
+  }),
 });
 
 export const ReactionJson = Type.Object({ emoji: Type.String(), count: Type.Integer(), user_ids: Type.Array(Type.String()) });

@@ -91,7 +91,7 @@ describe('downloading uploads', () => {
     const pdf = buildPdf();
     const stored = await uploadOne(alice, 'shared.pdf', pdf);
     const claimed = await attachments.claim({ kind: 'user', user: alice.user, token: { jti: undefined, exp: undefined } }, conversationId, [stored.id]);
-    expect(claimed).toEqual([{ id: stored.id, name: 'shared.pdf', contentType: 'application/pdf', size: pdf.length, url: `/v1/uploads/${stored.id}` }]);
+    expect(claimed).toEqual([{ id: stored.id, name: 'shared.pdf', contentType: 'application/pdf', size: pdf.length, url: `/v1/uploads/${stored.id}`, scanStatus: 'clean' }]);
 
     const participant = await download(server, stored.url, bob.token);
     expect(participant.status).toBe(200);

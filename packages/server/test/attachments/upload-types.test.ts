@@ -33,6 +33,8 @@ describe('POST /v1/uploads with accepted files', () => {
         size: bytes.length,
         url: `/v1/uploads/${stored.id}`,
         thumbnail_url: `/v1/uploads/${stored.id}/thumbnail`,
+        // No scanner is configured here: uploads are clean at once.
+        scan_status: 'clean',
       });
       const thumbnail = await download(server, stored.thumbnail_url, token);
       expect(thumbnail.status).toBe(200);
@@ -55,7 +57,7 @@ describe('POST /v1/uploads with accepted files', () => {
       const bytes = build();
       const res = await upload(server, token, [{ name, bytes }]);
       expect(res.status).toBe(201);
-      expect(res.body.uploads[0]).toEqual({ id: expect.any(String), name, content_type: contentType, size: bytes.length, url: `/v1/uploads/${res.body.uploads[0].id}` });
+      expect(res.body.uploads[0]).toEqual({ id: expect.any(String), name, content_type: contentType, size: bytes.length, url: `/v1/uploads/${res.body.uploads[0].id}`, scan_status: 'clean' });
       const back = await download(server, res.body.uploads[0].url, token);
       expect(back.bytes.equals(bytes)).toBe(true);
     });
