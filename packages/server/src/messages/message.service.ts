@@ -142,7 +142,7 @@ export class MessageService {
     return message;
   }
 
-  async page(actor: Actor, conversationId: string, query: { beforeSeq?: number; afterSeq?: number; limit: number }) {
+  async page(actor: Actor, conversationId: string, query: { beforeSeq?: number; afterSeq?: number; limit: number; maxBytes?: number }) {
     await this.access.read(actor, conversationId);
     const page = await this.store.messages.page({ conversationId, ...query });
     return { ...page, messages: await this.forReaders(page.messages) };

@@ -161,6 +161,12 @@ export interface MessagePageQuery {
   readonly limit: number;
   readonly beforeSeq?: number;
   readonly afterSeq?: number;
+  /**
+   * A byte budget as well as a count: the page stops before the message that would take its
+   * stored size (content, metadata, attachments) past it, keeping at least one, and says
+   * `hasMore`. For pages sent whole down a bounded connection.
+   */
+  readonly maxBytes?: number;
 }
 
 export interface MessageRepository {

@@ -285,11 +285,16 @@ describe('large replies under the default buffer limit', () => {
       for (let i = lane; i < 120; i += 4) await restSend(server, writer, id, `${String(i).padStart(4, '0')}${'z'.repeat(9996)}`);
     }));
     const client = await clients.as(reader);
-    const reply = await Promise.race([client.request('sync', { conversations: [{ id, after_seq: 0 }], limit: 120 }, 10_000), client.waitClose(10_000).then((closed) => ({ closed }))]);
-    expect(reply, JSON.stringify(reply).slice(0, 300)).toMatchObject({ success: true });
-    const page = (reply as Frame).conversations[0];
-    expect(page.messages.map((m: Frame) => m.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
-    expect(page.has_more).toBe(false);
+    // Pages are bounded by bytes as well as by count: the client pages while has_more.
+    const seqs: number[] = [];
+    for (let more = true; more; ) {
+      const reply = await Promise.race([client.request('sync', { conversations: [{ id, after_seq: seqs.at(-1) ?? 0 }], limit: 120 }, 10_000), client.waitClose(10_000).then((closed) => ({ closed }))]);
+      expect(reply, JSON.stringify(reply).slice(0, 300)).toMatchObject({ success: true });
+      const page = (reply as Frame).conversations[0];
+      seqs.push(...page.messages.map((m: Frame) => m.seq as number));
+      more = page.has_more;
+    }
+    expect(seqs).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
     expect(client.closed).toBeUndefined();
   });
 });

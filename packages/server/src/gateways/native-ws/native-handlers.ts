@@ -42,6 +42,9 @@ export const ERROR_TEXTS: Partial<Record<InboundFrameType, Partial<Record<ErrorC
   join_support_room: { forbidden: 'Only control staff can join support rooms' },
 };
 
+/** A sync reply may take this fraction of MAX_BUFFERED_BYTES (a quarter): well inside the buffer. */
+const SYNC_REPLY_SHARE = 4;
+
 const roomTitle = (queue: string) => (queue === 'general_support' ? 'general support' : queue.replace(/_/g, ' '));
 const pythonList = (items: readonly string[]) => `[${items.map((i) => `'${i}'`).join(', ')}]`;
 
@@ -148,14 +151,29 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
 
   async sync({ connection, services }, data) {
     const limit = data.limit ?? 100;
+    // The reply goes out as one frame: past the connection's buffer it would close the client as
+    // a slow consumer (4008, "reconnect and sync"), which would sync into the same page again.
+    // So a reply is bounded by bytes as well, over all its conversations, and says has_more.
+    let budget = Math.floor(services.config.maxBufferedBytes / SYNC_REPLY_SHARE);
+    let sent = 0;
     const conversations = [];
     for (const { id, after_seq } of data.conversations) {
-      const page = await services.messages.page(connection.actor, id, { afterSeq: after_seq, limit });
+      const page = await services.messages.page(connection.actor, id, { afterSeq: after_seq, limit: budget > 0 ? limit : 1, maxBytes: Math.max(budget, 1) });
+      const messages = [];
+      for (const message of page.messages) {
+        const shaped = guzoMessage(message);
+        const bytes = Buffer.byteLength(JSON.stringify(shaped));
+        // At least one message per reply, however large, so paging always moves on.
+        if (sent > 0 && bytes > budget) break;
+        messages.push(shaped);
+        sent++;
+        budget -= bytes;
+      }
       const summary = await services.directory.conversations.summaryFor(id, connection.userId);
       conversations.push({
         conversation_id: id,
-        messages: page.messages.map(guzoMessage),
-        has_more: page.hasMore,
+        messages,
+        has_more: page.hasMore || messages.length < page.messages.length,
         last_seq: summary?.conversation.lastSeq ?? null,
         last_read_seq: summary?.participant.lastReadSeq ?? null,
         unread_count: summary?.unreadCount ?? null,

@@ -21,6 +21,21 @@ async function settle<T>(promise: Promise<T>): Promise<Outcome<T>> {
 
 type AppendOutcome = Outcome<AppendResult>;
 
+/** What a message row weighs once sent, near enough: its text columns, plus the fields around them. */
+const ROW_OVERHEAD_BYTES = 256;
+const rowBytes = (row: Pick<Selectable<MessagesTable>, 'content' | 'metadata' | 'attachments'>) =>
+  Buffer.byteLength(row.content) + Buffer.byteLength(row.metadata) + Buffer.byteLength(row.attachments) + ROW_OVERHEAD_BYTES;
+
+/** How many of the first `count` rows fit in `maxBytes`; always at least one, so paging moves on. */
+function withinBytes(rows: readonly Selectable<MessagesTable>[], count: number, maxBytes: number): number {
+  let bytes = 0;
+  for (let i = 0; i < count; i++) {
+    bytes += rowBytes(rows[i]!);
+    if (i > 0 && bytes > maxBytes) return i;
+  }
+  return count;
+}
+
 export class KyselyMessageRepository implements MessageRepository {
   /**
    * Where an append is several statements (SQLite, one writer), those of one turn share a
@@ -188,9 +203,10 @@ export class KyselyMessageRepository implements MessageRepository {
       .orderBy('seq', forward ? 'asc' : 'desc')
       .limit(query.limit + 1)
       .execute();
-    const hasMore = rows.length > query.limit;
-    const page = rows.slice(0, query.limit).map(toMessage);
-    return { messages: forward ? page : page.reverse(), hasMore };
+    const counted = Math.min(rows.length, query.limit);
+    const taken = query.maxBytes === undefined ? counted : withinBytes(rows, counted, query.maxBytes);
+    const page = rows.slice(0, taken).map(toMessage);
+    return { messages: forward ? page : page.reverse(), hasMore: rows.length > taken };
   }
 
   async window(conversationId: string, skip: number, limit: number): Promise<Message[]> {
