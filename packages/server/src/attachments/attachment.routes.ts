@@ -6,7 +6,7 @@ import type { AuthService } from '../identity/auth.service.js';
 import { actorOf, credentialOf, userActorOf } from '../rest/authenticate.js';
 import { authErrors, IdParam, type RoutePlugin } from '../rest/route-kit.js';
 import type { EdgeServices } from '../edge-services.js';
-import { AttachmentJson, ErrorBody } from '../wire/v1-schemas.js';
+import { AttachmentJson, ErrorBody } from '@switchboard/protocol';
 import { presentAttachment } from '../wire/v1-presenters.js';
 import type { AttachmentService, OpenedUpload } from './attachment.service.js';
 import { contentDisposition } from './content-disposition.js';

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import type { RoutePlugin } from '../rest/route-kit.js';
-import { ErrorBody } from '../wire/v1-schemas.js';
+import { ErrorBody } from '@switchboard/protocol';
 import type { Metrics } from './metrics.js';
 
 /** Liveness, readiness and metrics: public, for load balancers and scrapers. */

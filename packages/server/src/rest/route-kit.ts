@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, RawServerDefault } from 'fastify';
 import { Type } from 'typebox';
 import type { EdgeServices } from '../edge-services.js';
-import { ErrorBody } from '../wire/v1-schemas.js';
+import { ErrorBody } from '@switchboard/protocol';
 
 /** A feature's routes: a Fastify plugin given the services. */
 export type RoutePlugin = FastifyPluginAsync<{ services: EdgeServices }, RawServerDefault, TypeBoxTypeProvider>;

@@ -1,5 +1,5 @@
 import type { Attachment, Conversation, ConversationSummary, Message, Participant, User } from '../core/model.js';
-import type { ConversationJson, MessageJson, ParticipantJson, UserJson } from './v1-schemas.js';
+import type { ConversationJson, MessageJson, ParticipantJson, UserJson } from '@switchboard/protocol';
 
 /** Model → v1 JSON. The one place the native wire's field names are decided. */
 

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { userActorOf } from '../authenticate.js';
 import { presentUser } from '../../wire/v1-presenters.js';
-import { ErrorBody, UserJson } from '../../wire/v1-schemas.js';
+import { ErrorBody, UserJson } from '@switchboard/protocol';
 import { Strict, type RoutePlugin } from '../route-kit.js';
 
 export const LoginBody = Type.Object(

@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { actorOf } from '../authenticate.js';
 import { presentConversation, presentParticipant, presentSummary } from '../../wire/v1-presenters.js';
-import { ConversationJson, ErrorBody, ParticipantJson } from '../../wire/v1-schemas.js';
+import { ConversationJson, ErrorBody, ParticipantJson } from '@switchboard/protocol';
 import { authErrors, IdParam, Strict, type RoutePlugin } from '../route-kit.js';
 
 const Slug = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });

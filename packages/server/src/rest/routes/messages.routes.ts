@@ -1,7 +1,7 @@
 import { Type } from 'typebox';
 import { actorOf } from '../authenticate.js';
 import { presentMessage, presentReaction } from '../../wire/v1-presenters.js';
-import { ErrorBody, MessageJson, ReactionJson } from '../../wire/v1-schemas.js';
+import { ErrorBody, MessageJson, ReactionJson } from '@switchboard/protocol';
 import { authErrors, IdParam, Strict, type RoutePlugin } from '../route-kit.js';
 
 export const SendMessageBody = Type.Object(

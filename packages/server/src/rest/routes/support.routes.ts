@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import type { SupportCase } from '../../storage/store.js';
 import { actorOf } from '../authenticate.js';
 import { presentConversation, presentMessage } from '../../wire/v1-presenters.js';
-import { ConversationJson, ErrorBody, MessageJson } from '../../wire/v1-schemas.js';
+import { ConversationJson, ErrorBody, MessageJson } from '@switchboard/protocol';
 import { authErrors, IdParam, Strict, type RoutePlugin } from '../route-kit.js';
 
 const Priority = Type.Unsafe<'low' | 'medium' | 'high' | 'urgent'>({ type: 'string', enum: ['low', 'medium', 'high', 'urgent'] });

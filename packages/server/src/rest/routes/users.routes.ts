@@ -2,7 +2,7 @@ import { Type } from 'typebox';
 import { actorOf, userActorOf } from '../authenticate.js';
 import { ABILITIES } from '../../policy/abilities.js';
 import { presentUser } from '../../wire/v1-presenters.js';
-import { ErrorBody, UserJson } from '../../wire/v1-schemas.js';
+import { ErrorBody, UserJson } from '@switchboard/protocol';
 import { authErrors, IdParam, Strict, type RoutePlugin } from '../route-kit.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
