@@ -114,12 +114,19 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   presenceRef = presence;
   const stopSweeping = presence.startSweeping(Math.min(PRESENCE_SWEEP_MS, config.presenceHeartbeatSeconds * 1000));
   // Every node purges; a record is deleted only while still unclaimed, so nodes cannot collide.
-  const purging = setInterval(() => {
+  // Orphaned bytes (a crash mid-upload) are swept at start and on the same schedule.
+  const sweepUploads = () => {
     attachments.purgeUnclaimed().then(
       (n) => n > 0 && logger.info({ deleted: n }, 'unclaimed uploads deleted'),
       (err: unknown) => logger.warn({ err }, 'unclaimed upload purge failed'),
     );
-  }, Math.min(UPLOAD_PURGE_MS, config.uploadUnclaimedTtlSeconds * 1000));
+    attachments.sweepOrphans().then(
+      ({ partial, orphaned }) => partial + orphaned > 0 && logger.info({ partial, orphaned }, 'orphaned upload bytes deleted'),
+      (err: unknown) => logger.warn({ err }, 'orphaned upload sweep failed'),
+    );
+  };
+  sweepUploads();
+  const purging = setInterval(sweepUploads, Math.min(UPLOAD_PURGE_MS, config.uploadUnclaimedTtlSeconds * 1000));
   purging.unref();
   const queues = new SupportQueues(policy);
   const assignment = new AssignmentService(store, tracker, policy, queues, logger);

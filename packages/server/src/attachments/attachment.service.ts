@@ -53,6 +53,8 @@ export interface OpenedUpload {
 
 /** Unclaimed uploads looked at per query while purging. */
 const PURGE_BATCH = 100;
+/** How old a blob without a record must be before a sweep takes it: longer than any upload takes. */
+const ORPHAN_GRACE_MS = 3_600_000;
 
 /** Uploads most ids a message can claim at once; more is a malformed request. */
 const MAX_CLAIM = 100;
@@ -231,6 +233,33 @@ export class AttachmentService {
       }
       if (stale.length < PURGE_BATCH) return deleted;
     }
+  }
+
+  /**
+   * Deletes bytes no record will ever claim: partial writes of uploads a crash interrupted, and
+   * complete blobs whose record was never written (a crash between the two). Only what is older
+   * than `graceMs` is touched, so an upload under way keeps its blob until its record lands.
+   */
+  async sweepOrphans(graceMs = ORPHAN_GRACE_MS, now = Date.now()): Promise<{ partial: number; orphaned: number }> {
+    const before = new Date(now - graceMs);
+    const partial = await this.blobs.deleteIncomplete(before);
+    let orphaned = 0;
+    let batch: string[] = [];
+    const settle = async () => {
+      const inUse = await this.store.attachments.keysInUse(batch);
+      for (const key of batch) {
+        if (inUse.has(key)) continue;
+        await this.blobs.delete(key);
+        orphaned++;
+      }
+      batch = [];
+    };
+    for await (const key of this.blobs.keysBefore(before)) {
+      batch.push(key);
+      if (batch.length >= PURGE_BATCH) await settle();
+    }
+    await settle();
+    return { partial, orphaned };
   }
 
   private async undo(written: Written): Promise<void> {

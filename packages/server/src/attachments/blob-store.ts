@@ -32,6 +32,16 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Whether a complete blob is stored under the key. */
   exists(key: string): Promise<boolean>;
+  /**
+   * The keys of complete blobs last written before `before`, in no particular order, for a
+   * sweep that looks for blobs no record claims (a crash between the bytes and the record).
+   */
+  keysBefore(before: Date): AsyncIterable<string>;
+  /**
+   * Removes what interrupted writes left behind (a process killed mid-upload) that is older than
+   * `before`, and resolves how many. Writes still running are younger and stay.
+   */
+  deleteIncomplete(before: Date): Promise<number>;
 }
 
 /** The shape of every key: no dots, slashes or anything a path or URL could give meaning to. */

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertBlobKey, type BlobObject, type BlobSource, type BlobStore } from './blob-store.js';
+import { assertBlobKey, BLOB_KEY_PATTERN, type BlobObject, type BlobSource, type BlobStore } from './blob-store.js';
 
 /**
  * Blobs as files under `root` (`${DATA_DIR}/uploads`), sharded by the key's first two characters.
@@ -62,6 +62,30 @@ export class LocalBlobStore implements BlobStore {
   async exists(key: string): Promise<boolean> {
     const info = await stat(this.pathOf(key)).catch(ifMissing(undefined));
     return info?.isFile() ?? false;
+  }
+
+  async *keysBefore(before: Date): AsyncIterable<string> {
+    for (const shard of await readdir(this.root).catch(ifMissing([] as string[]))) {
+      if (shard === '.tmp') continue;
+      for (const name of await readdir(join(this.root, shard)).catch(ifMissing([] as string[]))) {
+        if (!BLOB_KEY_PATTERN.test(name) || !name.startsWith(shard)) continue;
+        const info = await stat(join(this.root, shard, name)).catch(ifMissing(undefined));
+        if (info?.isFile() && info.mtimeMs < before.getTime()) yield name;
+      }
+    }
+  }
+
+  async deleteIncomplete(before: Date): Promise<number> {
+    let deleted = 0;
+    for (const name of await readdir(this.tmpDir).catch(ifMissing([] as string[]))) {
+      if (!name.endsWith('.part')) continue;
+      const path = join(this.tmpDir, name);
+      const info = await stat(path).catch(ifMissing(undefined));
+      if (!info || info.mtimeMs >= before.getTime()) continue;
+      await rm(path, { force: true });
+      deleted++;
+    }
+    return deleted;
   }
 
   private pathOf(key: string): string {

@@ -261,6 +261,8 @@ export interface AttachmentRepository {
    * meanwhile or it is gone, so a cleanup racing a send never takes a claimed file.
    */
   deleteUnbound(id: string): Promise<boolean>;
+  /** Which of these blob keys a record still names, as its file or its thumbnail. */
+  keysInUse(keys: readonly string[]): Promise<Set<string>>;
 }
 
 /** A side effect to run later, as written into the outbox. */

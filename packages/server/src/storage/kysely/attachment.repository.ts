@@ -99,6 +99,17 @@ export class KyselyAttachmentRepository implements AttachmentRepository {
     await this.adapter.db.updateTable('attachments').set({ conversation_id: null }).where('id', 'in', [...ids]).where('message_id', 'is', null).execute();
   }
 
+  async keysInUse(keys: readonly string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows = await this.adapter.db
+      .selectFrom('attachments')
+      .select(['storage_key', 'thumbnail_key'])
+      .where((eb) => eb.or([eb('storage_key', 'in', [...keys]), eb('thumbnail_key', 'in', [...keys])]))
+      .execute();
+    const wanted = new Set(keys);
+    return new Set(rows.flatMap((r) => [r.storage_key, r.thumbnail_key]).filter((k): k is string => k !== null && wanted.has(k)));
+  }
+
   async unboundBefore(isoInstant: string, limit: number): Promise<StoredAttachment[]> {
     const rows = await this.adapter.db
       .selectFrom('attachments')
