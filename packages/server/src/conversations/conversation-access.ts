@@ -14,8 +14,22 @@ export interface Access {
 const MANAGING_ROLES = new Set(['owner', 'admin', 'moderator']);
 
 /**
+ * What a caller who may not read a conversation is told, whether or not it exists: the same
+ * code, status and text as for an id nobody ever used, so no answer reveals that a conversation
+ * exists, or that two users talk.
+ */
+export function unreadable(): AppError {
+  return new AppError('conversation_not_found');
+}
+
+/**
  * The one place that decides who may read, write and manage a conversation. Every transport
  * goes through it, so the rule cannot differ between REST, WebSocket and the profiles.
+ *
+ * A caller who may not read a conversation gets `conversation_not_found`, exactly as for one
+ * that does not exist. Only a caller who may read it learns more: `not_participant` when they
+ * watch without taking part (a monitor writing), `forbidden` when they take part without the
+ * right (a member managing).
  */
 export class ConversationAccess {
   constructor(
@@ -26,18 +40,16 @@ export class ConversationAccess {
   /** Current participants, services and monitors may read; support staff read support cases. */
   async read(actor: Actor, conversationId: string): Promise<Access> {
     const { conversation, participant } = await this.load(actor, conversationId);
-    if (participant) return { conversation, participant };
-    if (actor.kind === 'service') return { conversation, participant: undefined };
-    const subject = { kind: 'user', roles: actor.user.roles } as const;
-    const supportStaff = conversation.type === 'support' && (this.policy.can(subject, 'support.handle') || this.policy.can(subject, 'support.monitor'));
-    if (supportStaff || this.policy.can(subject, 'conversations.monitor')) return { conversation, participant: undefined };
-    throw new AppError('not_participant');
+    if (participant || actor.kind === 'service') return { conversation, participant };
+    if (await this.watches(actor.user.roles, conversation)) return { conversation, participant: undefined };
+    throw unreadable();
   }
 
   /** Only current participants write; monitoring is read-only. */
   async write(actor: Actor, conversationId: string): Promise<Access & { participant: Participant }> {
     const { conversation, participant } = await this.load(actor, conversationId);
-    return { conversation, participant: writer(participant) };
+    if (participant) return { conversation, participant };
+    throw await this.refusal(actor, conversation);
   }
 
   /**
@@ -45,11 +57,14 @@ export class ConversationAccess {
    * such as `lastSeq`): what sending needs, answered from memory where the store can.
    */
   async writeFacts(actor: Actor, conversationId: string): Promise<AccessFacts> {
+    // A host app's backend reads everything but takes part in nothing.
     if (actor.kind !== 'user') throw new AppError('not_participant');
     const facts = await this.store.conversations.accessFacts(conversationId, actor.user.id);
-    if (!facts) throw new AppError('conversation_not_found');
-    writer(current(facts.participant));
-    return facts;
+    if (!facts) throw unreadable();
+    if (current(facts.participant)) return facts;
+    // The slow path only for non-participants: whether they may know the conversation exists.
+    const conversation = await this.store.conversations.byId(conversationId);
+    throw conversation ? await this.refusal(actor, conversation) : unreadable();
   }
 
   /** Services, `conversations.manage` holders and owners/admins of the conversation. */
@@ -59,12 +74,25 @@ export class ConversationAccess {
     if (this.policy.can({ kind: 'user', roles: actor.user.roles }, 'conversations.manage')) return { conversation, participant };
     if (participant && MANAGING_ROLES.has(participant.role)) return { conversation, participant };
     if (participant) throw new AppError('forbidden', 'Only the conversation owner or a manager can do this');
-    throw new AppError('not_participant');
+    throw await this.refusal(actor, conversation);
+  }
+
+  /** Why a non-participant may not write: `not_participant` if they may read it, else "not found". */
+  private async refusal(actor: Actor, conversation: Conversation): Promise<AppError> {
+    const readable = actor.kind === 'service' || (await this.watches(actor.user.roles, conversation));
+    return readable ? new AppError('not_participant') : unreadable();
+  }
+
+  /** Reading without taking part: monitors everywhere, and support staff in support cases. */
+  private async watches(roles: readonly string[], conversation: Conversation): Promise<boolean> {
+    const subject = { kind: 'user', roles } as const;
+    if (this.policy.can(subject, 'conversations.monitor')) return true;
+    return conversation.type === 'support' && (this.policy.can(subject, 'support.handle') || this.policy.can(subject, 'support.monitor'));
   }
 
   private async load(actor: Actor, conversationId: string): Promise<Access> {
     const conversation = await this.store.conversations.byId(conversationId);
-    if (!conversation) throw new AppError('conversation_not_found');
+    if (!conversation) throw unreadable();
     if (actor.kind === 'service') return { conversation, participant: undefined };
     return { conversation, participant: current(await this.store.conversations.participant(conversationId, actor.user.id)) };
   }
@@ -73,10 +101,4 @@ export class ConversationAccess {
 /** A membership counts while the user has not left. */
 function current<P extends { readonly leftAt: string | null }>(participant: P | undefined): P | undefined {
   return participant && participant.leftAt === null ? participant : undefined;
-}
-
-/** Writing needs a current membership. */
-function writer<P>(participant: P | undefined): P {
-  if (!participant) throw new AppError('not_participant');
-  return participant;
 }

@@ -6,7 +6,7 @@ import { topics } from '../bus/domain-event.js';
 import type { Policy } from '../policy/policy.js';
 import type { Store } from '../storage/store.js';
 import { publishParticipantAdded } from './participant-events.js';
-import type { ConversationAccess } from './conversation-access.js';
+import { unreadable, type ConversationAccess } from './conversation-access.js';
 
 export interface CreateConversationInput {
   readonly type: string;
@@ -100,8 +100,9 @@ export class ConversationService {
   }
 
   async byContext(actor: Actor, context: ConversationContext): Promise<Conversation> {
+    // An unknown context and one the caller may not read answer alike: no oracle of who talks.
     const conversation = await this.store.conversations.byContext(context);
-    if (!conversation) throw new AppError('conversation_not_found');
+    if (!conversation) throw unreadable();
     return (await this.access.read(actor, conversation.id)).conversation;
   }
 

@@ -36,7 +36,8 @@ describe('messages that carry uploads', () => {
     expect(doc.body.message).toMatchObject({ kind: 'file', content: '' });
 
     expect((await download(server, `/v1/uploads/${photo.id}`, b.token)).status).toBe(200);
-    expect((await download(server, `/v1/uploads/${photo.id}`, stranger.token)).status).toBe(403);
+    // As if the conversation did not exist: a stranger learns nothing of it.
+    expect((await download(server, `/v1/uploads/${photo.id}`, stranger.token)).status).toBe(404);
   });
 
   it('refuses someone else’s upload, a reused one, or an unknown id, and writes no message', async () => {

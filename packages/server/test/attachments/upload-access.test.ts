@@ -97,8 +97,9 @@ describe('downloading uploads', () => {
     expect(participant.status).toBe(200);
     expect(participant.bytes.equals(pdf)).toBe(true);
     const outsider = await server.request('GET', stored.url, { token: stranger.token });
-    expect(outsider.status).toBe(403);
-    expect(outsider.body.error.code).toBe('not_participant');
+    // As if the conversation did not exist: a stranger learns nothing of it.
+    expect(outsider.status).toBe(404);
+    expect(outsider.body.error.code).toBe('conversation_not_found');
     expect((await server.request('GET', stored.url, { apiKey: TEST_API_KEY })).status).toBe(200);
   });
 
@@ -139,7 +140,7 @@ describe('downloading uploads', () => {
 
     it('refuses to bind to a conversation the uploader is not in', async () => {
       const mine = await uploadOne(stranger, 'mine.pdf', buildPdf());
-      await expect(attachments.claim(actor(stranger), conversationId, [mine.id])).rejects.toMatchObject({ code: 'not_participant' });
+      await expect(attachments.claim(actor(stranger), conversationId, [mine.id])).rejects.toMatchObject({ code: 'conversation_not_found' });
     });
   });
 });

@@ -88,27 +88,30 @@ describe('conversations over REST', () => {
     expect(list.body.conversations).toEqual([]);
   });
 
-  it('forbids a non-participant to read it, its messages or its participants (403) and answers 404 for unknown ids', async () => {
+  it('answers a non-participant reading it, its messages or its participants exactly as for an unknown id (404)', async () => {
     const staff = await server.user(['CONTROL_STAFF']);
     const outsider = await server.user(['customer']);
     const id = (await create(staff.token, {})).body.conversation.id;
     for (const path of [`/v1/conversations/${id}`, `/v1/conversations/${id}/messages`, `/v1/conversations/${id}/participants`]) {
       const res = await server.request('GET', path, { token: outsider.token });
-      expect(res.status, path).toBe(403);
-      expect(res.body.error.code).toBe('not_participant');
+      const unknown = await server.request('GET', path.replace(id, 'no-such-conversation'), { token: outsider.token });
+      expect(res.status, path).toBe(404);
+      expect(res.body, path).toEqual(unknown.body);
+      expect(res.body.error.code).toBe('conversation_not_found');
     }
     const missing = await server.request('GET', '/v1/conversations/does-not-exist', { token: staff.token });
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('conversation_not_found');
   });
 
-  it('lets a monitoring role read without joining, but not write', async () => {
+  it('lets a monitoring role read without joining, but not write (403 not_participant: it may know the conversation exists)', async () => {
     const staff = await server.user(['CONTROL_STAFF']);
     const monitor = await server.user(['CONTROL_ADMIN']);
     const id = (await create(staff.token, {})).body.conversation.id;
     expect((await server.request('GET', `/v1/conversations/${id}/messages`, { token: monitor.token })).status).toBe(200);
     const write = await server.request('POST', `/v1/conversations/${id}/messages`, { token: monitor.token, body: { content: 'hi' } });
     expect(write.status).toBe(403);
+    expect(write.body.error.code).toBe('not_participant');
   });
 
   it('adds and removes participants; only owners and managers may add', async () => {
@@ -127,12 +130,12 @@ describe('conversations over REST', () => {
 
     expect((await server.request('DELETE', `/v1/conversations/${id}/participants/${newcomer.user.id}`, { token: member.token })).status).toBe(403);
     expect((await server.request('DELETE', `/v1/conversations/${id}/participants/${newcomer.user.id}`, { token: owner.token })).status).toBe(204);
-    expect((await server.request('GET', `/v1/conversations/${id}`, { token: newcomer.token })).status).toBe(403);
+    expect((await server.request('GET', `/v1/conversations/${id}`, { token: newcomer.token })).status).toBe(404);
     expect((await server.request('DELETE', `/v1/conversations/${id}/participants/${newcomer.user.id}`, { token: owner.token })).status).toBe(404);
 
     // Anyone may leave.
     expect((await server.request('DELETE', `/v1/conversations/${id}/participants/${member.user.id}`, { token: member.token })).status).toBe(204);
-    expect((await server.request('GET', `/v1/conversations/${id}`, { token: member.token })).status).toBe(403);
+    expect((await server.request('GET', `/v1/conversations/${id}`, { token: member.token })).status).toBe(404);
   });
 
   it('creates or fetches the conversation of a host object by context with an API key', async () => {
@@ -152,7 +155,7 @@ describe('conversations over REST', () => {
     expect(participants.body.participants.map((p: { role: string }) => p.role).sort()).toEqual(['driver', 'passenger']);
 
     const outsider = await server.user(['PASSENGER']);
-    expect((await server.request('GET', path, { token: outsider.token })).status).toBe(403);
+    expect((await server.request('GET', path, { token: outsider.token })).status).toBe(404);
     expect((await server.request('PUT', path, { token: outsider.token, body: {} })).status).toBe(403);
     expect((await server.request('GET', '/v1/conversations/by-context/trip/unknown', { apiKey: TEST_API_KEY })).status).toBe(404);
   });

@@ -111,12 +111,14 @@ describe('messages over REST', () => {
     expect(page.body.messages[0].deleted_at).not.toBeNull();
   });
 
-  it('forbids a non-participant to send (403) and writes nothing', async () => {
+  it('refuses a non-participant\'s send exactly as for a conversation that does not exist, and writes nothing', async () => {
     const { a, id } = await pair();
     const outsider = await server.user(['CONTROL_STAFF']);
     const res = await send(outsider.token, id, { content: 'let me in' });
-    expect(res.status).toBe(403);
-    expect(res.body.error.code).toBe('not_participant');
+    const missing = await send(outsider.token, 'no-such-conversation', { content: 'let me in' });
+    expect(res.status).toBe(404);
+    expect(res.body).toEqual(missing.body);
+    expect(res.body.error.code).toBe('conversation_not_found');
     const page = await server.request('GET', `/v1/conversations/${id}/messages`, { token: a.token });
     expect(page.body.messages).toEqual([]);
   });
@@ -151,7 +153,7 @@ describe('reactions over REST', () => {
     const page = await server.request('GET', `/v1/conversations/${id}/messages`, { token: a.token });
     expect(page.body.messages[0].reactions).toEqual([{ emoji: '👍', count: 2, user_ids: expect.arrayContaining([a.user.id, b.user.id]) }]);
     expect((await server.request('DELETE', url('👍'), { token: b.token })).body.reactions).toEqual([{ emoji: '👍', count: 1, user_ids: [a.user.id] }]);
-    expect((await server.request('PUT', url('👍'), { token: outsider.token })).status).toBe(403);
+    expect((await server.request('PUT', url('👍'), { token: outsider.token })).status).toBe(404);
     expect((await server.request('PUT', url('two words'), { token: a.token })).status).toBe(422);
   });
 });

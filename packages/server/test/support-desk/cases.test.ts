@@ -48,7 +48,7 @@ describe('support cases over REST', () => {
     const id = res.body.case.conversation_id;
     expect((await server.request('GET', `/v1/support/cases/${id}`, { token: agent.token })).status).toBe(200);
     expect((await server.request('GET', `/v1/conversations/${id}/messages`, { token: agent.token })).body.messages).toHaveLength(1);
-    expect((await server.request('GET', `/v1/support/cases/${id}`, { token: other.token })).status).toBe(403);
+    expect((await server.request('GET', `/v1/support/cases/${id}`, { token: other.token })).status).toBe(404);
     const mine = await server.request('GET', '/v1/support/cases', { token: other.token });
     expect(mine.body.cases.map((c: { conversation_id: string }) => c.conversation_id)).not.toContain(id);
   });

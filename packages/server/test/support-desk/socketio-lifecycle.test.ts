@@ -110,8 +110,8 @@ describe('Socket.IO on the shared connection lifecycle', () => {
     await c.next('session_joined');
     const s = await sio(stranger.token);
     const reply = await s.request('leave_session', { session_id: id });
-    expect(reply).toEqual({ success: false, error: 'Session not found', code: 'not_participant' });
-    expect(await s.next('error')).toEqual({ message: 'Session not found', code: 'not_participant', event: 'leave_session' });
+    expect(reply).toEqual({ success: false, error: 'Session not found', code: 'conversation_not_found' });
+    expect(await s.next('error')).toEqual({ message: 'Session not found', code: 'conversation_not_found', event: 'leave_session' });
     await c.nothing('user_left');
   });
 
@@ -129,7 +129,7 @@ describe('Socket.IO on the shared connection lifecycle', () => {
     await eventually(async () => !(await a.request('accept_chat', { session_id: first })).success, 'the demotion to reach the socket');
     const second = await newSession(customer.token);
     await a.nothing('new_session', (d) => d.session_id === second);
-    expect(await a.request('join_session', { session_id: second })).toMatchObject({ success: false, error: 'Unauthorized to join this session' });
+    expect(await a.request('join_session', { session_id: second })).toMatchObject({ success: false, error: 'Session not found', code: 'conversation_not_found' });
     // Out of the first session's room too: its messages no longer reach the socket.
     const sent = await server.request('POST', `/v1/conversations/${first}/messages`, { token: customer.token, body: { content: 'private now' } });
     expect(sent.status).toBe(201);

@@ -79,19 +79,20 @@ describe('support-desk Socket.IO profile', () => {
     expect(await a.next('user_left')).toEqual({ user_id: customer.user.id, role: 'customer' });
   });
 
-  it('answers errors with the documented texts', async () => {
+  it('answers errors with the documented texts, a stranger\'s session exactly like a missing one', async () => {
     const customer = await server.user(['customer']);
     const stranger = await server.user(['customer']);
     const id = await newSession(customer.token);
     const s = await sio(stranger.token);
     s.emit('join_session', { session_id: 'no-such-session' });
-    expect((await s.next('error')).message).toBe('Session not found');
+    const missing = await s.next('error');
+    expect(missing.message).toBe('Session not found');
     s.emit('join_session', { session_id: id });
-    expect((await s.next('error')).message).toBe('Unauthorized to join this session');
+    expect(await s.next('error')).toEqual(missing);
     s.emit('accept_chat', { session_id: id });
     expect((await s.next('error')).message).toBe('Only support agents can accept chats');
     s.emit('send_message', { session_id: id, content: 'let me in' });
-    expect((await s.next('error')).code).toBe('not_participant');
+    expect((await s.next('error')).code).toBe('conversation_not_found');
     s.emit('send_message', { session_id: id });
     expect((await s.next('error')).code).toBe('validation_failed');
     const page = await server.request('GET', `/v1/conversations/${id}/messages`, { token: customer.token });

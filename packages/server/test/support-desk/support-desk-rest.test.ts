@@ -103,7 +103,9 @@ describe('support-desk attachments', () => {
     sneaky.append('content', 'hi');
     sneaky.append('attachments', new Blob([new Uint8Array(await png())]), 'x.png');
     const refused = await post(stranger.token, sneaky);
-    expect(refused.status).toBe(403);
+    // Answered as if the session did not exist: a stranger learns nothing of it.
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toMatchObject({ success: false, code: 'conversation_not_found' });
     expect(await rows()).toBe(before);
 
     const pre = new FormData();
