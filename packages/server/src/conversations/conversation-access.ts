@@ -37,7 +37,10 @@ export class ConversationAccess {
     private readonly policy: Policy,
   ) {}
 
-  /** Current participants, services and monitors may read; support staff read support cases. */
+  /**
+   * Current participants, services and `conversations.monitor` holders may read; a support case
+   * is also read by the staff of its queue (`Policy.queueAccess`), and by nobody else's.
+   */
   async read(actor: Actor, conversationId: string): Promise<Access> {
     const { conversation, participant } = await this.load(actor, conversationId);
     if (participant || actor.kind === 'service') return { conversation, participant };
@@ -83,11 +86,13 @@ export class ConversationAccess {
     return readable ? new AppError('not_participant') : unreadable();
   }
 
-  /** Reading without taking part: monitors everywhere, and support staff in support cases. */
+  /** Reading without taking part: monitors everywhere, and support staff in their queues' cases. */
   private async watches(roles: readonly string[], conversation: Conversation): Promise<boolean> {
-    const subject = { kind: 'user', roles } as const;
-    if (this.policy.can(subject, 'conversations.monitor')) return true;
-    return conversation.type === 'support' && (this.policy.can(subject, 'support.handle') || this.policy.can(subject, 'support.monitor'));
+    if (this.policy.can({ kind: 'user', roles }, 'conversations.monitor')) return true;
+    if (conversation.type !== 'support') return false;
+    // The case row holds the queue (a transfer moves it there), not the conversation's metadata.
+    const supportCase = await this.store.cases.byConversation(conversation.id);
+    return supportCase !== undefined && this.policy.queueAccess(roles, supportCase.queue) !== 'none';
   }
 
   private async load(actor: Actor, conversationId: string): Promise<Access> {

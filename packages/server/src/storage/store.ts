@@ -374,6 +374,8 @@ export interface NewSupportCase {
 
 export interface CaseListQuery {
   readonly queue?: string;
+  /** Only cases in one of these queues (those a staff member staffs); an empty list matches none. */
+  readonly queues?: readonly string[];
   readonly statuses?: readonly CaseStatus[];
   readonly agentId?: string;
   readonly requesterId?: string;

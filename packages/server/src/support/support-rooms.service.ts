@@ -35,20 +35,25 @@ export class SupportRoomsService {
     private readonly publisher: AfterCommitPublisher,
   ) {}
 
-  /** Whether the actor may watch support queues (`support.monitor`). */
-  mayMonitor(actor: Actor): boolean {
-    return actor.kind === 'service' || this.policy.can({ kind: 'user', roles: actor.user.roles }, 'support.monitor');
+  /**
+   * Whether the actor may watch support queues (`support.monitor`): the queue's feed when one is
+   * named (only its staff may), any queue's when none is.
+   */
+  mayMonitor(actor: Actor, queue?: string): boolean {
+    if (actor.kind === 'service') return true;
+    if (!this.policy.can({ kind: 'user', roles: actor.user.roles }, 'support.monitor')) return false;
+    return queue === undefined ? this.queues.staffedBy(actor).length > 0 : this.queues.accessOf(actor, queue) !== 'none';
   }
 
-  /** Throws `forbidden` unless the actor may watch support queues. */
-  requireMonitor(actor: Actor): void {
-    if (!this.mayMonitor(actor)) throw new AppError('forbidden', 'Only support staff can watch support queues');
+  /** Throws `forbidden` unless the actor may watch support queues (the named one, when given). */
+  requireMonitor(actor: Actor, queue?: string): void {
+    if (!this.mayMonitor(actor, queue)) throw new AppError('forbidden', 'Only support staff can watch support queues');
   }
 
-  /** Checks the actor may watch the queue's feed and tells the queue's other watchers. */
+  /** Checks the actor staffs the queue, may watch its feed, and tells its other watchers. */
   async watchQueue(actor: UserActor, queue: string, origin: string): Promise<void> {
-    this.requireMonitor(actor);
     if (!this.queues.has(queue)) throw new AppError('not_found', `Unknown queue ${queue}`);
+    this.requireMonitor(actor, queue);
     await this.publisher.publish(topics.queue(queue), { type: 'room.joined', room: `support:${queue}`, userId: actor.user.id, origin });
   }
 

@@ -56,7 +56,8 @@ export class SupportService {
     const user = requireUser(actor);
     if (!this.policy.can({ kind: 'user', roles: user.user.roles }, 'support.create')) throw new AppError('forbidden', 'Your role may not open support cases');
     const queue = this.queues.queueFor(user.user.roles, input.queue);
-    const staff = input.addAllStaff ? (await this.store.users.withRoles(this.queues.staffRoles(queue))).filter((u) => u.id !== user.user.id) : [];
+    // Only the queue's own staff who take cases: never another system's agents (the policy's staff_roles).
+    const staff = input.addAllStaff ? (await this.store.users.withRoles(this.queues.staffRoles(queue))).filter((u) => u.id !== user.user.id && this.policy.queueAccess(u.roles, queue) === 'handle') : [];
     if (input.addAllStaff && staff.length === 0) throw new AppError('no_staff_available');
     if (input.content !== undefined) {
       this.messages.checkContent(input.content, 'text', false);
@@ -94,12 +95,15 @@ export class SupportService {
     return { supportCase, conversation };
   }
 
-  /** Staff see every case (filtered); everyone else sees the cases they opened. */
+  /** Staff see the cases of the queues they staff (filtered); everyone else sees the cases they opened. */
   async list(actor: Actor, query: { queue?: string; statuses?: CaseStatus[]; mine?: boolean; limit: number; offset?: number }): Promise<SupportCase[]> {
-    const staff = this.isStaff(actor);
+    const staffed = this.queues.staffedBy(actor);
+    const staff = staffed.length > 0;
+    const queues = query.queue === undefined ? staffed : staffed.filter((q) => q === query.queue);
+    if (staff && queues.length === 0) return [];
     const userId = actor.kind === 'user' ? actor.user.id : undefined;
     return this.store.cases.list({
-      ...(query.queue !== undefined && { queue: query.queue }),
+      ...(staff ? { queues } : query.queue !== undefined && { queue: query.queue }),
       ...(query.statuses !== undefined && { statuses: query.statuses }),
       ...(!staff && { requesterId: userId! }),
       ...(staff && query.mine && userId !== undefined && { agentId: userId }),
@@ -111,7 +115,7 @@ export class SupportService {
   /** An agent claims a waiting case; of two agents at once exactly one wins. */
   async accept(actor: Actor, caseId: string): Promise<SupportCase> {
     const agent = this.requireHandler(actor);
-    await this.get(actor, caseId);
+    this.requireQueueHandler(actor, (await this.get(actor, caseId)).supportCase);
     const claimed = await this.store.cases.assign(caseId, agent.user.id, `accepted by ${agent.user.displayName}`, { from: TRANSITIONS.accept.from, onlyUnassigned: true });
     if (!claimed) throw new AppError('case_already_accepted');
     await this.announceAssignment(claimed, 'accepted', agent.user.id, agent.user, `${agent.user.displayName} accepted the chat`);
@@ -122,8 +126,10 @@ export class SupportService {
   async assign(actor: Actor, caseId: string, input: { agentId?: string; queue?: string; reason?: string }): Promise<SupportCase> {
     const by = this.requireHandler(actor);
     const current = (await this.get(actor, caseId)).supportCase;
+    this.requireQueueHandler(actor, current);
     if (input.queue !== undefined) {
-      if (!this.queues.has(input.queue)) throw new AppError('validation_failed', `Unknown queue ${input.queue}`, [{ path: '/queue', message: 'unknown queue' }]);
+      // A queue the agent does not staff is as unknown to them as one that does not exist.
+      if (this.queues.accessOf(actor, input.queue) === 'none') throw new AppError('validation_failed', `Unknown queue ${input.queue}`, [{ path: '/queue', message: 'unknown queue' }]);
       const moved = await this.store.cases.moveQueue(caseId, input.queue, input.agentId === undefined);
       if (!moved) throw new AppError('invalid_transition', `A ${current.status} case cannot be transferred`);
       await this.announce(moved, 'transferred', by.user.id, null, `Transferred to ${input.queue}${input.reason ? `: ${input.reason}` : ''}`);
@@ -134,7 +140,7 @@ export class SupportService {
     }
     const agentId = input.agentId ?? by.user.id;
     const agent = await this.store.users.byId(agentId);
-    if (!agent || agent.disabled || !this.policy.can({ kind: 'user', roles: agent.roles }, 'support.handle')) {
+    if (!agent || agent.disabled || this.policy.queueAccess(agent.roles, input.queue ?? current.queue) !== 'handle') {
       throw new AppError('validation_failed', `${agentId} cannot take support cases`, [{ path: '/agent_id', message: 'not a support agent' }]);
     }
     const reason = `assigned by ${by.user.displayName}${input.reason ? `: ${input.reason}` : ''}`;
@@ -153,7 +159,7 @@ export class SupportService {
     const { supportCase } = await this.get(actor, caseId);
     const action = actionFor(status);
     if (!action) throw new AppError('invalid_transition', `Cannot set status ${status} directly`);
-    const staff = this.isStaff(actor);
+    const staff = this.queues.accessOf(actor, supportCase.queue) !== 'none';
     const requester = supportCase.requesterId === user.user.id;
     if (!staff && !(requester && action !== 'resolve')) throw new AppError('forbidden', 'Only support staff can do this');
     const { from } = TRANSITIONS[action];
@@ -185,12 +191,13 @@ export class SupportService {
     return rated;
   }
 
-  /** Waiting count, oldest wait and active cases per agent, for every queue. */
+  /** Waiting count, oldest wait and active cases per agent, for every queue the actor staffs. */
   async stats(actor: Actor) {
-    if (!this.isStaff(actor)) throw new AppError('forbidden', 'Only support staff can see queue statistics');
+    const staffed = this.queues.staffedBy(actor);
+    if (staffed.length === 0) throw new AppError('forbidden', 'Only support staff can see queue statistics');
     const now = Date.now();
     return Promise.all(
-      this.queues.names.map(async (queue) => {
+      staffed.map(async (queue) => {
         const { waiting, oldestWaitingSince } = await this.store.cases.queueStats(queue);
         const agents = await this.store.users.withRoles(this.queues.staffRoles(queue));
         const counts = await this.store.cases.activeCounts(agents.map((a) => a.id));
@@ -224,16 +231,20 @@ export class SupportService {
     for (const q of this.queues.announceTo(supportCase.queue)) await this.bus.publish(topics.queue(q), event);
   }
 
+  /** Whether the actor staffs at least one queue (reads and watches its cases). */
   isStaff(actor: Actor): boolean {
-    if (actor.kind === 'service') return true;
-    const subject = { kind: 'user', roles: actor.user.roles } as const;
-    return this.policy.can(subject, 'support.handle') || this.policy.can(subject, 'support.monitor');
+    return this.queues.staffedBy(actor).length > 0;
   }
 
   private requireHandler(actor: Actor): UserActor {
     const user = requireUser(actor);
     if (!this.policy.can({ kind: 'user', roles: user.user.roles }, 'support.handle')) throw new AppError('forbidden', 'Only support agents can do this');
     return user;
+  }
+
+  /** Taking or moving a case needs `support.handle` in its own queue; watching it is not enough. */
+  private requireQueueHandler(actor: Actor, supportCase: SupportCase): void {
+    if (this.queues.accessOf(actor, supportCase.queue) !== 'handle') throw new AppError('forbidden', 'Only support agents of this queue can do this');
   }
 }
 

@@ -115,7 +115,7 @@ describe('a conversation the caller may not read, on every transport', () => {
   });
 
   it('tells a monitor, who may read it, that it may not write (403 not_participant), and a member that it may not manage (403 forbidden)', async () => {
-    const monitor = await server.user(['CONTROL_ADMIN']);
+    const monitor = await server.user(['operator']);
     const read = await server.request('GET', `/v1/conversations/${privateId}/messages`, { token: monitor.token });
     expect(read.status).toBe(200);
     const write = await server.request('POST', `/v1/conversations/${privateId}/messages`, { token: monitor.token, body: { content: 'hi' } });

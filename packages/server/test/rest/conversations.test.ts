@@ -60,7 +60,7 @@ describe('conversations over REST', () => {
   });
 
   it('returns the existing direct conversation between two users instead of a second one', async () => {
-    const a = await server.user(['customer']);
+    const a = await server.user(['morevans_customer']);
     const b = await server.user(['provider']);
     const first = await create(a.token, { type: 'direct', participant_ids: [b.user.id] });
     const again = await create(b.token, { type: 'direct', participant_ids: [a.user.id] });
@@ -106,7 +106,7 @@ describe('conversations over REST', () => {
 
   it('lets a monitoring role read without joining, but not write (403 not_participant: it may know the conversation exists)', async () => {
     const staff = await server.user(['CONTROL_STAFF']);
-    const monitor = await server.user(['CONTROL_ADMIN']);
+    const monitor = await server.user(['operator']);
     const id = (await create(staff.token, {})).body.conversation.id;
     expect((await server.request('GET', `/v1/conversations/${id}/messages`, { token: monitor.token })).status).toBe(200);
     const write = await server.request('POST', `/v1/conversations/${id}/messages`, { token: monitor.token, body: { content: 'hi' } });

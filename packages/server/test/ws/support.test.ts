@@ -3,7 +3,8 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestWsClient } from '../support/ws-client.js';
 import { OpenClients, restHistory, restSend, type Frame, type TestUser } from './ws-fixtures.js';
 
-const VALID_TYPES = "['general_support', 'driver_support', 'regulator_support', 'emergency_support']";
+/** Every queue of the default policy; GuzoSync's four come first. */
+const VALID_TYPES = "['general_support', 'driver_support', 'regulator_support', 'emergency_support', 'desk_support', 'trip_support', 'morevans_support']";
 
 /**
  * Support conversations and support rooms. Every control user of the server becomes a participant

@@ -5,12 +5,11 @@ import type { Metrics } from '../../ops/metrics.js';
 import { AdmissionRefused, ConnectionLifecycle, type Arrival, type EndReason, type Refusal } from '../../realtime/connection-lifecycle.js';
 import { Hub } from '../../realtime/hub.js';
 import type { EdgeServices } from '../../edge-services.js';
-import { GENERAL_QUEUE } from '../../support/support-queues.js';
 import type { UpgradeRouter } from '../../gateways/upgrade-router.js';
 import type { RealtimeGateway } from '../profile.js';
 import { SioConnection } from './sio-connection.js';
 import { registerSioHandlers } from './sio-handlers.js';
-import { AGENTS_ROOM, SioRenderer, sessionRoom } from './sio-renderer.js';
+import { agentsRoom, SioRenderer, sessionRoom } from './sio-renderer.js';
 
 export const SIO_PATH = '/socket.io';
 
@@ -132,7 +131,8 @@ export class SioGateway extends ConnectionLifecycle<SioConnection> implements Re
     registerSioHandlers(socket, () => connection.actor, this.services);
     // The user's own room lets a broadcast skip all of the sender's sockets (`except`).
     void socket.join(`user:${connection.actor.user.id}`);
-    if (this.services.support.isStaff(connection.actor)) void socket.join(AGENTS_ROOM);
+    const feed = this.services.support.queues.feedFor(connection.actor);
+    if (feed !== undefined) void socket.join(agentsRoom(feed));
     try {
       await this.register(connection);
     } catch (error) {
@@ -177,11 +177,12 @@ export class SioGateway extends ConnectionLifecycle<SioConnection> implements Re
 
   protected ping(): void {}
 
-  /** New roles: the agents' feed needs a staff role, and each open session read access. */
+  /** New roles: the agents' feed is the new roles' queue's (if any), and each open session needs read access. */
   protected async rolesChanged(connection: SioConnection): Promise<void> {
     const { socket } = connection;
-    if (!this.services.support.isStaff(connection.actor)) await socket.leave(AGENTS_ROOM);
-    else await socket.join(AGENTS_ROOM);
+    const feed = this.services.support.queues.feedFor(connection.actor);
+    for (const room of [...socket.rooms]) if (room.startsWith('agents:') && room !== (feed && agentsRoom(feed))) await socket.leave(room);
+    if (feed !== undefined) await socket.join(agentsRoom(feed));
     for (const room of [...socket.rooms]) {
       if (room.startsWith('session:')) await this.recheckSession(connection, room.slice('session:'.length));
     }
@@ -205,7 +206,7 @@ export class SioGateway extends ConnectionLifecycle<SioConnection> implements Re
 
   /** After a room's emit, any of its sockets whose output backed up past the limit goes. */
   private checkRoom(topic: string): void {
-    const room = topic.startsWith('conversation:') ? sessionRoom(topic.slice('conversation:'.length)) : topic.startsWith('queue:') ? AGENTS_ROOM : undefined;
+    const room = topic.startsWith('conversation:') ? sessionRoom(topic.slice('conversation:'.length)) : topic.startsWith('queue:') ? agentsRoom(topic.slice('queue:'.length)) : undefined;
     const ids = room === undefined ? undefined : this.io.of('/').adapter.rooms.get(room);
     for (const id of ids ?? []) {
       const connection = this.bySocket.get(id);
@@ -215,7 +216,7 @@ export class SioGateway extends ConnectionLifecycle<SioConnection> implements Re
 
   /** A room appeared on this node: subscribe to the bus topic it needs. */
   private followRoom(room: string): void {
-    const topic = room.startsWith('session:') ? topics.conversation(room.slice(8)) : room === AGENTS_ROOM ? topics.queue(this.agentsQueue()) : undefined;
+    const topic = room.startsWith('session:') ? topics.conversation(room.slice(8)) : room.startsWith('agents:') ? topics.queue(room.slice(7)) : undefined;
     if (topic === undefined) return;
     const subscriber = { id: `sio:${room}` };
     this.roomSubscribers.set(room, subscriber);
@@ -227,11 +228,6 @@ export class SioGateway extends ConnectionLifecycle<SioConnection> implements Re
     if (!subscriber) return;
     this.roomSubscribers.delete(room);
     this.rooms.removeAll(subscriber);
-  }
-
-  /** Every case is announced to the general queue, so agents follow that one feed. */
-  private agentsQueue(): string {
-    return this.services.support.queues.has(GENERAL_QUEUE) ? GENERAL_QUEUE : this.services.support.queues.names[0]!;
   }
 
   async close(): Promise<void> {

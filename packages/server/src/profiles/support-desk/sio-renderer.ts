@@ -5,8 +5,11 @@ import type { Directory } from '../../edge-services.js';
 import { deskMessage, deskSession } from './support-desk-shapes.js';
 
 export const sessionRoom = (id: string) => `session:${id}`;
-/** Every connected support agent, for status changes. */
-export const AGENTS_ROOM = 'agents';
+/**
+ * The connected agents who follow a queue's feed (`SupportQueues.feedFor`): one room per queue,
+ * so no agent hears of another system's cases.
+ */
+export const agentsRoom = (queue: string) => `agents:${queue}`;
 
 /**
  * Renders domain events as the support desk's Socket.IO events. Each event is emitted once to a
@@ -28,12 +31,14 @@ export class SioRenderer {
    * the events after it.
    */
   render(event: DomainEvent, topic: string): Promise<void> {
-    const emitted = this.chain.then(() => this.emit(event, topic.startsWith('queue:')));
+    const feed = topic.startsWith('queue:') ? agentsRoom(topic.slice('queue:'.length)) : undefined;
+    const emitted = this.chain.then(() => this.emit(event, feed));
     this.chain = emitted.catch(() => undefined);
     return emitted;
   }
 
-  private async emit(event: DomainEvent, fromQueue: boolean): Promise<void> {
+  /** `feed` is the agents' room when the event came from a queue's topic. */
+  private async emit(event: DomainEvent, feed: string | undefined): Promise<void> {
     const local = this.io.local;
     switch (event.type) {
       case 'message.created':
@@ -67,7 +72,7 @@ export class SioRenderer {
         const conversation = await this.store.conversations.byId(c.conversationId);
         if (!conversation) return;
         const session = deskSession(c, conversation);
-        const targets = fromQueue ? local.to(AGENTS_ROOM).except(sessionRoom(c.conversationId)) : local.to(sessionRoom(c.conversationId));
+        const targets = feed !== undefined ? local.to(feed).except(sessionRoom(c.conversationId)) : local.to(sessionRoom(c.conversationId));
         if (event.change === 'accepted' || event.change === 'assigned') {
           targets.emit('chat_accepted', { session, agent_id: c.assignedAgentId, agent_name: event.agent?.name ?? null });
         }
@@ -76,7 +81,8 @@ export class SioRenderer {
         return;
       }
       case 'support.case_opened':
-        local.to(AGENTS_ROOM).emit('new_session', { session_id: event.conversation.id, subject: event.conversation.title, queue: event.queue, customer_id: event.creator.id, customer_name: event.creator.name });
+        if (feed === undefined) return;
+        local.to(feed).emit('new_session', { session_id: event.conversation.id, subject: event.conversation.title, queue: event.queue, customer_id: event.creator.id, customer_name: event.creator.name });
         return;
       default:
         return;

@@ -76,6 +76,8 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
   async list(query: CaseListQuery): Promise<SupportCase[]> {
     let select = this.db.selectFrom('support_cases').selectAll();
     if (query.queue !== undefined) select = select.where('queue', '=', query.queue);
+    // No queue at all matches nothing (the key is never null); `in ()` is not valid SQL.
+    if (query.queues !== undefined) select = query.queues.length === 0 ? select.where('conversation_id', 'is', null) : select.where('queue', 'in', [...query.queues]);
     if (query.statuses !== undefined && query.statuses.length > 0) select = select.where('status', 'in', [...query.statuses]);
     if (query.agentId !== undefined) select = select.where('assigned_agent_id', '=', query.agentId);
     if (query.requesterId !== undefined) select = select.where('requester_id', '=', query.requesterId);
