@@ -7,6 +7,7 @@ import type { Policy } from '../policy/policy.js';
 import type { Store } from '../storage/store.js';
 import { publishParticipantAdded } from './participant-events.js';
 import { unreadable, type ConversationAccess } from './conversation-access.js';
+import { DIRECT_CONTEXT_TYPE, directPairContext } from './direct-pair.js';
 
 export interface CreateConversationInput {
   readonly type: string;
@@ -15,6 +16,11 @@ export interface CreateConversationInput {
   readonly participants: readonly { readonly userId: string; readonly role?: string }[];
   readonly metadata?: Json;
   readonly status?: string;
+}
+
+export interface EnsureContextInput extends Omit<CreateConversationInput, 'context' | 'participants'> {
+  /** The host's whole list; absent leaves membership as it is. */
+  readonly participants?: CreateConversationInput['participants'];
 }
 
 export interface CreateResult {
@@ -36,7 +42,9 @@ export class ConversationService {
   /**
    * Creates a conversation. A user caller needs `conversations.create` (or `support.create` for
    * type `support`) and joins as owner; everyone they add must be someone their role may start
-   * with. A `direct` conversation between two users exists once: asking again returns it.
+   * with. A `direct` conversation between two users exists once: asking again returns it. Its
+   * context is derived from the pair; a caller-supplied context is the host app's (see
+   * `requireHostContext`).
    */
   async create(actor: Actor, input: CreateConversationInput): Promise<CreateResult> {
     const members = new Map<string, string>();
@@ -45,57 +53,42 @@ export class ConversationService {
       this.requireAbility(actor, input.type === 'support' ? 'support.create' : 'conversations.create');
       members.set(actor.user.id, 'owner');
     }
-    const others = await this.loadUsers([...members.keys()]);
-    if (actor.kind === 'user') {
-      for (const other of others.filter((u) => u.id !== actor.user.id)) {
-        if (!this.policy.mayStartWith(actor.user.roles, other.roles)) {
-          throw new AppError('forbidden', `Your role may not start a conversation with ${other.id}`, { user_id: other.id });
-        }
-      }
-    }
-    let context = input.context ?? null;
-    if (input.type === 'direct') {
+    if (input.context) this.requireHostContext(actor, input.context, input.type);
+    await this.checkMembers(actor, [...members.keys()]);
+    if (input.type === DIRECT_CONTEXT_TYPE) {
       if (members.size !== 2) throw new AppError('validation_failed', 'A direct conversation has exactly two participants', [{ path: '/participants', message: 'expected exactly one other user' }]);
-      context = { type: 'direct', id: [...members.keys()].sort().join(':') };
+      const [first, second] = [...members.keys()] as [string, string];
+      const context = directPairContext(first, second);
       const existing = await this.store.conversations.byContext(context);
+      // Only the server writes direct contexts now; one on another kind of conversation was planted.
+      if (existing && existing.type !== DIRECT_CONTEXT_TYPE) throw new AppError('context_taken');
       if (existing) return { conversation: existing, created: false };
+      return this.insert(actor, input, context, members);
     }
-    const conversation = await this.store.conversations.create({
-      type: input.type,
-      context,
-      title: input.title ?? null,
-      status: input.status ?? 'active',
-      metadata: input.metadata ?? {},
-      createdBy: actor.kind === 'user' ? actor.user.id : null,
-      participants: [...members].map(([userId, role]) => ({ userId, role })),
-    });
-    await this.announceCreated(conversation, [...members.keys()]);
-    return { conversation, created: true };
+    return this.insert(actor, input, input.context ?? null, members);
   }
 
   /**
-   * The conversation for a host object, created on first request; later calls add any missing
-   * participants and return it. For host backends and managers.
+   * The conversation of a host object, created on first request. For host backends (API key)
+   * and `conversations.manage` holders. When `participants` is given it is the truth: missing
+   * people are added, roles follow it, and current participants it leaves out are removed
+   * (their connections stop following at once, e.g. a cancelled booking). Absent, membership is
+   * left as it is. The caller does not join unless listed.
    */
-  async ensureForContext(actor: Actor, context: ConversationContext, input: Omit<CreateConversationInput, 'context'>): Promise<CreateResult> {
+  async ensureForContext(actor: Actor, context: ConversationContext, input: EnsureContextInput): Promise<CreateResult> {
     if (actor.kind === 'user') this.requireAbility(actor, 'conversations.manage');
+    this.requireHostContext(actor, context, input.type);
+    const wanted = new Map((input.participants ?? []).map((p) => [p.userId, p.role ?? 'member']));
+    await this.checkMembers(actor, [...wanted.keys()]);
     const existing = await this.store.conversations.byContext(context);
-    if (existing) {
-      await this.addMissing(actor, existing.id, input.participants);
-      return { conversation: existing, created: false };
-    }
+    if (existing) return { conversation: await this.syncParticipants(actor, existing, input.participants && wanted), created: false };
     try {
-      return await this.create(actor, { ...input, context });
+      return await this.insert(actor, { ...input, participants: [] }, context, wanted);
     } catch (error) {
       // Another node created it between our read and our insert: theirs is the answer.
-      if (error instanceof AppError && error.code === 'context_taken') {
-        const winner = await this.store.conversations.byContext(context);
-        if (winner) {
-          await this.addMissing(actor, winner.id, input.participants);
-          return { conversation: winner, created: false };
-        }
-      }
-      throw error;
+      const winner = error instanceof AppError && error.code === 'context_taken' ? await this.store.conversations.byContext(context) : undefined;
+      if (!winner) throw error;
+      return { conversation: await this.syncParticipants(actor, winner, input.participants && wanted), created: false };
     }
   }
 
@@ -172,10 +165,58 @@ export class ConversationService {
     await this.bus.publish(topics.user(userId), event);
   }
 
-  private async addMissing(actor: Actor, conversationId: string, participants: CreateConversationInput['participants']): Promise<void> {
-    for (const p of participants) {
-      const row = await this.store.conversations.participant(conversationId, p.userId);
-      if (!row || row.leftAt !== null) await this.addParticipant(actor, conversationId, p.userId, p.role ?? 'member');
+  /** Makes the current participants exactly `wanted` (user → role); `undefined` changes nothing. */
+  private async syncParticipants(actor: Actor, conversation: Conversation, wanted: ReadonlyMap<string, string> | undefined): Promise<Conversation> {
+    if (wanted === undefined) return conversation;
+    const current = new Map((await this.store.conversations.participants(conversation.id)).map((p) => [p.userId, p.role]));
+    for (const [userId, role] of wanted) {
+      if (!current.has(userId)) await this.addParticipant(actor, conversation.id, userId, role);
+      // Same membership, new role: nothing for connections to follow, so nothing to announce.
+      else if (current.get(userId) !== role) await this.store.conversations.addParticipant(conversation.id, userId, role);
+    }
+    for (const userId of current.keys()) {
+      if (!wanted.has(userId)) await this.removeParticipant(actor, conversation.id, userId);
+    }
+    return conversation;
+  }
+
+  private async insert(actor: Actor, input: Omit<CreateConversationInput, 'context'>, context: ConversationContext | null, members: ReadonlyMap<string, string>): Promise<CreateResult> {
+    const conversation = await this.store.conversations.create({
+      type: input.type,
+      context,
+      title: input.title ?? null,
+      status: input.status ?? 'active',
+      metadata: input.metadata ?? {},
+      createdBy: actor.kind === 'user' ? actor.user.id : null,
+      participants: [...members].map(([userId, role]) => ({ userId, role })),
+    });
+    await this.announceCreated(conversation, [...members.keys()]);
+    return { conversation, created: true };
+  }
+
+  /**
+   * A context names a host object (trip, job, ticket…): the host app's, so only its backend (API
+   * key) or a `conversations.manage` holder may create or claim one. Otherwise anyone could
+   * create `trip:T-1001` first and be in the room when the host app adds the real people. The
+   * `direct` context is the server's alone, derived from the pair.
+   */
+  private requireHostContext(actor: Actor, context: ConversationContext, type: string): void {
+    if (context.type === DIRECT_CONTEXT_TYPE || type === DIRECT_CONTEXT_TYPE) {
+      throw new AppError('validation_failed', 'A direct conversation\'s context is derived from its two participants and cannot be given', [{ path: '/context', message: 'not allowed for direct conversations' }]);
+    }
+    if (actor.kind === 'user' && !this.policy.can({ kind: 'user', roles: actor.user.roles }, 'conversations.manage')) {
+      throw new AppError('forbidden', 'Only the host app (API key) or a role with conversations.manage may create the conversation of a host object');
+    }
+  }
+
+  /** Everyone must exist, and a user caller may include only people their role may start with. */
+  private async checkMembers(actor: Actor, ids: string[]): Promise<void> {
+    const users = await this.loadUsers(ids);
+    if (actor.kind !== 'user') return;
+    for (const other of users.filter((u) => u.id !== actor.user.id)) {
+      if (!this.policy.mayStartWith(actor.user.roles, other.roles)) {
+        throw new AppError('forbidden', `Your role may not start a conversation with ${other.id}`, { user_id: other.id });
+      }
     }
   }
 

@@ -145,7 +145,7 @@ describe('conversations over REST', () => {
     const first = await server.request('PUT', path, { apiKey: TEST_API_KEY, body: { title: 'Trip 42', participants: [{ user_id: driver.user.id, role: 'driver' }] } });
     expect(first.status).toBe(201);
     expect(first.body.conversation).toMatchObject({ type: 'trip', context: { type: 'trip', id: 'trip-42' }, title: 'Trip 42' });
-    const second = await server.request('PUT', path, { apiKey: TEST_API_KEY, body: { participants: [{ user_id: passenger.user.id, role: 'passenger' }] } });
+    const second = await server.request('PUT', path, { apiKey: TEST_API_KEY, body: { participants: [{ user_id: driver.user.id, role: 'driver' }, { user_id: passenger.user.id, role: 'passenger' }] } });
     expect(second.status).toBe(200);
     expect(second.body.conversation.id).toBe(first.body.conversation.id);
 
@@ -161,10 +161,10 @@ describe('conversations over REST', () => {
   });
 
   it('rejects a second conversation for a taken context with 409', async () => {
-    const staff = await server.user(['CONTROL_STAFF']);
+    const manager = await server.user(['operator']);
     const body = { context: { type: 'ticket', id: 'T-1' } };
-    expect((await create(staff.token, body)).status).toBe(201);
-    const again = await create(staff.token, body);
+    expect((await create(manager.token, body)).status).toBe(201);
+    const again = await create(manager.token, body);
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('context_taken');
   });

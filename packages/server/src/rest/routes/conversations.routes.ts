@@ -82,6 +82,7 @@ export const conversationRoutes: RoutePlugin = async (app, { services }) => {
     },
     handler: async (request, reply) => {
       const b = request.body;
+      // A context (a host object's) is the host app's to create; `direct` ones are derived.
       const { conversation, created } = await conversations.create(actorOf(request), {
         type: b.type ?? 'general',
         title: b.title ?? null,
@@ -104,7 +105,7 @@ export const conversationRoutes: RoutePlugin = async (app, { services }) => {
   app.put('/v1/conversations/by-context/:type/:id', {
     schema: {
       tags: ['conversations'],
-      summary: 'Create or fetch the conversation of a host object, adding any missing participants (API key or conversations.manage)',
+      summary: 'Create or fetch the conversation of a host object; participants, when given, become exactly its participants (API key or conversations.manage)',
       params: ContextParams,
       body: EnsureBody,
       response: { 200: ConversationResponse, 201: ConversationResponse, 404: ErrorBody, ...authErrors },
@@ -114,7 +115,8 @@ export const conversationRoutes: RoutePlugin = async (app, { services }) => {
       const { conversation, created } = await conversations.ensureForContext(actorOf(request), request.params, {
         type: b.type ?? request.params.type,
         title: b.title ?? null,
-        participants: toParticipants(b.participants),
+        // Absent: membership stays as it is; given (even empty): it is the host's whole list.
+        ...(b.participants !== undefined && { participants: toParticipants(b.participants) }),
         metadata: b.metadata ?? {},
       });
       return reply.status(created ? 201 : 200).send({ conversation: presentConversation(conversation) });
