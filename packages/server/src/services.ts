@@ -21,6 +21,8 @@ import { RedisPresence, type PresenceResync } from './realtime/redis-presence.js
 import { RedisBus } from './bus/redis-bus.js';
 import { closeRedisClient, createRedisClient } from './bus/redis-client.js';
 import { createRedisSendLimiter } from './limits/redis-send-limiter.js';
+import { LoginThrottle, loginThrottleOptions } from './limits/login-throttle.js';
+import { createRedisLoginLimiters } from './limits/redis-login-limiters.js';
 import { SupportService } from './support/support.service.js';
 import { AssignmentService } from './support/assignment.service.js';
 import { SupportQueues } from './support/support-queues.js';
@@ -77,6 +79,7 @@ function createClusterParts(url: string, config: Config, logger: Logger, onResyn
     bus: new RedisBus({ url, keyPrefix, onError }),
     presence: new RedisPresence({ url, keyPrefix, onError, onResync, ttlMs: config.presenceTtlSeconds * 1000, heartbeatMs: config.presenceHeartbeatSeconds * 1000 }),
     limiter: createRedisSendLimiter(limiterClient, { points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds, keyPrefix }),
+    loginLimiters: createRedisLoginLimiters(limiterClient, { ...loginThrottleOptions(config), keyPrefix }),
     close: () => closeRedisClient(limiterClient),
   };
 }
@@ -135,7 +138,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   presence.onOnline((userId) => assignment.drainFor(userId));
   const supportRooms = new SupportRoomsService(policy, queues, support, messages, presence, store, publisher);
   const directory: Directory = { users: store.users, conversations: store.conversations, ping: () => store.ping() };
-  const auth = new AuthService(store, tokens, config.apiKeys, publisher);
+  const auth = new AuthService(store, tokens, config.apiKeys, publisher, new LoginThrottle(loginThrottleOptions(config), cluster?.loginLimiters));
   jobs?.start();
   return {
     config,

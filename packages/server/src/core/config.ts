@@ -66,6 +66,14 @@ export interface Config {
   readonly sendRatePoints: number;
   /** The send rate window, in seconds. @default 10 */
   readonly sendRateWindowSeconds: number;
+  /** Wrong passwords in a row for one account from one address before that pair is blocked. @default 10 */
+  readonly loginMaxConsecutiveFailures: number;
+  /** How long a blocked account-and-address pair must wait, in seconds. @default 900 */
+  readonly loginBlockSeconds: number;
+  /** Failed logins one address may make per window, over all accounts, before it is blocked. @default 100 */
+  readonly loginMaxFailuresPerAddress: number;
+  /** The window of the per-address cap, and how long a run of failures is remembered, in seconds. @default 86400 */
+  readonly loginWindowSeconds: number;
   /** Open real-time connections allowed per user; one more is refused. @default 10 */
   readonly maxConnectionsPerUser: number;
   /**
@@ -166,6 +174,10 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     maxMessageLength: read.int('MAX_MESSAGE_LENGTH', 10_000, 1, 1_000_000),
     sendRatePoints: read.int('SEND_RATE_POINTS', 30, 1, 1_000_000),
     sendRateWindowSeconds: read.int('SEND_RATE_WINDOW_SECONDS', 10, 1, 86_400),
+    loginMaxConsecutiveFailures: read.int('LOGIN_MAX_CONSECUTIVE_FAILURES', 10, 1, 1000),
+    loginBlockSeconds: read.int('LOGIN_BLOCK_SECONDS', 900, 1, 86_400),
+    loginMaxFailuresPerAddress: read.int('LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 1_000_000),
+    loginWindowSeconds: read.int('LOGIN_WINDOW_SECONDS', 86_400, 60, 2_592_000),
     maxConnectionsPerUser: read.int('MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
     maxConnectionsPerAddress: read.int('MAX_CONNECTIONS_PER_ADDRESS', 1000, 0, 10_000_000),
     authTimeoutMs: read.int('AUTH_TIMEOUT_MS', 10_000, 100, 600_000),

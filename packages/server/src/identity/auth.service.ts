@@ -7,6 +7,13 @@ import type { AfterCommitPublisher } from '../messages/after-commit-publisher.js
 import { topics } from '../bus/domain-event.js';
 import { decoyHash, passwordHasher } from './password-hasher.js';
 import type { TokenService, VerifiedToken } from './token-service.js';
+import type { LoginThrottle } from '../limits/login-throttle.js';
+
+/** Where a login comes from, for throttling guesses. */
+export interface LoginClient {
+  /** The client's address as the server sees it (`request.ip`). */
+  readonly address: string;
+}
 
 export interface LoginResult {
   readonly accessToken: string;
@@ -24,15 +31,27 @@ export class AuthService {
     apiKeys: readonly string[],
     /** Sessions are revoked in the store first; announcing it may not fail the call. */
     private readonly bus: AfterCommitPublisher,
+    /** Guessing passwords is throttled on every login endpoint, since they all come here. */
+    private readonly throttle: LoginThrottle,
   ) {
     this.apiKeys = apiKeys.map(digest);
   }
 
-  async login(email: string, password: string, extraClaims?: Record<string, unknown>): Promise<LoginResult> {
+  /**
+   * Exchanges email and password for a token. Refused with `rate_limited` (before the password
+   * is checked) while the account is blocked from this address or the address is (`LoginThrottle`).
+   */
+  async login(email: string, password: string, client: LoginClient, extraClaims?: Record<string, unknown>): Promise<LoginResult> {
+    const attempt = { account: email, address: client.address };
+    await this.throttle.check(attempt);
     const user = await this.store.users.byEmail(email);
     const hashed = user && (await this.store.users.passwordHash(user.id));
     const matches = await passwordHasher.verify(hashed ?? (await decoyHash()), password);
-    if (!user || !hashed || !matches) throw new AppError('invalid_credentials');
+    if (!user || !hashed || !matches) {
+      await this.throttle.failed(attempt);
+      throw new AppError('invalid_credentials');
+    }
+    await this.throttle.succeeded(attempt);
     if (user.disabled) throw new AppError('user_disabled');
     return { accessToken: await this.tokens.mint(user, extraClaims), expiresIn: this.tokens.ttlSeconds, user };
   }

@@ -17,7 +17,7 @@ export const guzosyncRestRoutes: RoutePlugin = async (app, { services }) => {
     config: { auth: false },
     schema: { tags: ['guzosync'], summary: 'GuzoSync login', body: GuzoLogin },
     handler: async (request) => {
-      const { accessToken, user } = await services.auth.login(request.body.email, request.body.password);
+      const { accessToken, user } = await services.auth.login(request.body.email, request.body.password, { address: request.ip });
       return { access_token: accessToken, token_type: 'bearer', role: user.roles[0] ?? null };
     },
   });

@@ -26,7 +26,7 @@ export const supportDeskRestRoutes: RoutePlugin = async (app, { services }) => {
     config: { auth: false },
     schema: { tags: ['support-desk'], summary: 'Support-desk login', body: DeskLogin },
     handler: async (request) => {
-      const { accessToken, user } = await services.auth.login(request.body.email, request.body.password);
+      const { accessToken, user } = await services.auth.login(request.body.email, request.body.password, { address: request.ip });
       return { message: 'Login successful', user: profile(user), token: accessToken };
     },
   });
@@ -35,7 +35,7 @@ export const supportDeskRestRoutes: RoutePlugin = async (app, { services }) => {
     config: { auth: false },
     schema: { tags: ['support-desk'], summary: 'Support agent login', body: DeskLogin },
     handler: async (request) => {
-      const { accessToken, user } = await services.auth.login(request.body.email, request.body.password);
+      const { accessToken, user } = await services.auth.login(request.body.email, request.body.password, { address: request.ip });
       if (!services.policy.can({ kind: 'user', roles: user.roles }, 'support.handle')) throw new AppError('forbidden', 'Not a support agent');
       return { success: true, message: 'Login successful', token: accessToken, agent: profile(user) };
     },

@@ -20,10 +20,11 @@ export const authRoutes: RoutePlugin = async (app, { services }) => {
         200: Type.Object({ access_token: Type.String(), token_type: Type.Literal('bearer'), expires_in: Type.Integer(), user: UserJson }),
         401: ErrorBody,
         422: ErrorBody,
+        429: ErrorBody,
       },
     },
     handler: async (request) => {
-      const result = await services.auth.login(request.body.email, request.body.password);
+      const result = await services.auth.login(request.body.email, request.body.password, { address: request.ip });
       return { access_token: result.accessToken, token_type: 'bearer' as const, expires_in: result.expiresIn, user: presentUser(result.user, true) };
     },
   });
