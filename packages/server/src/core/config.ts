@@ -16,6 +16,13 @@ export interface Config {
   readonly databasePoolSize: number;
   /** How long a query may wait for a PostgreSQL connection before failing as `store_unavailable`, in ms. @default 5000 */
   readonly databaseConnectTimeoutMs: number;
+  /**
+   * Longest a PostgreSQL statement may run, in ms: the server cancels it (`statement_timeout`,
+   * also the limit of a transaction left idle), and the node stops waiting for a connection that
+   * has stayed silent for this long plus one second, so a stalled database answers
+   * `store_unavailable` instead of never. Migrations are exempt. @default 5000
+   */
+  readonly databaseStatementTimeoutMs: number;
   /** Redis URL; absent means the in-process bus. */
   readonly redisUrl: string | undefined;
   /** Prefix of every Redis key and channel, so deployments can share a Redis. @default "switchboard:" */
@@ -156,6 +163,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     databaseUrl,
     databasePoolSize: read.int('DATABASE_POOL_SIZE', 10, 1, 1000),
     databaseConnectTimeoutMs: read.int('DATABASE_CONNECT_TIMEOUT_MS', 5000, 100, 600_000),
+    databaseStatementTimeoutMs: read.int('DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 3_600_000),
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: read.string('REDIS_KEY_PREFIX') ?? 'switchboard:',
     jwksUrl: read.url('JWKS_URL', ['http:', 'https:']),

@@ -1,4 +1,4 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresAdapter, PostgresDialect, sql, type DialectAdapter as KyselyDialectAdapter, type Kysely as KyselyInstance, type MigrationLockOptions } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
@@ -13,7 +13,30 @@ export interface PostgresAdapterOptions {
    * connection), in ms, before the call fails as `store_unavailable`. @default 5000
    */
   readonly connectionTimeoutMs?: number;
+  /**
+   * Longest a statement may run, in ms: PostgreSQL cancels it (`statement_timeout`) and ends a
+   * session left idle inside a transaction that long (`idle_in_transaction_session_timeout`,
+   * so a node cut off mid-transaction does not hold its row locks); and a connection that has
+   * not answered a query within this plus `STALL_GRACE_MS` is presumed stalled and dropped, so
+   * the call fails as `store_unavailable` instead of waiting forever. Migrations are exempt
+   * (they may wait for another node's, or rewrite a large table). @default 5000
+   */
+  readonly statementTimeoutMs?: number;
 }
+
+/**
+ * How much longer than the statement timeout an answer may take before the connection counts as
+ * stalled: on a live connection PostgreSQL cancels the statement first and says so.
+ */
+const STALL_GRACE_MS = 1000;
+/**
+ * Run by migrations on their connection (they lock, then migrate, on one): no server-side limit
+ * for the rest of the session, and none on the client for that connection (the watchdog knows
+ * these texts). `BOUNDED_AGAIN` restores the limits given at connect, before the connection goes
+ * back to the pool. Simple-protocol queries, so each may hold two statements.
+ */
+const UNBOUNDED = 'set statement_timeout = 0; set idle_in_transaction_session_timeout = 0';
+const BOUNDED_AGAIN = 'reset statement_timeout; reset idle_in_transaction_session_timeout';
 
 // int8 columns (seqs, epoch seconds) fit well within 2^53; read them as numbers, not strings.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -24,15 +47,23 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  * What pg and pg-pool throw, without a code, when a connection is lost or cannot be made in time
  * (pg/lib/client.js, pg-pool/index.js).
  */
-const LOST_CONNECTION = /^(Connection terminated|timeout exceeded when trying to connect|timeout expired|Client has encountered a connection error)/;
+const LOST_CONNECTION = /^(Connection terminated|timeout exceeded when trying to connect|timeout expired|Client has encountered a connection error|Query read timeout)/;
+/** PostgreSQL cancelled the statement (`statement_timeout`, or an operator): the same call may succeed later. */
+const QUERY_CANCELED = '57014';
+/** The server ended a session idle in its transaction too long: this node stalled mid-transaction. */
+const IDLE_IN_TRANSACTION_TIMEOUT = '25P03';
 
 /** PostgreSQL through a pg pool. */
 export function createPostgresAdapter(options: PostgresAdapterOptions): DialectAdapter {
+  const statementTimeoutMs = options.statementTimeoutMs ?? 5000;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
     // Without it a connection attempt to an unreachable server waits forever, and so does the request.
     connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000,
+    statement_timeout: statementTimeoutMs,
+    idle_in_transaction_session_timeout: statementTimeoutMs,
+    keepAlive: true,
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
@@ -43,10 +74,12 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): DialectA
   pool.on('connect', (client) => {
     client.on('error', () => {});
     named.attach(client);
+    watchForStalls(client, statementTimeoutMs + STALL_GRACE_MS);
   });
   const isUnavailable = (error: unknown): boolean => {
     const code = pgCode(error) ?? '';
     if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300' || NETWORK_CODES.has(code)) return true;
+    if (code === QUERY_CANCELED || code === IDLE_IN_TRANSACTION_TIMEOUT) return true;
     return error instanceof Error && code === '' && LOST_CONNECTION.test(error.message);
   };
   return {
@@ -55,11 +88,53 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): DialectA
     writableCtes: true,
     alterConstraints: true,
     skipLocked: true,
-    db: new Kysely<Database>({ dialect: new StoreUnavailableDialect(new PostgresDialect({ pool }), isUnavailable) }),
+    db: new Kysely<Database>({ dialect: new StoreUnavailableDialect(new UnboundedMigrationsDialect({ pool }), isUnavailable) }),
     keepPrepared: (sql) => named.add(sql),
     isUniqueViolation: (error) => pgCode(error) === '23505',
     isUnavailable,
   };
+}
+
+/**
+ * Drops a connection that leaves a query unanswered for `stallMs`: a partition keeps the socket
+ * open and silent, and neither pg nor TCP would notice for minutes. Destroying the socket fails
+ * the query (and any queued behind it) as a lost connection, and the pool discards the client.
+ * A connection that ran `UNBOUNDED` (a migration's) is not watched until it runs `BOUNDED_AGAIN`.
+ */
+function watchForStalls(client: pg.PoolClient, stallMs: number): void {
+  const query = client.query.bind(client) as (config: unknown, values?: unknown) => unknown;
+  const stream = (client as unknown as { connection?: { stream?: { destroy(error?: Error): void } } }).connection?.stream;
+  let unbounded = false;
+  client.query = function (config: unknown, values?: unknown) {
+    if (config === UNBOUNDED) unbounded = true;
+    if (config === BOUNDED_AGAIN) unbounded = false;
+    const result = query(config, values);
+    if (unbounded || !(result instanceof Promise)) return result;
+    const timer = setTimeout(() => stream?.destroy(new Error(`Connection terminated: PostgreSQL did not answer within ${stallMs} ms`)), stallMs);
+    return result.finally(() => clearTimeout(timer));
+  } as typeof client.query;
+}
+
+/** Kysely's PostgreSQL dialect, with migrations run on an unbounded connection (see `UNBOUNDED`). */
+class UnboundedMigrationsDialect extends PostgresDialect {
+  override createAdapter(): KyselyDialectAdapter {
+    return new UnboundedMigrationsAdapter();
+  }
+}
+
+class UnboundedMigrationsAdapter extends PostgresAdapter {
+  override async acquireMigrationLock(db: KyselyInstance<any>, options: MigrationLockOptions): Promise<void> {
+    await sql.raw(UNBOUNDED).execute(db);
+    await super.acquireMigrationLock(db, options);
+  }
+
+  override async releaseMigrationLock(db: KyselyInstance<any>, options: MigrationLockOptions): Promise<void> {
+    try {
+      await super.releaseMigrationLock(db, options);
+    } finally {
+      await sql.raw(BOUNDED_AGAIN).execute(db);
+    }
+  }
 }
 
 /**
