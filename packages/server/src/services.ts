@@ -133,8 +133,9 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   purging.unref();
   const queues = new SupportQueues(policy);
   const assignment = new AssignmentService(store, tracker, policy, queues, logger);
-  const support = new SupportService(store, publisher, policy, access, messages, sendRateLimit, queues, assignment);
-  assignment.onAssigned((assigned, agent) => support.announceAssignment(assigned, 'assigned', null, agent, `Assigned to ${agent.displayName} (${assigned.supportCase.assignmentReason})`));
+  const conversations = new ConversationService(store, publisher, policy, access);
+  const support = new SupportService(store, publisher, policy, access, messages, sendRateLimit, queues, assignment, conversations);
+  assignment.onAssigned((assigned, agent) => support.announceAssignment(assigned, 'assigned', null, agent));
   presence.onOnline((userId) => assignment.drainFor(userId));
   const supportRooms = new SupportRoomsService(policy, queues, support, messages, presence, store, publisher);
   const directory: Directory = { users: store.users, conversations: store.conversations, ping: () => store.ping() };
@@ -150,7 +151,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     auth,
     access,
     users: new UserService(store, policy, auth),
-    conversations: new ConversationService(store, publisher, policy, access),
+    conversations,
     messages,
     attachments,
     typing,

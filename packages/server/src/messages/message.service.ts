@@ -135,6 +135,11 @@ export class MessageService {
     }
   }
 
+  /** Announces a message another change committed with itself (a case's note). Cannot fail. */
+  async announceCreated(message: Message): Promise<void> {
+    await this.publishCreated(message);
+  }
+
   /** A server-written message (lifecycle notes); skips participant checks. Publishing cannot fail it. */
   async sendSystem(conversationId: string, content: string, metadata: Json = {}): Promise<Message> {
     const { message } = await this.store.messages.append({ conversationId, senderId: null, kind: 'system', content, metadata });

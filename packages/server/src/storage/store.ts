@@ -383,6 +383,21 @@ export interface CaseListQuery {
   readonly offset?: number;
 }
 
+/**
+ * The system message a case change writes (`Case closed by …`). It is appended in the change's
+ * own transaction, so a case never changes without its note, whatever crashes when.
+ */
+export interface CaseNote {
+  readonly content: string;
+  readonly metadata: Json;
+}
+
+/** A committed case change: the case as it is now, and the note written with it. */
+export interface CaseChange {
+  readonly supportCase: SupportCase;
+  readonly note: Message | undefined;
+}
+
 export interface SupportCaseRepository {
   /**
    * Creates the conversation, its participants, its first message (when given) and the case
@@ -398,11 +413,15 @@ export interface SupportCaseRepository {
    * change won the race. The agent becomes a participant in the same transaction;
    * `agentJoined` says whether they were not one already.
    */
-  assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean }): Promise<{ supportCase: SupportCase; agentJoined: boolean } | undefined>;
-  /** Moves the case to `to` only from one of `from`, stamping `stamp` with now; `undefined` when the status was not in `from`. */
-  transition(conversationId: string, from: readonly CaseStatus[], to: CaseStatus, stamp: 'resolved_at' | 'closed_at' | null, clearAgent?: boolean): Promise<SupportCase | undefined>;
+  assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean; note?: CaseNote }): Promise<CaseChange & { agentJoined: boolean } | undefined>;
+  /**
+   * Moves the case to `to` only from one of `from`, stamping `stamp` with now, and sets the
+   * conversation's status with it when `conversationStatus` is given; `undefined` when the
+   * status was not in `from`.
+   */
+  transition(conversationId: string, from: readonly CaseStatus[], to: CaseStatus, stamp: 'resolved_at' | 'closed_at' | null, options?: { clearAgent?: boolean; conversationStatus?: string; note?: CaseNote }): Promise<CaseChange | undefined>;
   /** Moves the case to another queue (and back to waiting without an agent when `unassign`). */
-  moveQueue(conversationId: string, queue: string, unassign: boolean): Promise<SupportCase | undefined>;
+  moveQueue(conversationId: string, queue: string, unassign: boolean, note?: CaseNote): Promise<CaseChange | undefined>;
   /**
    * Stamps the first staff response: keeps the earliest `at` it was ever given, so calls in any
    * order, and repeated calls, leave the same stamp.

@@ -3,11 +3,11 @@ import type { User } from '../core/model.js';
 import type { Policy } from '../policy/policy.js';
 import type { AssignmentStrategy } from '../policy/policy.schema.js';
 import type { PresenceTracker } from '../realtime/presence.js';
-import type { Store, SupportCase } from '../storage/store.js';
+import type { CaseChange, Store, SupportCase } from '../storage/store.js';
 import type { SupportQueues } from './support-queues.js';
 
-/** Called once per automatic assignment, to write the note and announce it. */
-export type AssignedListener = (assigned: { supportCase: SupportCase; agentJoined: boolean }, agent: User) => Promise<void>;
+/** Called once per automatic assignment, committed with its note, to announce it. */
+export type AssignedListener = (assigned: CaseChange & { agentJoined: boolean }, agent: User) => Promise<void>;
 
 interface Candidate {
   readonly agent: User;
@@ -73,7 +73,8 @@ export class AssignmentService {
       const chosen = strategy === 'round_robin' ? this.nextInTurn(queue, free) : leastLoaded(free);
       if (!chosen) return;
       const reason = strategy === 'round_robin' ? 'round_robin' : `least_loaded: ${chosen.active} of ${chosen.capacity} active`;
-      const assigned = await this.store.cases.assign(supportCase.conversationId, chosen.agent.id, reason, { from: ['waiting'], onlyUnassigned: true });
+      const note = { content: `Assigned to ${chosen.agent.displayName} (${reason})`, metadata: { support_change: 'assigned' } };
+      const assigned = await this.store.cases.assign(supportCase.conversationId, chosen.agent.id, reason, { from: ['waiting'], onlyUnassigned: true, note });
       if (!assigned) continue;
       this.lastAssigned.set(queue, chosen.agent.id);
       (chosen as { active: number }).active++;

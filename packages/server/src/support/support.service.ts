@@ -8,8 +8,9 @@ import type { ConversationAccess } from '../conversations/conversation-access.js
 import type { SendRateLimit } from '../limits/send-rate-limit.js';
 import type { MessageService } from '../messages/message.service.js';
 import type { Policy } from '../policy/policy.js';
-import type { CasePriority, CaseStatus, Store, SupportCase } from '../storage/store.js';
+import type { CaseChange, CaseNote, CasePriority, CaseStatus, Store, SupportCase } from '../storage/store.js';
 import type { AssignmentService } from './assignment.service.js';
+import type { ConversationService } from '../conversations/conversation.service.js';
 import { actionFor, TRANSITIONS } from './case-lifecycle.js';
 import type { SupportQueues } from './support-queues.js';
 
@@ -49,7 +50,19 @@ export class SupportService {
     private readonly rateLimit: SendRateLimit,
     readonly queues: SupportQueues,
     private readonly assignment: AssignmentService,
+    private readonly conversations: ConversationService,
   ) {}
+
+  /**
+   * Closes a conversation from a protocol that only knows conversations (GuzoSync's close): a
+   * support case closes through its lifecycle, so the case and its conversation never disagree.
+   */
+  async closeConversation(actor: Actor, conversationId: string): Promise<Conversation> {
+    await this.access.read(actor, conversationId);
+    if (!(await this.store.cases.byConversation(conversationId))) return this.conversations.close(actor, conversationId);
+    await this.setStatus(actor, conversationId, 'closed');
+    return (await this.access.read(actor, conversationId)).conversation;
+  }
 
   /** Opens a case; its conversation, participants, first message and case row commit together. */
   async open(actor: Actor, input: OpenCaseInput): Promise<OpenCaseResult> {
@@ -112,13 +125,23 @@ export class SupportService {
     });
   }
 
-  /** An agent claims a waiting case; of two agents at once exactly one wins. */
+  /**
+   * An agent claims a waiting case; of two agents at once exactly one wins. The winner asking
+   * again (a retry after a lost answer) gets the case as it is, not a conflict.
+   */
   async accept(actor: Actor, caseId: string): Promise<SupportCase> {
     const agent = this.requireHandler(actor);
-    this.requireQueueHandler(actor, (await this.get(actor, caseId)).supportCase);
-    const claimed = await this.store.cases.assign(caseId, agent.user.id, `accepted by ${agent.user.displayName}`, { from: TRANSITIONS.accept.from, onlyUnassigned: true });
-    if (!claimed) throw new AppError('case_already_accepted');
-    await this.announceAssignment(claimed, 'accepted', agent.user.id, agent.user, `${agent.user.displayName} accepted the chat`);
+    const { supportCase: current } = await this.get(actor, caseId);
+    this.requireQueueHandler(actor, current);
+    if (current.status === 'active' && current.assignedAgentId === agent.user.id) return current;
+    const note = caseNote(`${agent.user.displayName} accepted the chat`, 'accepted');
+    const claimed = await this.store.cases.assign(caseId, agent.user.id, `accepted by ${agent.user.displayName}`, { from: TRANSITIONS.accept.from, onlyUnassigned: true, note });
+    if (!claimed) {
+      const now = await this.store.cases.byConversation(caseId);
+      if (now?.status === 'active' && now.assignedAgentId === agent.user.id) return now;
+      throw new AppError('case_already_accepted');
+    }
+    await this.announceAssignment(claimed, 'accepted', agent.user.id, agent.user);
     return claimed.supportCase;
   }
 
@@ -130,9 +153,10 @@ export class SupportService {
     if (input.queue !== undefined) {
       // A queue the agent does not staff is as unknown to them as one that does not exist.
       if (this.queues.accessOf(actor, input.queue) === 'none') throw new AppError('validation_failed', `Unknown queue ${input.queue}`, [{ path: '/queue', message: 'unknown queue' }]);
-      const moved = await this.store.cases.moveQueue(caseId, input.queue, input.agentId === undefined);
+      const note = caseNote(`Transferred to ${input.queue}${input.reason ? `: ${input.reason}` : ''}`, 'transferred');
+      const moved = await this.store.cases.moveQueue(caseId, input.queue, input.agentId === undefined, note);
       if (!moved) throw new AppError('invalid_transition', `A ${current.status} case cannot be transferred`);
-      await this.announce(moved, 'transferred', by.user.id, null, `Transferred to ${input.queue}${input.reason ? `: ${input.reason}` : ''}`);
+      await this.announce(moved, 'transferred', by.user.id, null);
       if (input.agentId === undefined) {
         await this.assignment.drain(input.queue);
         return (await this.store.cases.byConversation(caseId))!;
@@ -144,9 +168,9 @@ export class SupportService {
       throw new AppError('validation_failed', `${agentId} cannot take support cases`, [{ path: '/agent_id', message: 'not a support agent' }]);
     }
     const reason = `assigned by ${by.user.displayName}${input.reason ? `: ${input.reason}` : ''}`;
-    const assigned = await this.store.cases.assign(caseId, agent.id, reason, { from: TRANSITIONS.assign.from, onlyUnassigned: false });
+    const assigned = await this.store.cases.assign(caseId, agent.id, reason, { from: TRANSITIONS.assign.from, onlyUnassigned: false, note: caseNote(`Assigned to ${agent.displayName}`, 'assigned') });
     if (!assigned) throw new AppError('invalid_transition', `A ${current.status} case cannot be assigned`);
-    await this.announceAssignment(assigned, 'assigned', by.user.id, agent, `Assigned to ${agent.displayName}`);
+    await this.announceAssignment(assigned, 'assigned', by.user.id, agent);
     return assigned.supportCase;
   }
 
@@ -164,16 +188,27 @@ export class SupportService {
     if (!staff && !(requester && action !== 'resolve')) throw new AppError('forbidden', 'Only support staff can do this');
     const { from } = TRANSITIONS[action];
     const reopenTo: CaseStatus = supportCase.assignedAgentId === null ? 'waiting' : 'active';
-    const updated = await this.store.cases.transition(caseId, from, action === 'reopen' ? reopenTo : TRANSITIONS[action].to, action === 'resolve' ? 'resolved_at' : action === 'close' ? 'closed_at' : null);
-    if (!updated) throw new AppError('invalid_transition', `A ${supportCase.status} case cannot be ${status}`);
-    if (action === 'close' || action === 'reopen') {
-      const conversation = await this.store.conversations.update(caseId, { status: action === 'close' ? 'closed' : 'active' });
-      await this.bus.publish(topics.conversation(caseId), { type: 'conversation.updated', conversation });
-    }
+    const to = action === 'reopen' ? reopenTo : TRANSITIONS[action].to;
+    // Asking again for the state the case is already in (a retried close) changes nothing and succeeds.
+    if (action !== 'reopen' && supportCase.status === to) return supportCase;
     const change: SupportChange = action === 'resolve' ? 'resolved' : action === 'close' ? 'closed' : 'reopened';
-    await this.announce(updated, change, user.user.id, null, `Case ${change} by ${user.user.displayName}`);
+    const conversationStatus = action === 'close' ? 'closed' : action === 'reopen' ? 'active' : undefined;
+    const updated = await this.store.cases.transition(caseId, from, to, action === 'resolve' ? 'resolved_at' : action === 'close' ? 'closed_at' : null, {
+      ...(conversationStatus !== undefined && { conversationStatus }),
+      note: caseNote(`Case ${change} by ${user.user.displayName}`, change),
+    });
+    if (!updated) {
+      const now = await this.store.cases.byConversation(caseId);
+      if (now && action !== 'reopen' && now.status === to) return now;
+      throw new AppError('invalid_transition', `A ${supportCase.status} case cannot be ${status}`);
+    }
+    if (conversationStatus !== undefined) {
+      const conversation = await this.store.conversations.byId(caseId);
+      if (conversation) await this.bus.publish(topics.conversation(caseId), { type: 'conversation.updated', conversation });
+    }
+    await this.announce(updated, change, user.user.id, null);
     if (supportCase.status === 'active' && supportCase.assignedAgentId !== null) await this.assignment.drainFor(supportCase.assignedAgentId);
-    return updated;
+    return updated.supportCase;
   }
 
   /** The requester rates a resolved or closed case once, 1–5 with an optional comment. */
@@ -187,7 +222,7 @@ export class SupportService {
       throw now?.csatScore !== null ? new AppError('already_rated') : new AppError('invalid_transition', 'Only resolved or closed cases can be rated');
     }
     const rated = (await this.store.cases.byConversation(caseId))!;
-    await this.announce(rated, 'rated', user.user.id, null, null);
+    await this.announce({ supportCase: rated, note: undefined }, 'rated', user.user.id, null);
     return rated;
   }
 
@@ -218,14 +253,14 @@ export class SupportService {
    * announcement, and when the agent was not a participant yet, the join, so all of the agent's
    * connections start following the conversation.
    */
-  async announceAssignment(result: { supportCase: SupportCase; agentJoined: boolean }, change: 'accepted' | 'assigned', by: string | null, agent: Pick<User, 'id' | 'displayName'>, note: string): Promise<void> {
+  async announceAssignment(result: CaseChange & { agentJoined: boolean }, change: 'accepted' | 'assigned', by: string | null, agent: Pick<User, 'id' | 'displayName'>): Promise<void> {
     if (result.agentJoined) await publishParticipantAdded(this.bus, result.supportCase.conversationId, agent.id, by);
-    await this.announce(result.supportCase, change, by, agent, note);
+    await this.announce(result, change, by, agent);
   }
 
-  /** Writes the system note and tells the conversation and the queues. */
-  async announce(supportCase: SupportCase, change: SupportChange, by: string | null, agent: Pick<User, 'id' | 'displayName'> | null, note: string | null): Promise<void> {
-    if (note !== null) await this.messages.sendSystem(supportCase.conversationId, note, { support_change: change });
+  /** Tells the conversation and the queues of a committed change, and of the note written with it. */
+  async announce({ supportCase, note }: CaseChange, change: SupportChange, by: string | null, agent: Pick<User, 'id' | 'displayName'> | null): Promise<void> {
+    if (note !== undefined) await this.messages.announceCreated(note);
     const event = { type: 'support.case_updated', supportCase, change, by, agent: agent && { id: agent.id, name: agent.displayName } } as const;
     await this.bus.publish(topics.conversation(supportCase.conversationId), event);
     for (const q of this.queues.announceTo(supportCase.queue)) await this.bus.publish(topics.queue(q), event);
@@ -251,4 +286,9 @@ export class SupportService {
 function requireUser(actor: Actor): UserActor {
   if (actor.kind !== 'user') throw new AppError('forbidden', 'This needs a user token');
   return actor;
+}
+
+/** The system note a case change writes with it, tagged with the change for clients that group them. */
+function caseNote(content: string, change: SupportChange): CaseNote {
+  return { content, metadata: { support_change: change } };
 }

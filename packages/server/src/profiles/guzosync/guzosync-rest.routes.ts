@@ -88,7 +88,7 @@ export const guzosyncRestRoutes: RoutePlugin = async (app, { services }) => {
     schema: { tags: ['guzosync'], summary: 'Close a conversation', params: GuzoIdParam },
     handler: async (request) => {
       const actor = userActorOf(request);
-      const conversation = await services.conversations.close(actor, request.params.id);
+      const conversation = await services.support.closeConversation(actor, request.params.id);
       return { success: true, message: 'Conversation closed', conversation_id: conversation.id, closed_by: actor.user.id, status: 'CLOSED' };
     },
   });

@@ -30,7 +30,7 @@ export class KyselyStore implements Store {
     this.conversations = new KyselyConversationRepository(adapter, this.messages);
     this.revocations = new KyselyRevocationRepository(adapter);
     this.reactions = new KyselyReactionRepository(adapter);
-    this.cases = new KyselySupportCaseRepository(adapter, this.conversations);
+    this.cases = new KyselySupportCaseRepository(adapter, this.conversations, this.messages);
     this.attachments = new KyselyAttachmentRepository(adapter);
   }
 

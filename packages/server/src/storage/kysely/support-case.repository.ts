@@ -1,9 +1,10 @@
-import type { Selectable } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Conversation, Message } from '../../core/model.js';
-import type { SupportCasesTable } from '../database.js';
+import type { Database, SupportCasesTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { CaseListQuery, CasePriority, CaseStatus, NewConversation, NewMessage, NewSupportCase, SupportCase, SupportCaseRepository } from '../store.js';
+import type { CaseChange, CaseListQuery, CaseNote, CasePriority, CaseStatus, NewConversation, NewMessage, NewSupportCase, SupportCase, SupportCaseRepository } from '../store.js';
 import type { KyselyConversationRepository } from './conversation.repository.js';
+import type { KyselyMessageRepository } from './message.repository.js';
 import { now } from './rows.js';
 
 /** Backlog order: higher rank first. */
@@ -33,7 +34,14 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
   constructor(
     private readonly adapter: DialectAdapter,
     private readonly conversations: KyselyConversationRepository,
+    private readonly messages: KyselyMessageRepository,
   ) {}
+
+  /** Appends the change's note inside its transaction (a system message, with its seq). */
+  private async writeNote(trx: Transaction<Database>, conversationId: string, note: CaseNote | undefined): Promise<Message | undefined> {
+    if (note === undefined) return undefined;
+    return (await this.messages.appendIn(trx, { conversationId, senderId: null, kind: 'system', content: note.content, metadata: note.metadata })).message;
+  }
 
   private get db() {
     return this.adapter.db;
@@ -85,7 +93,7 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
     return rows.map(toCase);
   }
 
-  async assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean }): Promise<{ supportCase: SupportCase; agentJoined: boolean } | undefined> {
+  async assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean; note?: CaseNote }): Promise<(CaseChange & { agentJoined: boolean }) | undefined> {
     const timestamp = now();
     const outcome = await this.db.transaction().execute(async (trx) => {
       let update = trx
@@ -107,35 +115,56 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
         .values({ conversation_id: conversationId, user_id: agentId, role: 'agent', joined_at: timestamp, left_at: null })
         .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ left_at: null, role: 'agent' }))
         .execute();
-      return { agentJoined: before === undefined || before.left_at !== null };
+      const note = await this.writeNote(trx, conversationId, options.note);
+      return { agentJoined: before === undefined || before.left_at !== null, note };
     });
     if (!outcome) return undefined;
     this.conversations.forgetAccessFacts(conversationId);
-    return { supportCase: (await this.byConversation(conversationId))!, agentJoined: outcome.agentJoined };
+    return { supportCase: (await this.byConversation(conversationId))!, agentJoined: outcome.agentJoined, note: outcome.note };
   }
 
-  async transition(conversationId: string, from: readonly CaseStatus[], to: CaseStatus, stamp: 'resolved_at' | 'closed_at' | null, clearAgent = false): Promise<SupportCase | undefined> {
-    const result = await this.db
-      .updateTable('support_cases')
-      .set({
-        status: to,
-        ...(stamp !== null && { [stamp]: now() }),
-        ...(clearAgent && { assigned_agent_id: null, assignment_reason: null }),
-      })
-      .where('conversation_id', '=', conversationId)
-      .where('status', 'in', [...from])
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1 ? this.byConversation(conversationId) : undefined;
+  async transition(
+    conversationId: string,
+    from: readonly CaseStatus[],
+    to: CaseStatus,
+    stamp: 'resolved_at' | 'closed_at' | null,
+    options: { clearAgent?: boolean; conversationStatus?: string; note?: CaseNote } = {},
+  ): Promise<CaseChange | undefined> {
+    const timestamp = now();
+    const outcome = await this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('support_cases')
+        .set({
+          status: to,
+          ...(stamp !== null && { [stamp]: timestamp }),
+          ...(options.clearAgent && { assigned_agent_id: null, assignment_reason: null }),
+        })
+        .where('conversation_id', '=', conversationId)
+        .where('status', 'in', [...from])
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return undefined;
+      if (options.conversationStatus !== undefined) {
+        await trx.updateTable('conversations').set({ status: options.conversationStatus, updated_at: timestamp }).where('id', '=', conversationId).execute();
+      }
+      return { note: await this.writeNote(trx, conversationId, options.note) };
+    });
+    if (!outcome) return undefined;
+    if (options.conversationStatus !== undefined) this.conversations.forgetAccessFacts(conversationId);
+    return { supportCase: (await this.byConversation(conversationId))!, note: outcome.note };
   }
 
-  async moveQueue(conversationId: string, queue: string, unassign: boolean): Promise<SupportCase | undefined> {
-    const result = await this.db
-      .updateTable('support_cases')
-      .set({ queue, ...(unassign && { status: 'waiting', assigned_agent_id: null, assignment_reason: null }) })
-      .where('conversation_id', '=', conversationId)
-      .where('status', 'in', ['waiting', 'active'])
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1 ? this.byConversation(conversationId) : undefined;
+  async moveQueue(conversationId: string, queue: string, unassign: boolean, note?: CaseNote): Promise<CaseChange | undefined> {
+    const outcome = await this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('support_cases')
+        .set({ queue, ...(unassign && { status: 'waiting', assigned_agent_id: null, assignment_reason: null }) })
+        .where('conversation_id', '=', conversationId)
+        .where('status', 'in', ['waiting', 'active'])
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return undefined;
+      return { note: await this.writeNote(trx, conversationId, note) };
+    });
+    return outcome && { supportCase: (await this.byConversation(conversationId))!, note: outcome.note };
   }
 
   async recordFirstResponse(conversationId: string, at: string): Promise<void> {
