@@ -19,7 +19,7 @@ import { PresenceService } from './presence/presence.service.js';
 import { MemoryPresence, type PresenceTracker } from './realtime/presence.js';
 import { RedisPresence, type PresenceResync } from './realtime/redis-presence.js';
 import { RedisBus } from './bus/redis-bus.js';
-import { closeRedisClient, createRedisClient } from './bus/redis-client.js';
+import { closeRedisClient, createRedisClient, pingRedis } from './bus/redis-client.js';
 import { createRedisSendLimiter } from './limits/redis-send-limiter.js';
 import { LoginThrottle, loginThrottleOptions } from './limits/login-throttle.js';
 import { createRedisLoginLimiters } from './limits/redis-login-limiters.js';
@@ -33,6 +33,7 @@ import { JobRunner } from './jobs/job-runner.js';
 import { AfterCommitPublisher } from './messages/after-commit-publisher.js';
 import { firstResponseJob } from './support/first-response.job.js';
 import type { Metrics } from './ops/metrics.js';
+import { Readiness } from './ops/readiness.js';
 
 /** Everything a gateway may call: the operations, and the ports beneath them. */
 export interface Services {
@@ -57,6 +58,8 @@ export interface Services {
   readonly directory: Directory;
   /** Subscribe-only view of the bus, for gateways. */
   readonly events: EventSource;
+  /** Whether this node's dependencies answer now (`/ready`). */
+  readonly readiness: Readiness;
   /** This node's outbox runner; absent when `jobsEnabled` is off (an API-only node). */
   readonly jobs: JobRunner | undefined;
   /** Counts what only gets counted (job outcomes, failed publications) in the app's metrics. */
@@ -74,11 +77,17 @@ const UPLOAD_PURGE_MS = 600_000;
 function createClusterParts(url: string, config: Config, logger: Logger, onResync: (change: PresenceResync) => void) {
   const onError = (err: Error) => logger.warn({ err }, 'redis');
   const keyPrefix = config.redisKeyPrefix;
-  const limiterClient = createRedisClient({ url, connectionName: 'switchboard-limits', onError });
+  // Every connection bounds its commands: a stalled Redis degrades the node, never stops it.
+  const commandTimeoutMs = config.redisCommandTimeoutMs;
+  const limiterClient = createRedisClient({ url, connectionName: 'switchboard-limits', onError, commandTimeoutMs });
+  const bus = new RedisBus({ url, keyPrefix, onError, commandTimeoutMs });
   return {
-    bus: new RedisBus({ url, keyPrefix, onError }),
-    presence: new RedisPresence({ url, keyPrefix, onError, onResync, ttlMs: config.presenceTtlSeconds * 1000, heartbeatMs: config.presenceHeartbeatSeconds * 1000 }),
-    limiter: createRedisSendLimiter(limiterClient, { points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds, keyPrefix }),
+    bus,
+    presence: new RedisPresence({ url, keyPrefix, onError, onResync, commandTimeoutMs, ttlMs: config.presenceTtlSeconds * 1000, heartbeatMs: config.presenceHeartbeatSeconds * 1000 }),
+    limiter: createRedisSendLimiter(limiterClient, { points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds, keyPrefix, timeoutMs: commandTimeoutMs }),
+    ping: async () => {
+      await Promise.all([pingRedis(limiterClient, 'limiter'), bus.ping()]);
+    },
     loginLimiters: createRedisLoginLimiters(limiterClient, { ...loginThrottleOptions(config), keyPrefix }),
     close: () => closeRedisClient(limiterClient),
   };
@@ -139,6 +148,11 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   presence.onOnline((userId) => assignment.drainFor(userId));
   const supportRooms = new SupportRoomsService(policy, queues, support, messages, presence, store, publisher);
   const directory: Directory = { users: store.users, conversations: store.conversations, ping: () => store.ping() };
+  // Each bound a little past the dependency's own timeouts, so those answer first.
+  const readiness = new Readiness([
+    { name: 'store', check: () => store.ping(), timeoutMs: config.databaseConnectTimeoutMs + config.databaseStatementTimeoutMs + 1000 },
+    ...(cluster ? [{ name: 'redis', check: cluster.ping, timeoutMs: config.redisCommandTimeoutMs * 2 + 500 }] : []),
+  ]);
   const auth = new AuthService(store, tokens, config.apiKeys, publisher, new LoginThrottle(loginThrottleOptions(config), cluster?.loginLimiters));
   jobs?.start();
   return {
@@ -160,6 +174,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     assignment,
     supportRooms,
     directory,
+    readiness,
     events: bus,
     jobs,
     reportTo(metrics) {

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ClusterBus, type ClusterBusOptions } from './cluster-bus.js';
-import { closeRedisClient, createRedisClient, whenReady, type ReconnectOptions } from './redis-client.js';
+import { closeRedisClient, createRedisClient, pingRedis, whenReady, type ReconnectOptions } from './redis-client.js';
 
 export interface RedisBusOptions extends ClusterBusOptions, ReconnectOptions {
   /** Where Redis listens, e.g. `redis://127.0.0.1:6379`. */
@@ -10,9 +10,20 @@ export interface RedisBusOptions extends ClusterBusOptions, ReconnectOptions {
    * test runs can share one Redis without hearing each other. @default "switchboard:"
    */
   readonly keyPrefix?: string;
-  /** How long a publish may wait for Redis before its event is dropped, in ms. @default 2000 */
+  /**
+   * How long a command (a publish, a subscribe) may wait for Redis, in ms; a connection silent
+   * that long is dropped and reconnected (see `createRedisClient`). @default 1000
+   */
+  readonly commandTimeoutMs?: number;
+  /** How long a publish may wait for Redis before its event is dropped, in ms. @default commandTimeoutMs */
   readonly publishTimeoutMs?: number;
 }
+
+/**
+ * How often the subscriber is pinged: it only receives, so without a command of its own waiting
+ * a stalled connection would look healthy forever and its topics would go silent unnoticed.
+ */
+const SUBSCRIBER_PING_MS = 5000;
 
 /**
  * The bus of a cluster: Redis pub/sub between nodes, one channel per topic, subscribed only while
@@ -40,6 +51,7 @@ export class RedisBus extends ClusterBus {
   private readonly subscriber: Redis;
   private readonly channelPrefix: string;
   private connectedOnce = false;
+  private readonly pinging: NodeJS.Timeout;
 
   constructor(options: RedisBusOptions) {
     super(options);
@@ -49,7 +61,8 @@ export class RedisBus extends ClusterBus {
       ...options,
       connectionName: `sb-bus-pub-${this.nodeId}`,
       onError: report('publisher'),
-      tuning: { maxRetriesPerRequest: 1, commandTimeout: options.publishTimeoutMs ?? 2000, autoResendUnfulfilledCommands: false },
+      commandTimeoutMs: options.publishTimeoutMs ?? options.commandTimeoutMs,
+      tuning: { maxRetriesPerRequest: 1, autoResendUnfulfilledCommands: false },
     });
     this.subscriber = createRedisClient({
       ...options,
@@ -60,6 +73,16 @@ export class RedisBus extends ClusterBus {
     this.publisher.once('ready', () => (this.connectedOnce = true));
     this.subscriber.on('message', (channel: string, payload: string) => this.onMessage(channel, payload));
     this.subscriber.on('ready', () => this.resubscribe());
+    // A ping that times out drops the silent socket; the reconnection resubscribes.
+    this.pinging = setInterval(() => {
+      if (this.subscriber.status === 'ready') this.subscriber.ping().catch(() => {});
+    }, SUBSCRIBER_PING_MS);
+    this.pinging.unref();
+  }
+
+  /** Resolves when both connections answer now; rejects at once when one is not connected. For readiness. */
+  async ping(): Promise<void> {
+    await Promise.all([pingRedis(this.publisher, 'bus publisher'), pingRedis(this.subscriber, 'bus subscriber')]);
   }
 
   /** The Redis channel a topic travels on (for operators and tests). */
@@ -96,6 +119,7 @@ export class RedisBus extends ClusterBus {
   }
 
   protected async disconnect(): Promise<void> {
+    clearInterval(this.pinging);
     await Promise.all([closeRedisClient(this.publisher), closeRedisClient(this.subscriber)]);
   }
 

@@ -15,7 +15,15 @@ export interface RedisClientOptions extends ReconnectOptions {
   readonly connectionName: string;
   /** Told about every connection error; the client itself never lets one escape. */
   readonly onError: (error: Error) => void;
-  /** ioredis options for this connection's role (offline queue, timeouts…). @default {} */
+  /**
+   * How long a command may wait for its answer, in ms (`commandTimeout`), and how long the
+   * connection may stay silent while commands wait (`socketTimeout`): past it the socket is
+   * dropped and the client reconnects. A stalled Redis (a partition: the connection stays open,
+   * nothing comes back) then fails commands in bounded time instead of never, and the client
+   * reads as not ready, so callers fall back at once. @default 1000
+   */
+  readonly commandTimeoutMs?: number;
+  /** ioredis options for this connection's role (offline queue…); they win over the above. @default {} */
   readonly tuning?: Partial<RedisOptions>;
 }
 
@@ -36,13 +44,27 @@ export function fullJitterBackoff(options: ReconnectOptions = {}): (attempt: num
  * @example const redis = createRedisClient({ url, connectionName: 'sb-limits', onError: (e) => log.warn(e) });
  */
 export function createRedisClient(options: RedisClientOptions): Redis {
+  const timeoutMs = options.commandTimeoutMs ?? 1000;
   const client = new Redis(options.url, {
     retryStrategy: fullJitterBackoff(options),
     connectionName: options.connectionName,
+    commandTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    // Reaching Redis at all is bounded too (ioredis waits 10 s by default).
+    connectTimeout: Math.max(timeoutMs, 1000),
     ...options.tuning,
   });
   client.on('error', options.onError);
   return client;
+}
+
+/**
+ * Resolves when Redis answers on this connection now: rejects at once if it is not connected
+ * (reconnecting after a stall or an outage), else within its command timeout. For readiness.
+ */
+export async function pingRedis(client: Redis, role: string): Promise<void> {
+  if (client.status !== 'ready') throw new Error(`the Redis ${role} connection is ${client.status}`);
+  await client.ping();
 }
 
 /** Resolves once the connection is ready for commands; rejects after `timeoutMs` or when it ends. */

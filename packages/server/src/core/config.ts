@@ -27,6 +27,12 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** Prefix of every Redis key and channel, so deployments can share a Redis. @default "switchboard:" */
   readonly redisKeyPrefix: string;
+  /**
+   * How long a Redis command may wait for its answer, in ms; a connection silent for that long
+   * with commands pending is dropped and reconnected, so a stalled Redis degrades the node
+   * (limits per node, events local) instead of stopping its sends. @default 1000
+   */
+  readonly redisCommandTimeoutMs: number;
   /** HS256 secret for tokens this server mints and for host-app tokens signed with a shared secret. */
   readonly jwtSecret: string;
   /** True when `jwtSecret` was generated rather than configured. */
@@ -166,6 +172,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     databaseStatementTimeoutMs: read.int('DATABASE_STATEMENT_TIMEOUT_MS', 5000, 100, 3_600_000),
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
     redisKeyPrefix: read.string('REDIS_KEY_PREFIX') ?? 'switchboard:',
+    redisCommandTimeoutMs: read.int('REDIS_COMMAND_TIMEOUT_MS', 1000, 50, 60_000),
     jwksUrl: read.url('JWKS_URL', ['http:', 'https:']),
     jwtIssuer: read.string('JWT_ISSUER'),
     jwtAudience: read.string('JWT_AUDIENCE'),

@@ -5,6 +5,8 @@ import { createRedisSendLimiter } from '../../src/limits/redis-send-limiter.js';
 import { SendRateLimit } from '../../src/limits/send-rate-limit.js';
 import { deleteKeys, openAdmin, testKeyPrefix } from '../bus/redis-test-kit.js';
 import { requiredService } from '../support/required-service.js';
+import { eventually } from '../support/cluster.js';
+import { PartitionRelay } from '../cluster/partition-relay.js';
 
 const redisUrl = requiredService('TEST_REDIS_URL', 'Redis');
 const options = { points: 3, windowSeconds: 10 };
@@ -67,5 +69,35 @@ describe.runIf(redisUrl)('createRedisSendLimiter', () => {
 
     for (let i = 0; i < options.points; i++) await expect(node.consume('u5')).resolves.toBeUndefined();
     await expect(node.consume('u5')).rejects.toMatchObject({ code: 'rate_limited' });
+  });
+
+  it('answers within its timeout, counting in memory, while a stalled Redis keeps the connection open and silent', async () => {
+    const target = new URL(redisUrl!);
+    const relay = await PartitionRelay.start({ host: target.hostname, port: Number(target.port || 6379) });
+    const timeoutMs = 300;
+    try {
+      const client = createRedisClient({ url: relay.urlFor(redisUrl!), connectionName: 'sbtest-limiter-stall', onError: () => {}, commandTimeoutMs: timeoutMs, reconnectMaxMs: 50 });
+      clients.push(client);
+      await whenReady(client, 5000);
+      const node = new SendRateLimit(options, createRedisSendLimiter(client, { ...options, keyPrefix, timeoutMs }));
+      await node.consume('u6');
+      expect(await admin.get(`${keyPrefix}send:u6`)).toBe('1');
+
+      relay.set('blackhole');
+      const outcomes: string[] = [];
+      for (let i = 0; i < options.points + 1; i++) {
+        const started = Date.now();
+        outcomes.push(await node.consume('u6').then(() => 'sent', (error: { code?: string }) => error.code ?? 'other'));
+        // The bound under test: the configured timeout, plus a margin for a loaded machine.
+        expect(Date.now() - started).toBeLessThan(timeoutMs + 1500);
+      }
+      // Counted in this node's memory from zero: the limit loosens to per node, sends go on.
+      expect(outcomes).toEqual(['sent', 'sent', 'sent', 'rate_limited']);
+
+      relay.set('forward');
+      await eventually(async () => (await node.consume('u7').then(() => admin.get(`${keyPrefix}send:u7`))) !== null, 10_000, 'counting in Redis again');
+    } finally {
+      await relay.close();
+    }
   });
 });
