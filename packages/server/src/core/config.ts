@@ -87,6 +87,8 @@ export interface Config {
   readonly loginMaxFailuresPerAddress: number;
   /** The window of the per-address cap, and how long a run of failures is remembered, in seconds. @default 86400 */
   readonly loginWindowSeconds: number;
+  /** Host-app tokens older than this (by `iat`), or without `iat` expiring further ahead, are refused, in seconds. @default 86400 */
+  readonly jwtMaxAgeSeconds: number;
   /** Open real-time connections allowed per user; one more is refused. @default 10 */
   readonly maxConnectionsPerUser: number;
   /**
@@ -193,6 +195,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     loginBlockSeconds: read.int('LOGIN_BLOCK_SECONDS', 900, 1, 86_400),
     loginMaxFailuresPerAddress: read.int('LOGIN_MAX_FAILURES_PER_ADDRESS', 100, 1, 1_000_000),
     loginWindowSeconds: read.int('LOGIN_WINDOW_SECONDS', 86_400, 60, 2_592_000),
+    jwtMaxAgeSeconds: read.int('JWT_MAX_AGE_SECONDS', 86_400, 60, 31_536_000),
     maxConnectionsPerUser: read.int('MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
     maxConnectionsPerAddress: read.int('MAX_CONNECTIONS_PER_ADDRESS', 1000, 0, 10_000_000),
     authTimeoutMs: read.int('AUTH_TIMEOUT_MS', 10_000, 100, 600_000),

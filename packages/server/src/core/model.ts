@@ -13,6 +13,11 @@ export interface User {
   readonly disabled: boolean;
   /** Tokens issued before this instant (epoch seconds) are revoked. */
   readonly tokensValidAfter: number;
+  /**
+   * When the roles were last stated (epoch seconds): by the host app's API, or by the `iat` of
+   * the host token that set them. Host tokens issued no later than this cannot change them.
+   */
+  readonly rolesUpdatedAt: number;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

@@ -96,7 +96,8 @@ export class AuthService {
     const user = await this.resolveUser(verified);
     if (user.disabled) throw new AppError('user_disabled');
     if (typeof claims.iat === 'number' && claims.iat < user.tokensValidAfter) throw new AppError('invalid_token');
-    return { kind: 'user', user, token: { jti, iat: claims.iat, exp: claims.exp } };
+    // A host token's life is capped by the maximum age too, so open connections end with it.
+    return { kind: 'user', user, token: { jti, iat: claims.iat, exp: verified.expiresAt } };
   }
 
   /** Matches an API key in constant time. */
@@ -116,15 +117,18 @@ export class AuthService {
       return existing;
     }
     const roles = rolesOf(claims);
-    if (existing && (roles.length === 0 || sameRoles(existing.roles, roles))) return existing;
+    const issuedAt = typeof claims.iat === 'number' ? claims.iat : undefined;
+    if (existing && (roles.length === 0 || sameRoles(existing.roles, roles) || !statesNewerRoles(issuedAt, existing))) return existing;
     if (!existing && roles.length === 0) throw new AppError('invalid_token', 'Token has no role for an unknown user');
     const firstName = stringClaim(claims, 'first_name', 'firstName', 'given_name') ?? null;
     const lastName = stringClaim(claims, 'last_name', 'lastName', 'family_name') ?? null;
     const name = stringClaim(claims, 'name') ?? ([firstName, lastName].filter(Boolean).join(' ') || id);
+    // The token's roles are now the newest statement of them: older tokens cannot undo them.
+    const rolesUpdatedAt = issuedAt ?? existing?.rolesUpdatedAt ?? 0;
     const user = await this.store.users.upsert(
       existing
-        ? { id, roles }
-        : { id, roles, displayName: name, firstName, lastName, email: stringClaim(claims, 'email') ?? null, passwordHash: null },
+        ? { id, roles, rolesUpdatedAt }
+        : { id, roles, rolesUpdatedAt, displayName: name, firstName, lastName, email: stringClaim(claims, 'email') ?? null, passwordHash: null },
     );
     // The host app's token carries new roles: connections opened with the old ones follow.
     if (existing) await this.userChanged(user);
@@ -148,6 +152,16 @@ function stringClaim(claims: Record<string, unknown>, ...names: string[]): strin
 function rolesOf(claims: Record<string, unknown>): string[] {
   if (Array.isArray(claims.roles)) return claims.roles.filter((r): r is string => typeof r === 'string');
   return typeof claims.role === 'string' ? [claims.role] : [];
+}
+
+/**
+ * Whether a host token's roles are newer than the ones the user has: roles set through the API
+ * (`PUT /v1/users/{id}`) or by a later token win over a token issued before (or in the same
+ * second as) that change, so an old token cannot give back a role the host took away. A token
+ * without `iat` cannot be placed in time: it sets roles only where none were ever stated.
+ */
+function statesNewerRoles(issuedAt: number | undefined, user: User): boolean {
+  return issuedAt === undefined ? user.rolesUpdatedAt === 0 : issuedAt > user.rolesUpdatedAt;
 }
 
 function sameRoles(a: readonly string[], b: readonly string[]): boolean {

@@ -86,6 +86,7 @@ export interface UsersTable {
   profile: string;
   disabled: number;
   tokens_valid_after: number;
+  roles_updated_at: number;
   created_at: string;
   updated_at: string;
 }

@@ -42,7 +42,11 @@ export interface NewUser {
   readonly disabled?: boolean;
 }
 
-export type UserPatch = Partial<Omit<NewUser, 'id'>> & { readonly tokensValidAfter?: number };
+export type UserPatch = Partial<Omit<NewUser, 'id'>> & {
+  readonly tokensValidAfter?: number;
+  /** When `roles` were stated (epoch seconds); see `User.rolesUpdatedAt`. */
+  readonly rolesUpdatedAt?: number;
+};
 
 export interface UserRepository {
   /** Returns the user or `undefined`. */

@@ -41,7 +41,8 @@ export class UserService {
       ...(input.displayName !== undefined ? { displayName: input.displayName } : !existing && { displayName: defaultName(id, input) }),
       ...(input.firstName !== undefined && { firstName: input.firstName }),
       ...(input.lastName !== undefined && { lastName: input.lastName }),
-      ...(input.roles !== undefined && { roles: input.roles }),
+      // The host's newest statement of the roles: host tokens issued before now cannot undo it.
+      ...(input.roles !== undefined && { roles: input.roles, rolesUpdatedAt: Math.floor(Date.now() / 1000) }),
       ...(input.profile !== undefined && { profile: input.profile }),
       ...(input.disabled !== undefined && { disabled: input.disabled }),
       // A password change or a disable ends every session the user had.

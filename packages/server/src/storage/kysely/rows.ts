@@ -15,6 +15,7 @@ export function toUser(row: Selectable<UsersTable>): User {
     profile: JSON.parse(row.profile) as Record<string, unknown>,
     disabled: Number(row.disabled) === 1,
     tokensValidAfter: Number(row.tokens_valid_after),
+    rolesUpdatedAt: Number(row.roles_updated_at),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

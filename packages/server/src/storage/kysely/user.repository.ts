@@ -60,6 +60,7 @@ export class KyselyUserRepository implements UserRepository {
           profile: patch.profile ?? '{}',
           disabled: patch.disabled ?? 0,
           tokens_valid_after: patch.tokens_valid_after ?? 0,
+          roles_updated_at: patch.roles_updated_at ?? 0,
           created_at: timestamp,
           updated_at: timestamp,
         })
@@ -117,5 +118,6 @@ function toColumns(user: UserPatch): Updateable<UsersTable> {
   if (user.profile !== undefined) columns.profile = JSON.stringify(user.profile);
   if (user.disabled !== undefined) columns.disabled = user.disabled ? 1 : 0;
   if (user.tokensValidAfter !== undefined) columns.tokens_valid_after = user.tokensValidAfter;
+  if (user.rolesUpdatedAt !== undefined) columns.roles_updated_at = user.rolesUpdatedAt;
   return columns;
 }
