@@ -148,9 +148,10 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   presence.onOnline((userId) => assignment.drainFor(userId));
   const supportRooms = new SupportRoomsService(policy, queues, support, messages, presence, store, publisher);
   const directory: Directory = { users: store.users, conversations: store.conversations, ping: () => store.ping() };
-  // Each bound a little past the dependency's own timeouts, so those answer first.
+  // Each bound a little past the dependency's own timeout (a ping waits for a connection or for
+  // an answer, rarely both), so that answers first and a probe is not left waiting for long.
   const readiness = new Readiness([
-    { name: 'store', check: () => store.ping(), timeoutMs: config.databaseConnectTimeoutMs + config.databaseStatementTimeoutMs + 1000 },
+    { name: 'store', check: () => store.ping(), timeoutMs: Math.max(config.databaseConnectTimeoutMs, config.databaseStatementTimeoutMs + 1000) + 500 },
     ...(cluster ? [{ name: 'redis', check: cluster.ping, timeoutMs: config.redisCommandTimeoutMs * 2 + 500 }] : []),
   ]);
   const auth = new AuthService(store, tokens, config.apiKeys, publisher, new LoginThrottle(loginThrottleOptions(config), cluster?.loginLimiters));
