@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KyselyStore } from '../../src/storage/kysely/kysely-store.js';
 import { migrationProvider } from '../../src/storage/migrations/index.js';
@@ -9,7 +9,8 @@ import { createPostgresAdapter } from '../../src/storage/postgres/postgres-adapt
 import { createSqliteAdapter } from '../../src/storage/sqlite/sqlite-adapter.js';
 import { requiredService } from '../support/required-service.js';
 import { createScratchPostgres, dropScratchPostgres } from '../support/scratch-postgres.js';
-import { buildMessage, createConversation, createUser } from './factories.js';
+import type { User } from '../../src/core/model.js';
+import { buildMessage, createConversation } from './factories.js';
 
 const adminUrl = requiredService('TEST_DATABASE_URL', 'PostgreSQL (migrations)');
 
@@ -40,7 +41,10 @@ describe.each(dialects)('migration 0007 (client ids per conversation) on %s', (d
     };
     const migrator = new Migrator({ db: store.adapter.db, provider: migrationProvider(store.adapter) });
     expect((await migrator.migrateTo('0006-attachment-scans')).error).toBeUndefined();
-    const ana = await createUser(store);
+    // A user row as the 0006 schema has it: today's user repository writes columns added later.
+    const ana = { id: 'ana' } as User;
+    const at = '2024-01-01T00:00:00.000Z';
+    await sql`insert into users (id, display_name, roles, profile, created_at, updated_at) values (${ana.id}, ${'Ana'}, ${'[]'}, ${'{}'}, ${at}, ${at})`.execute(store.adapter.db);
     const [one, two] = [await createConversation(store, [ana]), await createConversation(store, [ana])];
     const first = await store.messages.append(buildMessage(one.id, ana.id, { clientId: 'c-1', content: 'kept' }));
     await store.messages.append(buildMessage(one.id, ana.id, { clientId: 'c-2' }));
