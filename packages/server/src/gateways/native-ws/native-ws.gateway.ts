@@ -118,7 +118,7 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
    */
   protected async rolesChanged(connection: WsConnection): Promise<void> {
     const { supportRooms, access } = this.services;
-    if (!supportRooms.mayMonitor(connection.actor)) for (const queue of [...connection.queues]) this.unwatchQueue(connection, queue);
+    for (const queue of [...connection.queues]) if (!supportRooms.mayMonitor(connection.actor, queue)) this.unwatchQueue(connection, queue);
     for (const id of [...connection.rooms]) {
       if (connection.conversations.has(id)) continue;
       const readable = await access.read(connection.actor, id).then(() => true, () => false);
@@ -288,7 +288,7 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
           this.joinConversationRoom(connection, id, conversation.lastSeq);
         } else this.leaveConversationRoom(connection, id);
       } else if (kind === 'support' && id !== '') {
-        this.services.supportRooms.requireMonitor(connection.actor);
+        this.services.supportRooms.requireMonitor(connection.actor, id);
         if (!this.services.support.queues.has(id)) throw new AppError('not_found');
         if (type === 'join_room') this.watchQueue(connection, id);
         else this.unwatchQueue(connection, id);

@@ -32,7 +32,9 @@ export function registerSioHandlers(socket: Socket, actorOf: () => UserActor, se
   let user = actor.user;
   const handlers: { [E in EventName]: Handler<E> } = {
     async join_session({ session_id }) {
-      // In the room before the view is read, so nothing said meanwhile is missed.
+      // Access first, so a stranger never spends a moment in the room; then the room before the
+      // view is read, so nothing said meanwhile is missed.
+      await services.support.get(actor, session_id);
       await socket.join(sessionRoom(session_id));
       let view;
       try {

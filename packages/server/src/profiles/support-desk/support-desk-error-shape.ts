@@ -8,5 +8,6 @@ export const supportDeskErrorShape: ErrorShape = {
     error: issues ? `Validation failed: ${issues.map((i) => `${i.pointer || i.part} ${i.message}`).join('; ')}` : error.message,
     code: error.code,
     ...(error.retryable && { retryable: true }),
+    ...(error.details && !Array.isArray(error.details) && 'retry_after' in error.details && { retry_after: error.details.retry_after }),
   }),
 };
