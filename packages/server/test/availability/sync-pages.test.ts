@@ -71,6 +71,7 @@ describe('sync over messages of the longest length', () => {
     expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     expect(pages).toBeGreaterThan(1);
     expect(client.closed).toBeUndefined();
+    console.info(`sync: ${total} messages of ${LONGEST} characters in ${pages} pages, none closed`);
     client.ws.terminate();
   });
 });
