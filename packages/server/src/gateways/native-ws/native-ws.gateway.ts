@@ -288,8 +288,8 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
           this.joinConversationRoom(connection, id, conversation.lastSeq);
         } else this.leaveConversationRoom(connection, id);
       } else if (kind === 'support' && id !== '') {
-        this.services.supportRooms.requireMonitor(connection.actor, id);
         if (!this.services.support.queues.has(id)) throw new AppError('not_found');
+        this.services.supportRooms.requireMonitor(connection.actor, id);
         if (type === 'join_room') this.watchQueue(connection, id);
         else this.unwatchQueue(connection, id);
       } else {
