@@ -40,8 +40,8 @@ interface LoginEndpoint {
 const ENDPOINTS: readonly LoginEndpoint[] = [
   { path: '/v1/auth/login', role: 'customer', shaped: (body, s) => expect(body).toEqual({ error: { code: 'rate_limited', message: `Too many failed logins: try again in ${s} s`, details: { retry_after: s }, retryable: true } }) },
   { path: '/api/accounts/login', role: 'BUS_DRIVER', shaped: (body, s) => expect(body).toEqual({ detail: `Too many failed logins: try again in ${s} s` }) },
-  { path: '/api/v1/auth/login', role: 'customer', shaped: (body, s) => expect(body).toEqual({ success: false, error: `Too many failed logins: try again in ${s} s`, code: 'rate_limited', retryable: true }) },
-  { path: '/api/v1/support/auth/login', role: 'support', shaped: (body, s) => expect(body).toEqual({ success: false, error: `Too many failed logins: try again in ${s} s`, code: 'rate_limited', retryable: true }) },
+  { path: '/api/v1/auth/login', role: 'customer', shaped: (body, s) => expect(body).toEqual({ success: false, error: `Too many failed logins: try again in ${s} s`, code: 'rate_limited', retryable: true, retry_after: s }) },
+  { path: '/api/v1/support/auth/login', role: 'support', shaped: (body, s) => expect(body).toEqual({ success: false, error: `Too many failed logins: try again in ${s} s`, code: 'rate_limited', retryable: true, retry_after: s }) },
 ];
 
 let accounts = 0;
