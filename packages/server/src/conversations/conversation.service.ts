@@ -115,7 +115,11 @@ export class ConversationService {
   }
 
   async update(actor: Actor, conversationId: string, patch: { title?: string | null; status?: string; metadata?: Json }): Promise<Conversation> {
-    await this.access.manage(actor, conversationId);
+    const { conversation: current } = await this.access.manage(actor, conversationId);
+    // A support case's conversation changes status only with its case, never apart from it.
+    if (patch.status !== undefined && patch.status !== current.status && current.type === 'support') {
+      throw new AppError('invalid_transition', 'A support case changes status through POST /v1/support/cases/{id}/status');
+    }
     const conversation = await this.store.conversations.update(conversationId, patch);
     await this.bus.publish(topics.conversation(conversationId), { type: 'conversation.updated', conversation });
     return conversation;

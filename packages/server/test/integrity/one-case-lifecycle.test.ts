@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startTestServer, TEST_API_KEY, type TestServer } from '../support/test-server.js';
 
 describe('a support case has one lifecycle, whichever protocol closes it', () => {
   let server: TestServer;
@@ -36,5 +36,23 @@ describe('a support case has one lifecycle, whichever protocol closes it', () =>
     const closed = await server.request('POST', `/api/conversations/${id}/close`, { token: staff.token });
     expect(closed.body).toMatchObject({ success: true, status: 'CLOSED' });
     expect((await server.request('GET', `/v1/conversations/${id}`, { token: staff.token })).body.conversation.status).toBe('closed');
+  });
+});
+
+describe('a support case’s conversation never changes status apart from its case', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server.close());
+
+  it('refuses PATCH /v1/conversations/{id} {status} on a case with 409 and leaves both as they were', async () => {
+    const customer = await server.user(['customer']);
+    const id = (await server.request('POST', '/v1/support/cases', { token: customer.token, body: { subject: 'Patch' } })).body.case.conversation_id as string;
+    const patched = await server.request('PATCH', `/v1/conversations/${id}`, { apiKey: TEST_API_KEY, body: { status: 'closed' } });
+    expect(patched.status).toBe(409);
+    expect(patched.body.error.code).toBe('invalid_transition');
+    expect((await server.request('GET', `/v1/conversations/${id}`, { apiKey: TEST_API_KEY })).body.conversation.status).toBe('active');
+    expect((await server.request('PATCH', `/v1/conversations/${id}`, { apiKey: TEST_API_KEY, body: { title: 'Renamed' } })).status).toBe(200);
   });
 });
