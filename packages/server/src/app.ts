@@ -49,6 +49,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: services.logger as unknown as FastifyBaseLogger,
     bodyLimit: services.config.bodyLimitBytes,
+    // request.ip (login throttling) resolves through the same proxies as real-time connections.
+    trustProxy: services.config.trustProxy.length > 0 ? [...services.config.trustProxy] : false,
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },

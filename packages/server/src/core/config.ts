@@ -1,3 +1,4 @@
+import proxyAddr from '@fastify/proxy-addr';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -94,9 +95,16 @@ export interface Config {
   /**
    * Real-time connections one client address may hold open on this node, authenticated or not,
    * on every gateway together; one more is refused. The address is the TCP peer's: behind a
-   * proxy every client shares the proxy's, so raise it there or set 0 (no cap). @default 1000
+   * proxy every client shares the proxy's unless `TRUST_PROXY` names it. @default 1000
    */
   readonly maxConnectionsPerAddress: number;
+  /**
+   * The reverse proxies whose `X-Forwarded-For` names the client (addresses, CIDR subnets, or
+   * `loopback` / `linklocal` / `uniquelocal`), comma separated in `TRUST_PROXY`. The client
+   * address every per-address limit counts (connections, logins) is then the nearest address
+   * that is not one of them. Empty: the TCP peer is the client. @default []
+   */
+  readonly trustProxy: readonly string[];
   /**
    * How long a WebSocket upgrade may stay unanswered, and a real-time connection unauthenticated,
    * before the server closes it, in ms. @default 10000
@@ -198,6 +206,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     jwtMaxAgeSeconds: read.int('JWT_MAX_AGE_SECONDS', 86_400, 60, 31_536_000),
     maxConnectionsPerUser: read.int('MAX_CONNECTIONS_PER_USER', 10, 1, 10_000),
     maxConnectionsPerAddress: read.int('MAX_CONNECTIONS_PER_ADDRESS', 1000, 0, 10_000_000),
+    trustProxy: read.proxies('TRUST_PROXY'),
     authTimeoutMs: read.int('AUTH_TIMEOUT_MS', 10_000, 100, 600_000),
     httpHeadersTimeoutMs: read.int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
     corsOrigins: read.origins('CORS_ORIGINS'),
@@ -304,6 +313,17 @@ class EnvReader {
   list(name: string): string[] {
     const raw = this.string(name);
     return raw === undefined ? [] : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  }
+
+  /** Trusted proxies as proxy-addr takes them: addresses, subnets or its named ranges. */
+  proxies(name: string): string[] {
+    const proxies = this.list(name);
+    try {
+      if (proxies.length > 0) proxyAddr.compile(proxies);
+    } catch (error) {
+      this.problems.push(`${name}: ${error instanceof Error ? error.message : String(error)} (expected addresses, CIDR subnets, loopback, linklocal or uniquelocal)`);
+    }
+    return proxies;
   }
 
   /** Browser origins as a browser sends them (`scheme://host[:port]`, no path), or `*`. */

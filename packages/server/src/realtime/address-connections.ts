@@ -1,8 +1,21 @@
 import type { IncomingMessage } from 'node:http';
+import proxyAddr from '@fastify/proxy-addr';
 
-/** The client address a connection counts against: the TCP peer's, IPv4-mapped IPv6 folded to IPv4. */
-export function clientAddress(request: IncomingMessage): string {
-  const address = request.socket.remoteAddress ?? 'unknown';
+/** Whether an address (the `i`-th hop from the server) is a proxy whose forwarding is believed. */
+export type ProxyTrust = (address: string, hop: number) => boolean;
+
+/** The trust of `TRUST_PROXY`'s list; nobody is trusted when it is empty. */
+export function proxyTrust(proxies: readonly string[]): ProxyTrust {
+  return proxies.length === 0 ? () => false : proxyAddr.compile([...proxies]);
+}
+
+/**
+ * The client address a connection counts against: the TCP peer's, or, behind proxies the
+ * deployment trusts, the nearest `X-Forwarded-For` hop that is not one of them (as Fastify
+ * resolves `request.ip` for REST). IPv4-mapped IPv6 is folded to IPv4.
+ */
+export function clientAddress(request: IncomingMessage, trust: ProxyTrust = () => false): string {
+  const address = request.socket.remoteAddress === undefined ? 'unknown' : proxyAddr(request, trust);
   return address.startsWith('::ffff:') ? address.slice(7) : address;
 }
 

@@ -6,7 +6,7 @@ import { isAppError } from '../core/errors.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { EdgeServices } from '../edge-services.js';
 import { OriginAllowList } from '../core/origin-allow-list.js';
-import { AddressConnections, clientAddress } from './address-connections.js';
+import { AddressConnections, clientAddress, proxyTrust, type ProxyTrust } from './address-connections.js';
 import { Hub, type Subscriber } from './hub.js';
 
 /** Why the server ends a connection; each gateway renders it in its own protocol. */
@@ -70,6 +70,8 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
   protected readonly origins: OriginAllowList;
   /** Shared with the node's other gateways: the per-address cap counts them all. */
   private readonly addresses: AddressConnections;
+  /** The proxies whose X-Forwarded-For names the client (`TRUST_PROXY`). */
+  private readonly proxies: ProxyTrust;
   private readonly open = new Set<C>();
   private readonly expiryTimers = new Map<C, NodeJS.Timeout>();
   private readonly keepalive: NodeJS.Timeout | undefined;
@@ -84,6 +86,7 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
     this.hub = new Hub(services.events, (event, topic, subscribers) => this.dispatch(event, topic, subscribers));
     this.origins = new OriginAllowList(services.config.corsOrigins);
     this.addresses = AddressConnections.of(services);
+    this.proxies = proxyTrust(services.config.trustProxy);
     if (options.keepalive) {
       this.keepalive = setInterval(() => this.sweep(), services.config.keepaliveSeconds * 1000);
       this.keepalive.unref();
@@ -130,7 +133,7 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
    */
   protected arrive(request: IncomingMessage, expire: () => void): Arrival | ArrivalRefusal {
     const refusal = this.check(request);
-    const address = clientAddress(request);
+    const address = clientAddress(request, this.proxies);
     if (refusal !== undefined || !this.addresses.take(address, this.services.config.maxConnectionsPerAddress)) {
       const reason = refusal ?? 'too_many_from_address';
       this.metrics.connectionRefusals.inc({ gateway: this.gateway, reason });
@@ -155,7 +158,7 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
 
   private check(request: IncomingMessage): ArrivalRefusal | undefined {
     if (!this.origins.allowsHandshake(request.headers)) return 'origin_not_allowed';
-    if (this.addresses.full(clientAddress(request), this.services.config.maxConnectionsPerAddress)) return 'too_many_from_address';
+    if (this.addresses.full(clientAddress(request, this.proxies), this.services.config.maxConnectionsPerAddress)) return 'too_many_from_address';
     return undefined;
   }
 
