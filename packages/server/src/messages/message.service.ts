@@ -154,9 +154,9 @@ export class MessageService {
   }
 
   /** Offset paging, newest first window returned oldest first (for protocols that page with skip). */
-  async window(actor: Actor, conversationId: string, skip: number, limit: number): Promise<Message[]> {
+  async window(actor: Actor, conversationId: string, skip: number, limit: number, maxBytes?: number): Promise<Message[]> {
     await this.access.read(actor, conversationId);
-    return this.forReaders(await this.store.messages.window(conversationId, skip, limit));
+    return this.forReaders(await this.store.messages.window(conversationId, skip, limit, maxBytes));
   }
 
   /**

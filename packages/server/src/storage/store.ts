@@ -189,7 +189,11 @@ export interface MessageRepository {
    */
   page(query: MessagePageQuery): Promise<{ messages: Message[]; hasMore: boolean }>;
   /** Newest-first window by offset, for protocols that page with `skip`. Returned oldest first. */
-  window(conversationId: string, skip: number, limit: number): Promise<Message[]>;
+  /**
+   * The newest `limit` messages after skipping `skip`, oldest first; with `maxBytes`, only the
+   * newest of them that fit (always at least one), so a client paging by skip gets the rest next.
+   */
+  window(conversationId: string, skip: number, limit: number, maxBytes?: number): Promise<Message[]>;
   update(id: string, patch: { content?: string; editedAt?: string; deletedAt?: string; hidden?: boolean; metadata?: Json }): Promise<Message>;
 }
 

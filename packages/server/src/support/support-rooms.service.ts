@@ -61,9 +61,9 @@ export class SupportRoomsService {
    * Opens a case's live view: what the viewer sees first, an announcement to the others in it,
    * and (for a participant) the read pointer moved to the end, as the support desk does.
    */
-  async openSession(actor: UserActor, caseId: string, origin: string): Promise<SessionView> {
+  async openSession(actor: UserActor, caseId: string, origin: string, options: { readonly maxBytes?: number } = {}): Promise<SessionView> {
     const { supportCase, conversation } = await this.support.get(actor, caseId);
-    const [page, participants] = await Promise.all([this.messages.page(actor, caseId, { limit: 50 }), this.store.conversations.participants(caseId)]);
+    const [page, participants] = await Promise.all([this.messages.page(actor, caseId, { limit: 50, ...(options.maxBytes !== undefined && { maxBytes: options.maxBytes }) }), this.store.conversations.participants(caseId)]);
     const ids = participants.map((p) => p.userId);
     const users = new Map((await this.store.users.byIds(ids)).map((u) => [u.id, u]));
     const online = new Set((await this.presence.get(ids)).filter((p) => p.status === 'online').map((p) => p.userId));

@@ -102,7 +102,9 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
   },
 
   async get_conversation_messages({ connection, services }, data) {
-    const messages = await services.messages.window(connection.actor, data.conversation_id, data.skip ?? 0, data.limit ?? 50);
+    // Bounded by bytes too: one reply of long messages must fit the connection's buffer.
+    const maxBytes = Math.floor(services.config.maxBufferedBytes / SYNC_REPLY_SHARE);
+    const messages = await services.messages.window(connection.actor, data.conversation_id, data.skip ?? 0, data.limit ?? 50, maxBytes);
     return { messages: messages.map(guzoMessage), count: messages.length, conversation_id: data.conversation_id };
   },
 

@@ -38,7 +38,8 @@ export function registerSioHandlers(socket: Socket, actorOf: () => UserActor, se
       await socket.join(sessionRoom(session_id));
       let view;
       try {
-        view = await services.supportRooms.openSession(actor, session_id, socket.id);
+        // The first page is bounded by bytes too, so long messages cannot overflow the socket.
+        view = await services.supportRooms.openSession(actor, session_id, socket.id, { maxBytes: Math.floor(services.config.maxBufferedBytes / 4) });
       } catch (error) {
         await socket.leave(sessionRoom(session_id));
         throw error;

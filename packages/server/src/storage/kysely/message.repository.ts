@@ -209,7 +209,7 @@ export class KyselyMessageRepository implements MessageRepository {
     return { messages: forward ? page : page.reverse(), hasMore: rows.length > taken };
   }
 
-  async window(conversationId: string, skip: number, limit: number): Promise<Message[]> {
+  async window(conversationId: string, skip: number, limit: number, maxBytes?: number): Promise<Message[]> {
     const rows = await this.db
       .selectFrom('messages')
       .selectAll()
@@ -218,7 +218,8 @@ export class KyselyMessageRepository implements MessageRepository {
       .limit(limit)
       .offset(skip)
       .execute();
-    return rows.map(toMessage).reverse();
+    const taken = maxBytes === undefined ? rows.length : withinBytes(rows, rows.length, maxBytes);
+    return rows.slice(0, taken).map(toMessage).reverse();
   }
 
   async update(id: string, patch: { content?: string; editedAt?: string; deletedAt?: string; hidden?: boolean; metadata?: Json }): Promise<Message> {
