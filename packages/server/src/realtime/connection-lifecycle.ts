@@ -132,8 +132,8 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
    * transport closes, whatever the reason.
    */
   protected arrive(request: IncomingMessage, expire: () => void): Arrival | ArrivalRefusal {
-    const refusal = this.check(request);
     const address = clientAddress(request, this.proxies);
+    const refusal = this.origins.allowsHandshake(request.headers) ? undefined : 'origin_not_allowed';
     if (refusal !== undefined || !this.addresses.take(address, this.services.config.maxConnectionsPerAddress)) {
       const reason = refusal ?? 'too_many_from_address';
       this.metrics.connectionRefusals.inc({ gateway: this.gateway, reason });
@@ -213,12 +213,19 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
     this.hub.remove(connection, topics.conversation(conversationId));
   }
 
-  /** Ends a connection whose unread output passed the limit; it recovers by reconnecting and syncing. */
+  /**
+   * Ends a connection whose unread output passed `MAX_BUFFERED_BYTES`, for gateways whose
+   * transport does not tell on its own (Socket.IO: after each emit). It recovers by
+   * reconnecting and syncing.
+   */
   protected checkBackpressure(connection: C): void {
-    if (connection.bufferedBytes() > this.services.config.maxBufferedBytes) {
-      this.metrics.slowConsumers.inc({ gateway: this.gateway });
-      this.end(connection, 'slow_consumer');
-    }
+    if (connection.bufferedBytes() > this.services.config.maxBufferedBytes) this.slowConsumer(connection);
+  }
+
+  /** The one way a slow consumer goes, whichever writer noticed: counted, then ended. */
+  protected slowConsumer(connection: C): void {
+    this.metrics.slowConsumers.inc({ gateway: this.gateway });
+    this.end(connection, 'slow_consumer');
   }
 
   /** Logs and counts an event a gateway failed to render; the fan-out goes on for the others. */
@@ -234,7 +241,6 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
     } catch (error) {
       this.reportFailure(event, topic, error);
     }
-    for (const c of subscribers) this.checkBackpressure(c);
   }
 
   /** The lifecycle's own share of an event: what it changes about the connections themselves. */

@@ -168,7 +168,7 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
     }
     if (gone) return;
     arrival.admitted();
-    const conn = new WsConnection(actor, ws, raw, { maxBufferedBytes: this.services.config.maxBufferedBytes });
+    const conn = new WsConnection(actor, ws, raw, { maxBufferedBytes: this.services.config.maxBufferedBytes, onSlowConsumer: (c) => this.slowConsumer(c) });
     // Queued before the connection subscribes to anything, so it is always the first frame.
     conn.sendJson({ type: 'authenticated', user_id: actor.user.id, connection_id: conn.id, message: 'Authentication successful' });
     try {

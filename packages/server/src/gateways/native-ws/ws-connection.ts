@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { Sender, type WebSocket } from 'ws';
 import type { UserActor } from '../../core/actor.js';
-import { CLOSE_CODES } from '@switchboard/protocol';
 import type { LiveConnection } from '../../realtime/connection-lifecycle.js';
 
 /** How many times the buffer limit one event-loop turn may queue before the flush. */
@@ -47,6 +46,8 @@ const flushPass = new FlushPass();
 export interface WsConnectionLimits {
   /** Bytes queued (ours plus the socket's) before the peer counts as a slow consumer. */
   readonly maxBufferedBytes: number;
+  /** Told when the peer turns out a slow consumer; the connection lifecycle ends it. */
+  readonly onSlowConsumer: (connection: WsConnection) => void;
 }
 
 /**
@@ -99,7 +100,7 @@ export class WsConnection implements LiveConnection {
     // Frames of one turn wait here until the flush; a turn that queues far more than the
     // limit cannot be a reader keeping up.
     if (this.queuedBytes > this.limits.maxBufferedBytes * QUEUE_FACTOR) {
-      this.close(CLOSE_CODES.slowConsumer, 'slow consumer: reconnect and sync', true);
+      this.limits.onSlowConsumer(this);
       return;
     }
     if (!this.scheduled) {
@@ -119,7 +120,7 @@ export class WsConnection implements LiveConnection {
     // What the socket still holds from earlier turns is what the peer has not read. A single
     // large frame may exceed the limit once; writing more on top of an unread backlog may not.
     if (this.socket.bufferedAmount > this.limits.maxBufferedBytes) {
-      this.close(CLOSE_CODES.slowConsumer, 'slow consumer: reconnect and sync', true);
+      this.limits.onSlowConsumer(this);
       return;
     }
     const frames = this.queue;
