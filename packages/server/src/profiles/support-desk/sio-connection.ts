@@ -9,6 +9,16 @@ interface EngineSocketLike {
   close(discard?: boolean): void;
 }
 
+/**
+ * Drops an Engine.IO connection at once, discarding what is queued: a polite close would wait
+ * for the buffer to drain, and a peer that never answers the WebSocket close is not waited for.
+ */
+export function dropEngineConnection(engine: { readonly transport: { readonly socket?: { terminate?(): void } }; close(discard?: boolean): void }): void {
+  const ws = engine.transport.socket;
+  engine.close(true);
+  if (ws?.terminate) setTimeout(() => ws.terminate?.(), 1000).unref();
+}
+
 const sizeOf = (data: unknown) => (typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0);
 
 /** One support-desk Socket.IO socket, as the connection lifecycle sees it. */
@@ -41,14 +51,8 @@ export class SioConnection implements LiveConnection {
     return bytes;
   }
 
-  /**
-   * Drops the connection at once, discarding what is queued: a polite close would wait for the
-   * buffer to drain, which a stalled peer never lets happen.
-   */
+  /** Drops the connection now: a stalled peer never lets its buffer drain for a polite close. */
   drop(): void {
-    const { transport } = this.engine;
-    this.engine.close(true);
-    const ws = transport.socket;
-    if (ws?.terminate) setTimeout(() => ws.terminate?.(), 1000).unref();
+    dropEngineConnection(this.engine);
   }
 }

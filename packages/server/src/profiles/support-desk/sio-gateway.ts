@@ -7,7 +7,7 @@ import { Hub } from '../../realtime/hub.js';
 import type { EdgeServices } from '../../edge-services.js';
 import type { UpgradeRouter } from '../../gateways/upgrade-router.js';
 import type { RealtimeGateway } from '../profile.js';
-import { SioConnection } from './sio-connection.js';
+import { dropEngineConnection, SioConnection } from './sio-connection.js';
 import { registerSioHandlers } from './sio-handlers.js';
 import { agentsRoom, SioRenderer, sessionRoom } from './sio-renderer.js';
 
@@ -106,12 +106,7 @@ export class SioGateway extends ConnectionLifecycle<SioConnection> implements Re
    * through together) closes it at once.
    */
   private arrived(engine: EngineConnection): void {
-    const expire = () => {
-      const ws = engine.transport.socket;
-      engine.close(true);
-      // A peer that never answers the WebSocket close handshake is not waited for.
-      if (ws?.terminate) setTimeout(() => ws.terminate?.(), 1000).unref();
-    };
+    const expire = () => dropEngineConnection(engine);
     const arrival = this.arrive(engine.request, expire);
     if (typeof arrival === 'string') {
       expire();
