@@ -58,7 +58,7 @@ export class SupportService {
    * support case closes through its lifecycle, so the case and its conversation never disagree.
    */
   async closeConversation(actor: Actor, conversationId: string): Promise<Conversation> {
-    await this.access.read(actor, conversationId);
+    // Either path checks access first, so a stranger learns nothing of whether it is a case.
     if (!(await this.store.cases.byConversation(conversationId))) return this.conversations.close(actor, conversationId);
     await this.setStatus(actor, conversationId, 'closed');
     return (await this.access.read(actor, conversationId)).conversation;
