@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import { SignJWT, exportJWK, generateKeyPair, type JWTPayload } from 'jose';
+import { SignJWT, type JWTPayload } from 'jose';
+import { startJwksHost, type JwksHost } from '../support/jwks-host.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requiredService } from '../support/required-service.js';
 import { createScratchPostgres, dropScratchPostgres, type ScratchPostgres } from '../support/scratch-postgres.js';
@@ -20,24 +20,18 @@ function hostToken(sub: string, claims: JWTPayload & Record<string, unknown>): P
 }
 
 describe('the lifetime of host-app tokens', () => {
-  let jwks: Server;
+  let jwks: JwksHost;
   let server: TestServer;
   let privateKey: CryptoKey;
 
   beforeAll(async () => {
-    const pair = await generateKeyPair('RS256');
-    privateKey = pair.privateKey;
-    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-    jwks = createServer((_req, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ keys: [jwk] }));
-    });
-    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-    server = await startTestServer({ JWKS_URL: `http://127.0.0.1:${(jwks.address() as { port: number }).port}/jwks.json`, JWT_MAX_AGE_SECONDS: '3600' });
+    jwks = await startJwksHost();
+    privateKey = jwks.privateKey;
+    server = await startTestServer({ JWKS_URL: jwks.url, JWT_MAX_AGE_SECONDS: '3600' });
   });
   afterAll(async () => {
     await server.close();
-    await new Promise((resolve) => jwks.close(resolve));
+    await jwks.close();
   });
 
   const me = (token: string) => server.request('GET', '/v1/me', { token });

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from 'jose';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { startJwksHost, type JwksHost } from '../support/jwks-host.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { passwordHasher } from '../../src/identity/password-hasher.js';
 import { startTestServer, TEST_API_KEY, type TestServer } from '../support/test-server.js';
@@ -137,25 +137,18 @@ describe('authentication', () => {
 });
 
 describe('host-app tokens verified by JWKS', () => {
-  let jwksServer: Server;
+  let jwks: JwksHost;
   let server: TestServer;
   let privateKey: CryptoKey;
 
   beforeAll(async () => {
-    const pair = await generateKeyPair('RS256');
-    privateKey = pair.privateKey;
-    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-    jwksServer = createServer((_req, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ keys: [jwk] }));
-    });
-    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-    const address = jwksServer.address() as { port: number };
-    server = await startTestServer({ JWKS_URL: `http://127.0.0.1:${address.port}/jwks.json`, JWT_ISSUER: 'https://host.example', JWT_AUDIENCE: 'switchboard' });
+    jwks = await startJwksHost();
+    privateKey = jwks.privateKey;
+    server = await startTestServer({ JWKS_URL: jwks.url, JWT_ISSUER: 'https://host.example', JWT_AUDIENCE: 'switchboard' });
   });
   afterAll(async () => {
     await server.close();
-    await new Promise((resolve) => jwksServer.close(resolve));
+    await jwks.close();
   });
 
   const sign = (claims: Record<string, unknown>, issuer = 'https://host.example', audience = 'switchboard') =>

@@ -93,7 +93,7 @@ describe('Socket.IO on the shared connection lifecycle', () => {
     // A customer (no monitor ability) removed from the case loses it live.
     const removed = await server.request('DELETE', `/v1/conversations/${id}/participants/${customer.user.id}`, { apiKey: TEST_API_KEY });
     expect(removed.status).toBeLessThan(300);
-    await c.next('session_status_changed', () => true, 300).catch(() => undefined);
+    // The removal is applied before the DELETE answers (the event reaches this node's sockets first).
     const sent = await server.request('POST', `/v1/conversations/${id}/messages`, { token: agent.token, body: { content: 'after removal' } });
     expect(sent.status).toBe(201);
     await a.next('new_message', (d) => d.message.content === 'after removal');
