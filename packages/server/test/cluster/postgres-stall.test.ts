@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, clusterServices, eventually } from '../support/cluster.js';
+import { boundedCalls, openStallScene } from './stall-scene.js';
 import { PartitionRelay } from './partition-relay.js';
 
 const services = clusterServices();
@@ -40,29 +41,13 @@ describe.skipIf(!services)('a node whose PostgreSQL stalls', () => {
   });
 
   it('answers store_unavailable (retryable) within a bound on REST, the native WebSocket and Socket.IO, reports not ready, and resumes', async () => {
-    const [sender, reader] = await cluster.users(2, ['CONTROL_STAFF']);
-    const customer = await cluster.user(['customer']);
-    const id = await cluster.conversation([sender!, reader!]);
-    const opened = await cluster.request(0, 'POST', '/v1/support/cases', { token: customer.token, body: { subject: 'Stalled', content: 'hello' } });
-    const caseId = opened.body.case.conversation_id as string;
-    const s = await cluster.ws(1, sender!);
-    const sio = await cluster.sio(1, customer);
-    sio.emit('join_session', { session_id: caseId });
-    await sio.next('session_joined');
+    const { sender, reader, id, caseId, s, sio } = await openStallScene(cluster);
     // Warm node 1's pool, so the partition catches open connections, as in production.
     for (let i = 0; i < 5; i++) expect(await s.request('send_chat_message', { conversation_id: id, content: `before ${i}` })).toMatchObject({ success: true });
     expect((await cluster.request(1, 'GET', '/ready')).status).toBe(200);
 
     relay.set('blackhole');
-    const slowest = { ms: 0 };
-    const timed = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
-      const started = Date.now();
-      const result = await run();
-      const ms = Date.now() - started;
-      slowest.ms = Math.max(slowest.ms, ms);
-      expect(ms, `${what} answered within the bound`).toBeLessThan(ANSWER_BOUND_MS);
-      return result;
-    };
+    const { timed, slowest } = boundedCalls(ANSWER_BOUND_MS);
     const ws = await timed('ws send', () => s.request('send_chat_message', { conversation_id: id, content: 'ws during', client_id: 'ws-during' }, ANSWER_BOUND_MS + 5000));
     expect(ws).toMatchObject({ success: false, code: 'store_unavailable', retryable: true, event: 'send_chat_message' });
     // The audit's case: ten REST sends at once on the stalled node, each answered.

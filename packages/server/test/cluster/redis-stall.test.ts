@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Cluster, clusterServices, eventually } from '../support/cluster.js';
 import { PartitionRelay } from './partition-relay.js';
+import { boundedCalls, openStallScene } from './stall-scene.js';
 import { SyncingReader } from './syncing-reader.js';
 
 type Frame = Record<string, any>;
@@ -39,16 +40,8 @@ describe.skipIf(!services)('a node whose Redis stalls', () => {
   });
 
   it('keeps acknowledging sends on every transport within a bound, reports Redis as not ready, and resumes fan-out when the partition heals', async () => {
-    const [sender, reader] = await cluster.users(2, ['CONTROL_STAFF']);
-    const customer = await cluster.user(['customer']);
-    const id = await cluster.conversation([sender!, reader!]);
-    const opened = await cluster.request(0, 'POST', '/v1/support/cases', { token: customer.token, body: { subject: 'Stalled', content: 'hello' } });
-    const caseId = opened.body.case.conversation_id as string;
-    const s = await cluster.ws(1, sender!);
+    const { sender, reader, id, caseId, s, sio } = await openStallScene(cluster);
     expect(await s.request('join_conversation', { conversation_id: id })).toMatchObject({ success: true });
-    const sio = await cluster.sio(1, customer);
-    sio.emit('join_session', { session_id: caseId });
-    await sio.next('session_joined');
     const r = new SyncingReader(id);
     const readerClient = await cluster.ws(0, reader!);
     await r.attach(readerClient);
@@ -58,15 +51,7 @@ describe.skipIf(!services)('a node whose Redis stalls', () => {
     expect((await cluster.request(1, 'GET', '/ready')).status).toBe(200);
 
     relay.set('blackhole');
-    const slowest = { ms: 0 };
-    const timed = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
-      const started = Date.now();
-      const result = await run();
-      const ms = Date.now() - started;
-      slowest.ms = Math.max(slowest.ms, ms);
-      expect(ms, `${what} answered within the bound`).toBeLessThan(ACK_BOUND_MS);
-      return result;
-    };
+    const { timed, slowest } = boundedCalls(ACK_BOUND_MS);
     const acknowledged: number[] = [];
     for (let i = 0; i < 20; i++) {
       const reply = await timed(`ws send ${i}`, () => s.request('send_chat_message', { conversation_id: id, content: `during ${i}`, client_id: `during-${i}` }, ACK_BOUND_MS + 1000));
