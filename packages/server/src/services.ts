@@ -72,6 +72,8 @@ export interface Services {
 const PRESENCE_SWEEP_MS = 10_000;
 /** How often unclaimed uploads past their time are deleted (at most; sooner for short TTLs). */
 const UPLOAD_PURGE_MS = 600_000;
+/** How often expired opaque sessions are deleted. */
+const SESSION_PURGE_MS = 3_600_000;
 
 /** The Redis-backed bus, presence and send limiter that make several nodes behave as one. */
 function createClusterParts(url: string, config: Config, logger: Logger, onResync: (change: PresenceResync) => void) {
@@ -138,6 +140,12 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     );
   };
   sweepUploads();
+  // Expired sessions are refused anyway; deleting them keeps the table to live ones.
+  const purgeSessions = () => {
+    store.sessions.purgeExpired(Math.floor(Date.now() / 1000)).catch((err: unknown) => logger.warn({ err }, 'expired session purge failed'));
+  };
+  const purgingSessions = setInterval(purgeSessions, SESSION_PURGE_MS);
+  purgingSessions.unref();
   const purging = setInterval(sweepUploads, Math.min(UPLOAD_PURGE_MS, config.uploadUnclaimedTtlSeconds * 1000));
   purging.unref();
   const queues = new SupportQueues(policy);
@@ -154,7 +162,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     { name: 'store', check: () => store.ping(), timeoutMs: Math.max(config.databaseConnectTimeoutMs, config.databaseStatementTimeoutMs + 1000) + 500 },
     ...(cluster ? [{ name: 'redis', check: cluster.ping, timeoutMs: config.redisCommandTimeoutMs * 2 + 500 }] : []),
   ]);
-  const auth = new AuthService(store, tokens, config.apiKeys, publisher, new LoginThrottle(loginThrottleOptions(config), cluster?.loginLimiters));
+  const auth = new AuthService(store, tokens, config.apiKeys, publisher, new LoginThrottle(loginThrottleOptions(config), cluster?.loginLimiters), config);
   jobs?.start();
   return {
     config,
@@ -186,6 +194,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
       await jobs?.stop();
       stopSweeping();
       clearInterval(purging);
+      clearInterval(purgingSessions);
       typing.close();
       await tracker.close();
       await bus.close();

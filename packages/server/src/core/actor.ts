@@ -7,7 +7,13 @@ export interface UserActor {
   readonly kind: 'user';
   readonly user: User;
   /** The token's id, issue and expiry times (epoch seconds), when it has them; logout revokes by these. */
-  readonly token: { readonly jti: string | undefined; readonly iat?: number | undefined; readonly exp: number | undefined };
+  readonly token: {
+    readonly jti: string | undefined;
+    readonly iat?: number | undefined;
+    readonly exp: number | undefined;
+    /** Set when the credential is an opaque session (not a JWT): its id, which logout deletes. */
+    readonly session?: string;
+  };
 }
 
 export interface ServiceActor {

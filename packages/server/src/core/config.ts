@@ -46,6 +46,10 @@ export interface Config {
   readonly jwtAudience: string | undefined;
   /** Lifetime of tokens minted by `/v1/auth/login`, in seconds. @default 86400 */
   readonly tokenTtlSeconds: number;
+  /** Lifetime of an opaque session (`POST /api/auth/login`), in seconds. @default 86400 (1 day) */
+  readonly sessionTtlSeconds: number;
+  /** Lifetime of an opaque session when the login asked to be remembered, in seconds. @default 2592000 (30 days) */
+  readonly sessionRememberTtlSeconds: number;
   /** Server-to-server API keys (comma separated in `API_KEYS`). @default [] */
   readonly apiKeys: readonly string[];
   /** Path of a JSON or YAML policy file; absent means the built-in default. */
@@ -187,6 +191,8 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     jwtIssuer: read.string('JWT_ISSUER'),
     jwtAudience: read.string('JWT_AUDIENCE'),
     tokenTtlSeconds: read.int('TOKEN_TTL_SECONDS', 86400, 60, 31_536_000),
+    sessionTtlSeconds: read.int('SESSION_TTL_SECONDS', 86_400, 60, 31_536_000),
+    sessionRememberTtlSeconds: read.int('SESSION_REMEMBER_TTL_SECONDS', 2_592_000, 60, 31_536_000),
     apiKeys: read.list('API_KEYS'),
     policyFile: read.string('POLICY_FILE'),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { ServiceActor, UserActor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import type { User } from '../core/model.js';
@@ -8,6 +8,7 @@ import { topics } from '../bus/domain-event.js';
 import { decoyHash, passwordHasher } from './password-hasher.js';
 import type { TokenService, VerifiedToken } from './token-service.js';
 import type { LoginThrottle } from '../limits/login-throttle.js';
+import { hashSessionToken, isSessionToken, newSessionToken } from './session-token.js';
 
 /** Where a login comes from, for throttling guesses. */
 export interface LoginClient {
@@ -19,6 +20,20 @@ export interface LoginResult {
   readonly accessToken: string;
   readonly expiresIn: number;
   readonly user: User;
+}
+
+export interface SessionResult {
+  /** The opaque token; shown once, stored only as its hash. */
+  readonly token: string;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+  readonly user: User;
+}
+
+/** How long opaque sessions live, in seconds. */
+export interface SessionLifetimes {
+  readonly sessionTtlSeconds: number;
+  readonly sessionRememberTtlSeconds: number;
 }
 
 /** Sign-in, sign-out and turning a credential into an actor. */
@@ -33,6 +48,7 @@ export class AuthService {
     private readonly bus: AfterCommitPublisher,
     /** Guessing passwords is throttled on every login endpoint, since they all come here. */
     private readonly throttle: LoginThrottle,
+    private readonly lifetimes: SessionLifetimes = { sessionTtlSeconds: 86_400, sessionRememberTtlSeconds: 2_592_000 },
   ) {
     this.apiKeys = apiKeys.map(digest);
   }
@@ -42,6 +58,26 @@ export class AuthService {
    * is checked) while the account is blocked from this address or the address is (`LoginThrottle`).
    */
   async login(email: string, password: string, client: LoginClient, extraClaims?: Record<string, unknown>): Promise<LoginResult> {
+    const user = await this.checkCredentials(email, password, client);
+    return { accessToken: await this.tokens.mint(user, extraClaims), expiresIn: this.tokens.ttlSeconds, user };
+  }
+
+  /**
+   * Exchanges email and password for an opaque session token (for protocols whose clients hold
+   * sessions, not JWTs). The session lives `sessionTtlSeconds`, or `sessionRememberTtlSeconds`
+   * with `remember`; every use is checked against the store, so logout and disabling end it at once.
+   */
+  async startSession(email: string, password: string, client: LoginClient, options: { remember?: boolean } = {}): Promise<SessionResult> {
+    const user = await this.checkCredentials(email, password, client);
+    const token = newSessionToken();
+    const createdAt = Math.floor(Date.now() / 1000);
+    const expiresAt = createdAt + (options.remember ? this.lifetimes.sessionRememberTtlSeconds : this.lifetimes.sessionTtlSeconds);
+    await this.store.sessions.create({ id: randomUUID(), userId: user.id, tokenHash: hashSessionToken(token), createdAt, expiresAt });
+    return { token, expiresAt, user };
+  }
+
+  /** The throttled password check every login shares; returns the enabled user. */
+  private async checkCredentials(email: string, password: string, client: LoginClient): Promise<User> {
     const attempt = { account: email, address: client.address };
     await this.throttle.check(attempt);
     const user = await this.store.users.byEmail(email);
@@ -53,12 +89,17 @@ export class AuthService {
     }
     await this.throttle.succeeded(attempt);
     if (user.disabled) throw new AppError('user_disabled');
-    return { accessToken: await this.tokens.mint(user, extraClaims), expiresIn: this.tokens.ttlSeconds, user };
+    return user;
   }
 
   /** Revokes the token the actor used; other sessions stay signed in. */
   async logout(actor: UserActor): Promise<void> {
-    const { jti, exp } = actor.token;
+    const { jti, exp, session } = actor.token;
+    if (session !== undefined) {
+      await this.store.sessions.delete(session);
+      await this.sessionsEnded(actor.user.id, { jti: sessionJti(session) });
+      return;
+    }
     if (jti === undefined) throw new AppError('bad_request', 'This token has no id and cannot be revoked; disable the user instead');
     await this.store.revocations.revoke(jti, exp ?? Math.floor(Date.now() / 1000) + this.tokens.ttlSeconds);
     await this.sessionsEnded(actor.user.id, { jti });
@@ -81,6 +122,8 @@ export class AuthService {
   async logoutEverywhere(userId: string): Promise<void> {
     const validAfter = Math.floor(Date.now() / 1000) + 1;
     await this.store.users.upsert({ id: userId, tokensValidAfter: validAfter });
+    // The stamp already refuses them; deleting them keeps the table to live sessions.
+    await this.store.sessions.deleteForUser(userId);
     await this.sessionsEnded(userId, { validAfter });
   }
 
@@ -89,6 +132,7 @@ export class AuthService {
    * every call. A valid host-app token for a user not seen before provisions that user.
    */
   async authenticate(token: string): Promise<UserActor> {
+    if (isSessionToken(token)) return this.authenticateSession(token);
     const verified = await this.tokens.verify(token);
     const { claims } = verified;
     const jti = typeof claims.jti === 'string' ? claims.jti : undefined;
@@ -98,6 +142,21 @@ export class AuthService {
     if (typeof claims.iat === 'number' && claims.iat < user.tokensValidAfter) throw new AppError('invalid_token');
     // A host token's life is capped by the maximum age too, so open connections end with it.
     return { kind: 'user', user, token: { jti, iat: claims.iat, exp: verified.expiresAt } };
+  }
+
+  /**
+   * An opaque session: found by its hash, refused once expired, deleted, older than the user's
+   * `tokensValidAfter` (logout everywhere) or when the user is disabled. Its id doubles as the
+   * token id (`session:<id>`), so ending it closes its connections like a revoked JWT's.
+   */
+  private async authenticateSession(token: string): Promise<UserActor> {
+    const session = await this.store.sessions.byTokenHash(hashSessionToken(token));
+    if (!session || session.expiresAt <= Math.floor(Date.now() / 1000)) throw new AppError('invalid_token', 'Invalid or expired session');
+    const user = await this.store.users.byId(session.userId);
+    if (!user) throw new AppError('invalid_token', 'Invalid or expired session');
+    if (user.disabled) throw new AppError('user_disabled');
+    if (session.createdAt < user.tokensValidAfter) throw new AppError('invalid_token', 'Invalid or expired session');
+    return { kind: 'user', user, token: { jti: sessionJti(session.id), iat: session.createdAt, exp: session.expiresAt, session: session.id } };
   }
 
   /** Matches an API key in constant time. */
@@ -135,6 +194,9 @@ export class AuthService {
     return user;
   }
 }
+
+/** The token id a session's connections carry, so `sessions.revoked` names it like a JWT's `jti`. */
+const sessionJti = (id: string) => `session:${id}`;
 
 function digest(key: string): Buffer {
   return createHash('sha256').update(key).digest();

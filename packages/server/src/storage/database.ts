@@ -14,6 +14,7 @@ export interface Database {
   support_cases: SupportCasesTable;
   attachments: AttachmentsTable;
   jobs: JobsTable;
+  sessions: SessionsTable;
 }
 
 export interface SupportCasesTable {
@@ -133,6 +134,17 @@ export interface MessagesTable {
   deleted_at: string | null;
   hidden: Generated<number>;
   created_at: string;
+}
+
+export interface SessionsTable {
+  id: string;
+  /** sha256 of the token, hex. */
+  token_hash: string;
+  user_id: string;
+  /** Epoch seconds. */
+  created_at: number;
+  /** Epoch seconds. */
+  expires_at: number;
 }
 
 export interface RevokedTokensTable {

@@ -18,6 +18,7 @@ export interface Store {
   readonly conversations: ConversationRepository;
   readonly messages: MessageRepository;
   readonly revocations: RevocationRepository;
+  readonly sessions: SessionRepository;
   readonly reactions: ReactionRepository;
   readonly cases: SupportCaseRepository;
   readonly attachments: AttachmentRepository;
@@ -202,6 +203,33 @@ export interface RevocationRepository {
   revoke(jti: string, expiresAt: number): Promise<void>;
   isRevoked(jti: string): Promise<boolean>;
   /** Deletes entries whose tokens have expired anyway; returns how many. */
+  purgeExpired(nowSeconds: number): Promise<number>;
+}
+
+/** An opaque session: what the store keeps of it (never the token itself). */
+export interface Session {
+  readonly id: string;
+  readonly userId: string;
+  /** Epoch seconds. */
+  readonly createdAt: number;
+  /** Epoch seconds; the session is refused from then on. */
+  readonly expiresAt: number;
+}
+
+/**
+ * Opaque sessions, found by the hash of their token. Hashing is the caller's (the identity
+ * feature): the store only ever sees and compares hashes.
+ */
+export interface SessionRepository {
+  /** Records a new session under the token's hash. */
+  create(session: Session & { readonly tokenHash: string }): Promise<Session>;
+  /** The session whose token hashes to `tokenHash`, expired or not; `undefined` if none. */
+  byTokenHash(tokenHash: string): Promise<Session | undefined>;
+  /** Deletes one session (logout); true when it existed. */
+  delete(id: string): Promise<boolean>;
+  /** Deletes every session of a user; returns how many. */
+  deleteForUser(userId: string): Promise<number>;
+  /** Deletes sessions that expired before `nowSeconds`; returns how many. */
   purgeExpired(nowSeconds: number): Promise<number>;
 }
 

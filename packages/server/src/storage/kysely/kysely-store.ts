@@ -5,6 +5,7 @@ import type { Store } from '../store.js';
 import { KyselyConversationRepository } from './conversation.repository.js';
 import { KyselyMessageRepository } from './message.repository.js';
 import { KyselyRevocationRepository } from './revocation.repository.js';
+import { KyselySessionRepository } from './session.repository.js';
 import { KyselyUserRepository } from './user.repository.js';
 import { KyselyReactionRepository } from './reaction.repository.js';
 import { KyselySupportCaseRepository } from './support-case.repository.js';
@@ -18,6 +19,7 @@ export class KyselyStore implements Store {
   readonly conversations: KyselyConversationRepository;
   readonly messages: KyselyMessageRepository;
   readonly revocations: KyselyRevocationRepository;
+  readonly sessions: KyselySessionRepository;
   readonly reactions: KyselyReactionRepository;
   readonly cases: KyselySupportCaseRepository;
   readonly attachments: KyselyAttachmentRepository;
@@ -29,6 +31,7 @@ export class KyselyStore implements Store {
     this.messages = new KyselyMessageRepository(adapter, this.outbox);
     this.conversations = new KyselyConversationRepository(adapter, this.messages);
     this.revocations = new KyselyRevocationRepository(adapter);
+    this.sessions = new KyselySessionRepository(adapter);
     this.reactions = new KyselyReactionRepository(adapter);
     this.cases = new KyselySupportCaseRepository(adapter, this.conversations, this.messages);
     this.attachments = new KyselyAttachmentRepository(adapter);
