@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   rate_limited: { status: 429, message: 'Too many requests', retryable: true },
   internal: { status: 500, message: 'Internal server error', retryable: true },
   store_unavailable: { status: 503, message: 'The store is unavailable, retry shortly', retryable: true },
+  // The host app's access check (HOST_ACCESS_URL) did not answer in time or answered nonsense.
+  host_unavailable: { status: 503, message: 'The host app could not be asked who may enter; retry shortly', retryable: true },
 } as const satisfies Record<string, { status: number; message: string; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

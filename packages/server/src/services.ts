@@ -3,6 +3,8 @@ import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory-bus.js';
 import { ConversationAccess } from './conversations/conversation-access.js';
 import { ConversationService } from './conversations/conversation.service.js';
+import { ContextEntryService } from './conversations/context-entry.service.js';
+import { HostAccess } from './conversations/host-access.js';
 import type { Config } from './core/config.js';
 import { AuthService } from './identity/auth.service.js';
 import { TokenService } from './identity/token-service.js';
@@ -47,6 +49,8 @@ export interface Services {
   readonly access: ConversationAccess;
   readonly users: UserService;
   readonly conversations: ConversationService;
+  /** Entering a host object's conversation by the object's id (registered, or asked of the host). */
+  readonly contexts: ContextEntryService;
   readonly messages: MessageService;
   readonly attachments: AttachmentService;
   readonly typing: TypingService;
@@ -151,6 +155,8 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const queues = new SupportQueues(policy);
   const assignment = new AssignmentService(store, tracker, policy, queues, logger);
   const conversations = new ConversationService(store, publisher, policy, access);
+  const hostAccess = config.hostAccessUrl === undefined ? undefined : new HostAccess({ url: config.hostAccessUrl, secret: config.hostAccessSecret!, cacheMs: config.hostAccessCacheSeconds * 1000, timeoutMs: config.hostAccessTimeoutMs, logger });
+  const contexts = new ContextEntryService(store, conversations, hostAccess);
   const support = new SupportService(store, publisher, policy, access, messages, sendRateLimit, queues, assignment, conversations);
   assignment.onAssigned((assigned, agent) => support.announceAssignment(assigned, 'assigned', null, agent));
   presence.onOnline((userId) => assignment.drainFor(userId));
@@ -175,6 +181,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     access,
     users: new UserService(store, policy, auth),
     conversations,
+    contexts,
     messages,
     attachments,
     typing,

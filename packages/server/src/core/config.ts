@@ -50,6 +50,19 @@ export interface Config {
   readonly sessionTtlSeconds: number;
   /** Lifetime of an opaque session when the login asked to be remembered, in seconds. @default 2592000 (30 days) */
   readonly sessionRememberTtlSeconds: number;
+  /**
+   * The host app's access check: Switchboard POSTs `{user_id, context:{type, id}}` there,
+   * signed with `hostAccessSecret`, when someone asks to enter a host object's conversation
+   * they are not in (docs/profiles/steppergo.md). Absent: only participants the host registered
+   * (`PUT /v1/conversations/by-context/…`) enter.
+   */
+  readonly hostAccessUrl: string | undefined;
+  /** HMAC-SHA256 key of the access check's signature; required with `hostAccessUrl`, at least 32 characters. */
+  readonly hostAccessSecret: string | undefined;
+  /** How long an answer of the access check is reused, in seconds (0: never). @default 30 */
+  readonly hostAccessCacheSeconds: number;
+  /** How long the access check may take before the host counts as down, in ms. @default 2000 */
+  readonly hostAccessTimeoutMs: number;
   /** Server-to-server API keys (comma separated in `API_KEYS`). @default [] */
   readonly apiKeys: readonly string[];
   /** Path of a JSON or YAML policy file; absent means the built-in default. */
@@ -193,6 +206,10 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     tokenTtlSeconds: read.int('TOKEN_TTL_SECONDS', 86400, 60, 31_536_000),
     sessionTtlSeconds: read.int('SESSION_TTL_SECONDS', 86_400, 60, 31_536_000),
     sessionRememberTtlSeconds: read.int('SESSION_REMEMBER_TTL_SECONDS', 2_592_000, 60, 31_536_000),
+    hostAccessUrl: read.url('HOST_ACCESS_URL', ['http:', 'https:']),
+    hostAccessSecret: read.string('HOST_ACCESS_SECRET'),
+    hostAccessCacheSeconds: read.int('HOST_ACCESS_CACHE_SECONDS', 30, 0, 3600),
+    hostAccessTimeoutMs: read.int('HOST_ACCESS_TIMEOUT_MS', 2000, 50, 60_000),
     apiKeys: read.list('API_KEYS'),
     policyFile: read.string('POLICY_FILE'),
     bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
@@ -232,6 +249,9 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     problems.push('PRESENCE_HEARTBEAT_SECONDS: must be at most a third of PRESENCE_TTL_SECONDS, so one missed heartbeat does not take a node\'s users offline');
   }
   problems.push(...clamdProblems(partial.clamdUrl, read.string('CLAMD_URL'), read.string('SCAN_MODE')));
+  if (partial.hostAccessUrl !== undefined && (partial.hostAccessSecret ?? '').length < 32) {
+    problems.push('HOST_ACCESS_SECRET: required with HOST_ACCESS_URL, at least 32 characters (the host verifies each call with it)');
+  }
   for (const key of partial.apiKeys) {
     if (key.length < 16) problems.push('API_KEYS: every key must be at least 16 characters');
   }
