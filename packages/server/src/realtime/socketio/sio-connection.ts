@@ -1,6 +1,6 @@
 import type { Socket } from 'socket.io';
 import type { UserActor } from '../../core/actor.js';
-import type { LiveConnection } from '../../realtime/connection-lifecycle.js';
+import type { LiveConnection } from '../connection-lifecycle.js';
 
 /** The parts of Engine.IO's socket that tell how much output waits for the peer. */
 interface EngineSocketLike {
@@ -21,7 +21,7 @@ export function dropEngineConnection(engine: { readonly transport: { readonly so
 
 const sizeOf = (data: unknown) => (typeof data === 'string' ? data.length : data instanceof Uint8Array ? data.byteLength : 0);
 
-/** One support-desk Socket.IO socket, as the connection lifecycle sees it. */
+/** One Socket.IO socket (any profile's), as the connection lifecycle sees it. */
 export class SioConnection implements LiveConnection {
   readonly conversations = new Set<string>();
   /** Engine.IO answers its own pings and drops a silent peer, so the lifecycle never has to. */
