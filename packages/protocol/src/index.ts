@@ -6,6 +6,7 @@
 export * from './close-codes.js';
 export * from './native-frames.js';
 export * from './support-desk.js';
+export * from './steppergo.js';
 export * from './guzosync.js';
 export * from './errors.js';
 export * from './v1.js';
