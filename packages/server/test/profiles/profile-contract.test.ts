@@ -24,7 +24,12 @@ interface RestProfile {
   readonly strict: boolean;
   /** Asserts the profile's error shape for a registry code. */
   shaped(body: any, code: string): void;
+  /** Fields naming the conversation in the body, for profiles that name it there (by its host object). */
+  target?(conversationId: string): Record<string, unknown>;
 }
+
+/** The trip each conversation of the suite is reached by on StepperGO, which names trips, not conversations. */
+const tripIds = new Map<string, string>();
 
 const PROFILES: readonly RestProfile[] = [
   {
@@ -55,7 +60,29 @@ const PROFILES: readonly RestProfile[] = [
     strict: false,
     shaped: (body, code) => expect(body).toMatchObject({ success: false, error: expect.any(String), code }),
   },
+  {
+    name: 'steppergo',
+    send: () => '/api/messages/send',
+    target: (id) => ({ tripId: tripIds.get(id) ?? id }),
+    body: { content: 'hello' },
+    invalid: { content: 42 },
+    strict: false,
+    shaped: (body, code) => {
+      expect(body).toMatchObject({ error: expect.any(String), code });
+      expect(typeof body.error).toBe('string');
+    },
+  },
 ];
+
+/** The profile's body for a send to the conversation. */
+const bodyFor = (profile: RestProfile, conversationId: string, body: Record<string, unknown>) => JSON.stringify({ ...body, ...profile.target?.(conversationId) });
+
+/** The host app registers a trip whose conversation holds `userId`, for StepperGO's routes. */
+async function registerTrip(server: TestServer, tripId: string, userId: string, conversationId: string): Promise<void> {
+  const res = await server.request('PUT', `/v1/conversations/by-context/trip/${tripId}`, { apiKey: TEST_API_KEY, body: { participants: [{ user_id: userId, role: 'passenger' }] } });
+  expect([200, 201]).toContain(res.status);
+  tripIds.set(conversationId, tripId);
+}
 
 async function raw(server: TestServer, method: string, path: string, init: { token?: string; body?: string; contentType?: string }) {
   const headers: Record<string, string> = {};
@@ -114,6 +141,8 @@ describe.each(STORES)('profile contract on $name', (store) => {
     caseId = opened.body.case.conversation_id;
     // The case is a conversation every profile can send to; v1 and GuzoSync use it too.
     conversationId = caseId;
+    // StepperGO reaches a conversation by its trip; the member's trip stands in for the case.
+    await registerTrip(server, `contract-${store.name}`, member.user.id, conversationId);
   });
   afterAll(async () => {
     await server?.close();
@@ -130,13 +159,13 @@ describe.each(STORES)('profile contract on $name', (store) => {
     });
 
     it('answers a body the schema refuses with 422 validation_failed', async () => {
-      const res = await raw(server, 'POST', path(), { token: member.token, body: JSON.stringify(profile.invalid), contentType: 'application/json' });
+      const res = await raw(server, 'POST', path(), { token: member.token, body: bodyFor(profile, conversationId, profile.invalid), contentType: 'application/json' });
       expect(res.status).toBe(422);
       profile.shaped(res.body, 'validation_failed');
     });
 
     it(profile.strict ? 'refuses unknown fields with 422' : 'ignores unknown fields, as the original did', async () => {
-      const res = await raw(server, 'POST', path(), { token: member.token, body: JSON.stringify({ ...profile.body, sender_id: 'someone-else' }), contentType: 'application/json' });
+      const res = await raw(server, 'POST', path(), { token: member.token, body: bodyFor(profile, conversationId, { ...profile.body, sender_id: 'someone-else' }), contentType: 'application/json' });
       if (profile.strict) {
         expect(res.status).toBe(422);
         profile.shaped(res.body, 'validation_failed');
@@ -166,21 +195,21 @@ describe.each(STORES)('profile contract on $name', (store) => {
     });
 
     it('answers a bad token with 401 invalid_token', async () => {
-      const res = await raw(server, 'POST', path(), { token: 'not.a.jwt', body: JSON.stringify(profile.body), contentType: 'application/json' });
+      const res = await raw(server, 'POST', path(), { token: 'not.a.jwt', body: bodyFor(profile, conversationId, profile.body), contentType: 'application/json' });
       expect(res.status).toBe(401);
       profile.shaped(res.body, 'invalid_token');
     });
 
     it('answers a conversation the caller may not read exactly as one that does not exist, in shape', async () => {
-      const res = await raw(server, 'POST', path(), { token: stranger.token, body: JSON.stringify(profile.body), contentType: 'application/json' });
-      const missing = await raw(server, 'POST', profile.send('no-such-conversation'), { token: stranger.token, body: JSON.stringify(profile.body), contentType: 'application/json' });
+      const res = await raw(server, 'POST', path(), { token: stranger.token, body: bodyFor(profile, conversationId, profile.body), contentType: 'application/json' });
+      const missing = await raw(server, 'POST', profile.send('no-such-conversation'), { token: stranger.token, body: bodyFor(profile, 'no-such-conversation', profile.body), contentType: 'application/json' });
       expect(res.status).toBe(404);
       profile.shaped(res.body, 'conversation_not_found');
       expect(res.body).toEqual(missing.body);
     });
 
     it('answers a conversation that does not exist with 404', async () => {
-      const res = await raw(server, 'POST', profile.send('no-such-conversation'), { token: member.token, body: JSON.stringify(profile.body), contentType: 'application/json' });
+      const res = await raw(server, 'POST', profile.send('no-such-conversation'), { token: member.token, body: bodyFor(profile, 'no-such-conversation', profile.body), contentType: 'application/json' });
       expect(res.status).toBe(404);
       profile.shaped(res.body, 'conversation_not_found');
     });
@@ -192,9 +221,10 @@ describe.each(STORES)('profile contract on $name', (store) => {
       const user = await limited.user(['customer']);
       const opened = await limited.request('POST', '/v1/support/cases', { token: user.token, body: { subject: 'Rate' } });
       const id = opened.body.case.conversation_id as string;
+      await registerTrip(limited, `rate-${store.name}`, user.user.id, id);
       await limited.request('POST', `/v1/conversations/${id}/messages`, { token: user.token, body: { content: 'uses the only point' } });
       for (const profile of PROFILES) {
-        const res = await raw(limited, 'POST', profile.send(id), { token: user.token, body: JSON.stringify(profile.body), contentType: 'application/json' });
+        const res = await raw(limited, 'POST', profile.send(id), { token: user.token, body: bodyFor(profile, id, profile.body), contentType: 'application/json' });
         expect(res.status, profile.name).toBe(429);
         expect(Number(res.headers.get('retry-after')), profile.name).toBeGreaterThan(0);
         profile.shaped(res.body, 'rate_limited');
@@ -207,7 +237,15 @@ describe.each(STORES)('profile contract on $name', (store) => {
   it('answers on the real-time transports without an internal error', async () => {
     const ws = await TestWsClient.authenticated(server.url, member.token);
     const sio = await TestSioClient.connect(server.url, member.token);
+    const trips = await TestSioClient.connect(server.url, member.token, { path: '/api/socket' });
     try {
+      for (const [event, data, code] of [
+        ['message:send', { conversationId }, 'validation_failed'],
+        ['message:send', { conversationId: 'no-such-conversation', content: 'x' }, 'conversation_not_found'],
+        ['join:conversation', { tripId: 'no-such-trip' }, 'conversation_not_found'],
+      ] as const) {
+        expect(await trips.request(event, data), event).toMatchObject({ success: false, error: expect.any(String), code });
+      }
       ws.send('{"type":');
       expect(await ws.next((f) => f.type === 'error')).toEqual({ type: 'error', message: 'Invalid JSON format' });
       for (const [type, data, code] of [
@@ -227,6 +265,7 @@ describe.each(STORES)('profile contract on $name', (store) => {
     } finally {
       ws.close();
       sio.close();
+      trips.close();
     }
   });
 
@@ -242,7 +281,7 @@ describe.each(STORES)('profile contract on $name', (store) => {
       expect(await ws.request('send_chat_message', { conversation_id: conversationId, content: 'during the outage' })).toMatchObject({ success: false, code: 'store_unavailable', retryable: true });
       expect(await sio.request('send_message', { session_id: caseId, content: 'during the outage' })).toMatchObject({ success: false, code: 'store_unavailable', retryable: true });
       for (const profile of PROFILES) {
-        const res = await raw(server, 'POST', profile.send(conversationId), { token: member.token, body: JSON.stringify(profile.body), contentType: 'application/json' });
+        const res = await raw(server, 'POST', profile.send(conversationId), { token: member.token, body: bodyFor(profile, conversationId, profile.body), contentType: 'application/json' });
         expect(res.status, profile.name).toBe(503);
         expect(res.headers.get('retry-after'), profile.name).toBe('1');
         profile.shaped(res.body, 'store_unavailable');
