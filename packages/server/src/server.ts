@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { buildApp } from './app.js';
 import type { Config } from './core/config.js';
+import { seedDemoTrip } from './demo/demo-trip.js';
 import { seedDemoUsers } from './demo/demo-users.js';
 import { createServices, type ServiceOverrides, type Services } from './services.js';
 
@@ -24,7 +25,10 @@ export async function startServer(config: Config, options: { logger?: Logger; ov
   const services = await createServices(config, logger, options.overrides);
   if (config.seedDemo) {
     const seeded = await seedDemoUsers(services.store);
-    if (seeded > 0) logger.info({ seeded }, 'seeded demo users (password: password123)');
+    if (seeded > 0) {
+      await seedDemoTrip(services.store);
+      logger.info({ seeded }, 'seeded demo users (password: password123) and the StepperGO demo trip T-1001');
+    }
   }
   const app = await buildApp(services);
   await app.listen({ port: config.port, host: config.host });
