@@ -20,11 +20,13 @@ export interface ErrorShape {
 export function useErrorShape(app: FastifyInstance, shape: ErrorShape): void {
   app.setErrorHandler((raw: Error, request, reply) => {
     const { error, issues } = toAppError(raw);
-    if (error.status >= 500 && error.code !== 'store_unavailable') request.log.error({ err: raw, shape: shape.name }, 'request failed');
+    // An unavailable dependency is logged where it was found out, once, not per request.
+    const unavailable = error.code === 'store_unavailable' || error.code === 'host_unavailable';
+    if (error.status >= 500 && !unavailable) request.log.error({ err: raw, shape: shape.name }, 'request failed');
     if (error.code === 'rate_limited' && error.details && 'retry_after' in error.details) {
       void reply.header('retry-after', String(error.details.retry_after));
     }
-    if (error.code === 'store_unavailable') void reply.header('retry-after', '1');
+    if (unavailable) void reply.header('retry-after', '1');
     return reply.status(error.status).send(shape.body(error, issues));
   });
 }

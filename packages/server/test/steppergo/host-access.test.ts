@@ -148,6 +148,7 @@ describe('trip access asked of the host app (HOST_ACCESS_URL)', () => {
       expect(await socket.next('error'), verdict).toMatchObject({ message: expect.stringContaining('host app'), code: 'host_unavailable', retryable: true });
       const res = await server.request('GET', `/api/messages/${tripId}`, { token: organizer.token });
       expect(res.status, verdict).toBe(503);
+      expect(res.headers.get('retry-after'), verdict).toBe('1');
       expect(res.body, verdict).toEqual({ error: expect.stringContaining('host app'), code: 'host_unavailable', retryable: true });
     }
   });
