@@ -55,7 +55,11 @@ export class ContextEntryService {
       if (existing && participant) await this.conversations.removeParticipant(HOST, existing.id, userId);
       throw unreadable();
     }
-    if (existing && participant) return { conversation: existing, participant };
+    if (existing && participant) {
+      // The host's role is the newest statement of it (a passenger who now drives).
+      if (participant.role === answer.role) return { conversation: existing, participant };
+      return { conversation: existing, participant: await this.store.conversations.addParticipant(existing.id, userId, answer.role) };
+    }
     const { conversation } = existing
       ? { conversation: existing }
       : await this.conversations.ensureForContext(HOST, context, { type: context.type, title: null });

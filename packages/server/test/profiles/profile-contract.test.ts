@@ -272,14 +272,16 @@ describe.each(STORES)('profile contract on $name', (store) => {
   it.skipIf(!store.cut)('answers a store outage with 503 store_unavailable in every shape, and recovers', async () => {
     const ws = await TestWsClient.authenticated(server.url, member.token);
     const sio = await TestSioClient.connect(server.url, member.token);
-    // Both fully registered (a connection whose setup meets the outage is closed, to retry).
-    await eventually(async () => (await server.services.presence.connectionCount(member.user.id)) === 2, 'both connections to register');
+    const trips = await TestSioClient.connect(server.url, member.token, { path: '/api/socket' });
+    // All fully registered (a connection whose setup meets the outage is closed, to retry).
+    await eventually(async () => (await server.services.presence.connectionCount(member.user.id)) === 3, 'the connections to register');
     expect((await sio.request('join_session', { session_id: caseId })).success).toBe(true);
     await store.cut!(true);
     try {
       // The real-time transports have room for the registry's retry hint.
       expect(await ws.request('send_chat_message', { conversation_id: conversationId, content: 'during the outage' })).toMatchObject({ success: false, code: 'store_unavailable', retryable: true });
       expect(await sio.request('send_message', { session_id: caseId, content: 'during the outage' })).toMatchObject({ success: false, code: 'store_unavailable', retryable: true });
+      expect(await trips.request('message:send', { conversationId, content: 'during the outage' })).toMatchObject({ success: false, code: 'store_unavailable', retryable: true });
       for (const profile of PROFILES) {
         const res = await raw(server, 'POST', profile.send(conversationId), { token: member.token, body: bodyFor(profile, conversationId, profile.body), contentType: 'application/json' });
         expect(res.status, profile.name).toBe(503);
@@ -292,6 +294,7 @@ describe.each(STORES)('profile contract on $name', (store) => {
       await store.cut!(false);
       ws.close();
       sio.close();
+      trips.close();
     }
     const again = await server.request('POST', `/v1/conversations/${conversationId}/messages`, { token: member.token, body: { content: 'back' } });
     expect(again.status).toBe(201);

@@ -103,6 +103,15 @@ describe('trip access asked of the host app (HOST_ACCESS_URL)', () => {
     expect(participants.map((p) => [p.userId, p.role])).toEqual([[driver.id, 'driver']]);
   });
 
+  it('follows the role the host answers with now', async () => {
+    host.verdicts.set(organizer.id, { role: 'passenger' });
+    const { conversationId } = (await server.request('GET', `/api/messages/${tripId}`, { token: organizer.token })).body;
+    host.verdicts.set(organizer.id, { role: 'organizer' });
+    await server.request('GET', `/api/messages/${tripId}`, { token: organizer.token });
+    const participants = await server.services.directory.conversations.participants(conversationId);
+    expect(participants.map((p) => [p.userId, p.role])).toEqual([[organizer.id, 'organizer']]);
+  });
+
   it('lets the people the host allows chat in one conversation', async () => {
     host.verdicts.set(driver.id, { role: 'driver' });
     host.verdicts.set(passenger.id, { role: 'passenger' });

@@ -1,7 +1,7 @@
 import type { Server } from 'socket.io';
 import type { DomainEvent } from '../../bus/domain-event.js';
 import type { Directory } from '../../edge-services.js';
-import { renderTripMessages } from './steppergo-directory.js';
+import { renderTripMessages } from './render-trip-messages.js';
 
 /** The room of a trip's conversation, which `join:conversation` puts a socket in. */
 export const tripRoom = (conversationId: string) => `conversation:${conversationId}`;

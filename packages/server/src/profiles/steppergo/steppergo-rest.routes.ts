@@ -3,7 +3,7 @@ import { userActorOf } from '../../rest/authenticate.js';
 import { useErrorShape } from '../../rest/error-shape.js';
 import type { RoutePlugin } from '../../rest/route-kit.js';
 import { steppergoErrorShape } from './steppergo-error-shape.js';
-import { renderTripMessages } from './steppergo-directory.js';
+import { renderTripMessages } from './render-trip-messages.js';
 import { toSendInput, TRIP } from './steppergo-input.js';
 import { tripUser } from './steppergo-shapes.js';
 
