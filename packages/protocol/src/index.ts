@@ -9,3 +9,4 @@ export * from './support-desk.js';
 export * from './guzosync.js';
 export * from './errors.js';
 export * from './v1.js';
+export * from './moderation.js';

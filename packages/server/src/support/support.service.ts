@@ -1,3 +1,4 @@
+import type { ModerationService } from '../moderation/moderation.service.js';
 import type { Actor, UserActor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import type { Conversation, ConversationContext, Message, User } from '../core/model.js';
@@ -51,6 +52,7 @@ export class SupportService {
     readonly queues: SupportQueues,
     private readonly assignment: AssignmentService,
     private readonly conversations: ConversationService,
+    private readonly moderation: Pick<ModerationService, 'checkOpening'>,
   ) {}
 
   /**
@@ -72,8 +74,10 @@ export class SupportService {
     // Only the queue's own staff who take cases: never another system's agents (the policy's staff_roles).
     const staff = input.addAllStaff ? (await this.store.users.withRoles(this.queues.staffRoles(queue))).filter((u) => u.id !== user.user.id && this.policy.queueAccess(u.roles, queue) === 'handle') : [];
     if (input.addAllStaff && staff.length === 0) throw new AppError('no_staff_available');
-    if (input.content !== undefined) {
-      this.messages.checkContent(input.content, 'text', false);
+    let content = input.content;
+    if (content !== undefined) {
+      this.messages.checkContent(content, 'text', false);
+      content = await this.moderation.checkOpening(user, content);
       await this.rateLimit.consume(user.user.id);
     }
     const { conversation, supportCase, message } = await this.store.cases.open(
@@ -86,7 +90,7 @@ export class SupportService {
         participants: [{ userId: user.user.id, role: 'requester' }, ...staff.map((u) => ({ userId: u.id, role: 'staff' }))],
       },
       { queue, priority: input.priority ?? 'medium', category: input.category ?? null, subject: input.subject, requesterId: user.user.id },
-      input.content === undefined ? undefined : { senderId: user.user.id, kind: 'text', content: input.content, clientId: input.clientId ?? null },
+      content === undefined ? undefined : { senderId: user.user.id, kind: 'text', content, clientId: input.clientId ?? null },
     );
     if (message) await this.bus.publish(topics.conversation(conversation.id), { type: 'message.created', conversationId: conversation.id, message });
     // Announced after everything commits, so whoever hears of the case can read it.

@@ -1,6 +1,7 @@
 import type { Server } from 'socket.io';
 import type { DomainEvent } from '../../bus/domain-event.js';
 import type { User } from '../../core/model.js';
+import type { UserActor } from '../../core/actor.js';
 import type { Directory } from '../../edge-services.js';
 import { deskMessage, deskSession } from './support-desk-shapes.js';
 
@@ -37,15 +38,31 @@ export class SioRenderer {
     return emitted;
   }
 
+  /**
+   * A session's room, or only the sockets in it of the users an event is meant for (`onlyTo`: a
+   * shadowed message). Every socket is in the room of its own id, so those are addressed by id.
+   */
+  private audience(conversationId: string, onlyTo: readonly string[] | undefined) {
+    const room = sessionRoom(conversationId);
+    if (onlyTo === undefined) return this.io.local.to(room);
+    const namespace = this.io.of('/');
+    const ids = [...(namespace.adapter.rooms.get(room) ?? [])].filter((id) => {
+      const actor = namespace.sockets.get(id)?.data.actor as UserActor | undefined;
+      return actor !== undefined && onlyTo.includes(actor.user.id);
+    });
+    // An empty list would address every socket: send to a room nobody is in instead.
+    return this.io.local.to(ids.length > 0 ? ids : [`none:${conversationId}`]);
+  }
+
   /** `feed` is the agents' room when the event came from a queue's topic. */
   private async emit(event: DomainEvent, feed: string | undefined): Promise<void> {
     const local = this.io.local;
     switch (event.type) {
       case 'message.created':
-        local.to(sessionRoom(event.conversationId)).emit('new_message', { message: deskMessage(event.message, await this.user(event.message.senderId)) });
+        this.audience(event.conversationId, event.onlyTo).emit('new_message', { message: deskMessage(event.message, await this.user(event.message.senderId)) });
         return;
       case 'message.updated':
-        local.to(sessionRoom(event.conversationId)).emit(event.message.deletedAt ? 'message_deleted' : 'message_edited', { message: deskMessage(event.message, await this.user(event.message.senderId)) });
+        this.audience(event.conversationId, event.onlyTo).emit(event.message.deletedAt ? 'message_deleted' : event.message.hidden ? 'message_hidden' : 'message_edited', { message: deskMessage(event.message, await this.user(event.message.senderId)) });
         return;
       case 'typing':
         local
