@@ -21,12 +21,29 @@ import type {
 } from '../store.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import { now, toMessage } from './rows.js';
+import { arg, PreparedQuery } from './prepared-query.js';
+
+/** Named, not `*`: a prepared statement must not change shape when a migration adds a column. */
+const RESTRICTION_COLUMNS = ['id', 'kind', 'user_id', 'conversation_id', 'shadow', 'reason', 'until', 'created_by', 'created_at', 'lifted_at', 'lifted_by'] as const;
 
 /** Reporters the server itself files as; they never count towards auto-hide. */
 const SYSTEM_REPORTER = 'system:%';
 
 export class KyselyModerationRepository implements ModerationRepository {
-  constructor(private readonly adapter: DialectAdapter) {}
+  /** Asked on every send: built and compiled once (see PreparedQuery). */
+  private readonly inForce: PreparedQuery<Selectable<ModerationRestrictionsTable>>;
+
+  constructor(private readonly adapter: DialectAdapter) {
+    this.inForce = new PreparedQuery(adapter, (db) =>
+      db
+        .selectFrom('moderation_restrictions')
+        .select(RESTRICTION_COLUMNS)
+        .where('user_id', '=', arg(0))
+        .where('lifted_at', 'is', null)
+        .where((eb) => eb.or([eb('conversation_id', 'is', null), eb('conversation_id', '=', arg(1))]))
+        .where((eb) => eb.or([eb('until', 'is', null), eb('until', '>', arg(2))])),
+    );
+  }
 
   private get db(): Kysely<Database> {
     return this.adapter.db;
@@ -155,14 +172,7 @@ export class KyselyModerationRepository implements ModerationRepository {
   }
 
   async restrictionsInForce(userId: string, conversationId: string, at: string): Promise<Restriction[]> {
-    const rows = await this.db
-      .selectFrom('moderation_restrictions')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .where('lifted_at', 'is', null)
-      .where((eb) => eb.or([eb('conversation_id', 'is', null), eb('conversation_id', '=', conversationId)]))
-      .where((eb) => eb.or([eb('until', 'is', null), eb('until', '>', at)]))
-      .execute();
+    const { rows } = await this.inForce.execute(this.db, [userId, conversationId, at]);
     return rows.map(toRestriction);
   }
 
