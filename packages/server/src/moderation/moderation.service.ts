@@ -115,15 +115,16 @@ export class ModerationService {
 
   /**
    * For the first message of a conversation that does not exist yet (a support case's request):
-   * an open ban everywhere and the blocklist apply. Returns the content to store.
+   * an open ban everywhere and the blocklist apply; under a shadow ban everywhere the message is
+   * written shadowed. Returns the content to store and whether it is shadowed.
    */
-  async checkOpening(actor: UserActor, content: string): Promise<string> {
-    const restrictions = await this.store.moderation.restrictionsInForce(actor.user.id, '', new Date().toISOString());
+  async checkOpening(actor: UserActor, content: string): Promise<{ content: string; shadowed: boolean }> {
+    const restrictions = (await this.store.moderation.restrictionsInForce(actor.user.id, '', new Date().toISOString())).filter((r) => r.conversationId === null);
     const ban = restrictions.find((r) => r.kind === 'ban' && !r.shadow);
     if (ban) throw new AppError('banned', 'You are banned from sending messages', { until: ban.until });
     const verdict = (await this.matcher()).check(content);
     if (verdict.action === 'block') throw new AppError('blocked_content');
-    return verdict.content;
+    return { content: verdict.content, shadowed: restrictions.some((r) => r.kind === 'ban' && r.shadow) };
   }
 
   /** Reacting is speaking too: refused while banned (openly) or muted. */
