@@ -266,7 +266,21 @@ export class MessageService {
     const moderator = actor.kind === 'service' || this.policy.can({ kind: 'user', roles: actor.user.roles }, 'messages.moderate');
     if (!moderator && message.senderId !== actorUser(actor)) throw new AppError('forbidden', 'You can only delete your own messages');
     if (message.deletedAt !== null) return message;
-    const updated = await this.store.messages.update(messageId, { content: '', deletedAt: new Date().toISOString() });
+    const patch = { content: '', deletedAt: new Date().toISOString() };
+    const by = actor.kind === 'user' ? actor.user.id : null;
+    // Deleting someone else's message is a moderator's action: audited, with its reports settled, in one go.
+    const updated =
+      message.senderId === by
+        ? await this.store.messages.update(messageId, patch)
+        : (
+            await this.store.moderation.actOnMessage({
+              messageId,
+              patch,
+              resolveReports: 'actioned',
+              by,
+              audit: { actorId: by, action: 'delete', targetType: 'message', targetId: messageId, reason: null, params: { conversation_id: conversationId, sender_id: message.senderId } },
+            })
+          ).message;
     await this.publishUpdated(updated);
     return updated;
   }

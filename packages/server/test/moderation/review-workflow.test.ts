@@ -133,6 +133,22 @@ describe('the moderation review workflow', () => {
     expect(log.body.entries[3]).toMatchObject({ target_id: message.id, reason: 'insults', params: { conversation_id: id, sender_id: people[0].user.id } });
   });
 
+  it('audits a moderator deleting someone else’s message through the plain delete, and settles its reports', async () => {
+    const { people, id, message } = await scene();
+    await reportOver(people[1], id, message.id);
+    // A moderator who takes part in the conversation deletes over the ordinary endpoint.
+    const mod = await server.user(['CONTROL_ADMIN']);
+    expect((await server.request('POST', `/v1/conversations/${id}/participants`, { apiKey: TEST_API_KEY, body: { user_id: mod.user.id } })).status).toBeLessThan(300);
+    const deleted = await server.request('DELETE', `/v1/conversations/${id}/messages/${message.id}`, { token: mod.token });
+    expect(deleted.status).toBe(200);
+    const log = await server.request('GET', `/v1/moderation/audit-log?actor_id=${mod.user.id}`, { token: mod.token });
+    expect(log.body.entries).toEqual([expect.objectContaining({ action: 'delete', target_id: message.id, params: expect.objectContaining({ sender_id: people[0].user.id, reports_settled: 1 }) })]);
+    // The author's own delete is not a moderator action.
+    const own = await restSend(server, people[1], id, 'mine');
+    expect((await server.request('DELETE', `/v1/conversations/${id}/messages/${own.id}`, { token: people[1].token })).status).toBe(200);
+    expect((await server.request('GET', `/v1/moderation/audit-log?actor_id=${people[1].user.id}`, { apiKey: TEST_API_KEY })).body.entries).toEqual([]);
+  });
+
   it('starts and stops telling a connection of reports as its roles change', async () => {
     const { people, id, message } = await scene();
     const promoted = await member();
