@@ -11,6 +11,9 @@ export const ERROR_CODES = {
   invalid_credentials: { status: 401, message: 'Incorrect email or password', retryable: false },
   forbidden: { status: 403, message: 'You are not allowed to do this', retryable: false },
   invalid_signature: { status: 403, message: 'The link is invalid or has expired', retryable: false },
+  banned: { status: 403, message: 'You are banned from sending messages here', retryable: false },
+  muted: { status: 403, message: 'You are muted in this conversation', retryable: false },
+  user_blocked: { status: 403, message: 'This person does not accept messages from you', retryable: false },
   not_participant: { status: 403, message: 'You are not a participant of this conversation', retryable: false },
   user_disabled: { status: 401, message: 'This account is disabled', retryable: false },
   not_found: { status: 404, message: 'The resource does not exist', retryable: false },
@@ -38,8 +41,11 @@ export const ERROR_CODES = {
   unsupported_media_type: { status: 415, message: 'Unsupported content type', retryable: false },
   unsupported_file_type: { status: 415, message: 'This type of file is not accepted', retryable: false },
   empty_file: { status: 422, message: 'The file is empty', retryable: false },
+  blocked_content: { status: 422, message: 'The message contains a term this service does not allow', retryable: false },
   validation_failed: { status: 422, message: 'The request does not match the schema', retryable: false },
   rate_limited: { status: 429, message: 'Too many requests', retryable: true },
+  // Retryable after `retry_after` seconds, like `rate_limited`, but per conversation and set by its moderators.
+  slow_mode: { status: 429, message: 'Slow mode is on: wait before sending again', retryable: true },
   internal: { status: 500, message: 'Internal server error', retryable: true },
   store_unavailable: { status: 503, message: 'The store is unavailable, retry shortly', retryable: true },
   // The host app's access check (HOST_ACCESS_URL) did not answer in time or answered nonsense.

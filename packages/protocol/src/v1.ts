@@ -54,6 +54,7 @@ export const MessageJson = Type.Object({
   client_id: Nullable(Type.String()),
   edited_at: Nullable(Type.String()),
   deleted_at: Nullable(Type.String()),
+  hidden: Type.Boolean({ description: 'Hidden by a moderator: content, attachments and metadata are gone for everyone but moderators; the seq stays' }),
   created_at: Type.String(),
   reactions: Type.Optional(Type.Array(ReactionJson)),
 });
@@ -80,6 +81,7 @@ export const ConversationJson = Type.Object({
   created_by: Nullable(Type.String()),
   last_seq: Type.Integer(),
   last_message_at: Nullable(Type.String()),
+  slow_mode_seconds: Type.Integer({ description: 'Seconds a member waits between two messages; 0 is off. Staff are never slowed' }),
   created_at: Type.String(),
   updated_at: Type.String(),
   unread_count: Type.Optional(Type.Integer()),

@@ -21,6 +21,7 @@ import { messageRoutes } from './rest/routes/messages.routes.js';
 import { userRoutes } from './rest/routes/users.routes.js';
 import { supportRoutes } from './rest/routes/support.routes.js';
 import { attachmentRoutes } from './attachments/attachment.routes.js';
+import { moderationRoutes } from './moderation/moderation.routes.js';
 import type { Services } from './services.js';
 
 declare module 'fastify' {
@@ -98,7 +99,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   registerAuthentication(app, services.auth);
-  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, attachmentRoutes, supportRoutes]) {
+  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, attachmentRoutes, supportRoutes, moderationRoutes]) {
     await app.register(routes, { services });
   }
   for (const profile of PROFILES) if (profile.routes) await app.register(profile.routes, { services });

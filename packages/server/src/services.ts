@@ -35,6 +35,8 @@ import { JobRunner } from './jobs/job-runner.js';
 import { AfterCommitPublisher } from './messages/after-commit-publisher.js';
 import { firstResponseJob } from './support/first-response.job.js';
 import type { Metrics } from './ops/metrics.js';
+import { ModerationService } from './moderation/moderation.service.js';
+import { SlowMode } from './moderation/slow-mode.js';
 import { Readiness } from './ops/readiness.js';
 
 /** Everything a gateway may call: the operations, and the ports beneath them. */
@@ -58,6 +60,7 @@ export interface Services {
   readonly support: SupportService;
   readonly assignment: AssignmentService;
   readonly supportRooms: SupportRoomsService;
+  readonly moderation: ModerationService;
   /** Read-only lookups for presentation at the edge. */
   readonly directory: Directory;
   /** Subscribe-only view of the bus, for gateways. */
@@ -91,6 +94,8 @@ function createClusterParts(url: string, config: Config, logger: Logger, onResyn
     bus,
     presence: new RedisPresence({ url, keyPrefix, onError, onResync, commandTimeoutMs, ttlMs: config.presenceTtlSeconds * 1000, heartbeatMs: config.presenceHeartbeatSeconds * 1000 }),
     limiter: createRedisSendLimiter(limiterClient, { points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds, keyPrefix, timeoutMs: commandTimeoutMs }),
+    // One message per conversation's cooldown; each consume sets its own window (SlowMode).
+    slowModeLimiter: createRedisSendLimiter(limiterClient, { points: 1, windowSeconds: 1, keyPrefix, timeoutMs: commandTimeoutMs, name: 'slow' }),
     ping: async () => {
       await Promise.all([pingRedis(limiterClient, 'limiter'), bus.ping()]);
     },
@@ -126,7 +131,10 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const attachmentScan = createAttachmentScanJob({ config, store, publisher, logger });
   if (attachmentScan) jobs?.register(attachmentScan.kind, attachmentScan.handle);
   const typing = new TypingService(bus, access, config.typingTimeoutSeconds * 1000);
-  const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger, typing });
+  const moderation = new ModerationService(store, publisher, policy, access, new SlowMode(cluster?.slowModeLimiter), { autoHideReports: config.moderationAutoHideReports, blocklistCacheMs: config.blocklistCacheMs });
+  const flagJob = moderation.flagJob();
+  jobs?.register(flagJob.kind, flagJob.handle);
+  const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger, typing }, moderation);
   const tracker = overrides.presence ?? cluster?.presence ?? new MemoryPresence();
   const presence = new PresenceService(tracker, bus, store, logger);
   presenceRef = presence;
@@ -154,10 +162,10 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   purging.unref();
   const queues = new SupportQueues(policy);
   const assignment = new AssignmentService(store, tracker, policy, queues, logger);
-  const conversations = new ConversationService(store, publisher, policy, access);
+  const conversations = new ConversationService(store, publisher, policy, access, moderation);
   const hostAccess = config.hostAccessUrl === undefined ? undefined : new HostAccess({ url: config.hostAccessUrl, secret: config.hostAccessSecret!, cacheMs: config.hostAccessCacheSeconds * 1000, timeoutMs: config.hostAccessTimeoutMs, logger });
   const contexts = new ContextEntryService(store, conversations, hostAccess);
-  const support = new SupportService(store, publisher, policy, access, messages, sendRateLimit, queues, assignment, conversations);
+  const support = new SupportService(store, publisher, policy, access, messages, sendRateLimit, queues, assignment, conversations, moderation);
   assignment.onAssigned((assigned, agent) => support.announceAssignment(assigned, 'assigned', null, agent));
   presence.onOnline((userId) => assignment.drainFor(userId));
   const supportRooms = new SupportRoomsService(policy, queues, support, messages, presence, store, publisher);
@@ -189,6 +197,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     support,
     assignment,
     supportRooms,
+    moderation,
     directory,
     readiness,
     events: bus,

@@ -1,5 +1,5 @@
 import type { Conversation, Message, Reaction, User } from '../core/model.js';
-import type { SupportCase } from '../storage/store.js';
+import type { MessageReport, SupportCase } from '../storage/store.js';
 
 /**
  * Everything that happens and may interest a connection, as a union on `type`. Events are
@@ -7,8 +7,9 @@ import type { SupportCase } from '../storage/store.js';
  */
 export type DomainEvent =
   /** `origin` is the connection that sent it, which gets a reply instead of the broadcast. */
-  | { readonly type: 'message.created'; readonly conversationId: string; readonly message: Message; readonly origin?: string }
-  | { readonly type: 'message.updated'; readonly conversationId: string; readonly message: Message }
+  /** `onlyTo`: the users who may see it live (a shadow-banned sender's own message); absent: everyone. */
+  | { readonly type: 'message.created'; readonly conversationId: string; readonly message: Message; readonly origin?: string; readonly onlyTo?: readonly string[] }
+  | { readonly type: 'message.updated'; readonly conversationId: string; readonly message: Message; readonly onlyTo?: readonly string[] }
   /** Sent to each participant's user topic; `firstMessage` when the conversation opened with one. */
   | { readonly type: 'conversation.created'; readonly conversation: Conversation; readonly participantIds: readonly string[]; readonly firstMessage?: Message }
   | { readonly type: 'conversation.updated'; readonly conversation: Conversation }
@@ -30,7 +31,9 @@ export type DomainEvent =
   | { readonly type: 'support.case_updated'; readonly supportCase: SupportCase; readonly change: SupportChange; readonly by: string | null; readonly agent: { readonly id: string; readonly name: string } | null }
   | { readonly type: 'room.joined'; readonly room: string; readonly userId: string; readonly origin: string }
   /** clamd found a signature in an upload, which is quarantined; sent to `topics.admin`. */
-  | { readonly type: 'attachment.infected'; readonly attachment: InfectedAttachment };
+  | { readonly type: 'attachment.infected'; readonly attachment: InfectedAttachment }
+  /** Someone (or the blocklist) reported a message; sent to `topics.moderation`. */
+  | { readonly type: 'report.created'; readonly report: MessageReport; readonly message: Message; readonly openReporters: number };
 
 /** What admins are told about an infected upload: whose, where it was sent, what was found. */
 export interface InfectedAttachment {
@@ -58,4 +61,6 @@ export const topics = {
   presence: (userId: string) => `presence:${userId}`,
   queue: (name: string) => `queue:${name}`,
   admin: 'admin',
+  /** Connections of `messages.moderate` holders follow it. */
+  moderation: 'moderation',
 } as const;

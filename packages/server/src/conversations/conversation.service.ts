@@ -7,6 +7,7 @@ import type { Policy } from '../policy/policy.js';
 import type { Store } from '../storage/store.js';
 import { publishParticipantAdded } from './participant-events.js';
 import { unreadable, type ConversationAccess } from './conversation-access.js';
+import type { ModerationService } from '../moderation/moderation.service.js';
 import { DIRECT_CONTEXT_TYPE, directPairContext } from './direct-pair.js';
 
 export interface CreateConversationInput {
@@ -37,6 +38,8 @@ export class ConversationService {
     private readonly bus: AfterCommitPublisher,
     private readonly policy: Policy,
     private readonly access: ConversationAccess,
+    /** A user who blocked the caller cannot be put in a new direct conversation with them. */
+    private readonly blocks: Pick<ModerationService, 'assertNotBlockedBy'>,
   ) {}
 
   /**
@@ -63,6 +66,7 @@ export class ConversationService {
       // Only the server writes direct contexts now; one on another kind of conversation was planted.
       if (existing && existing.type !== DIRECT_CONTEXT_TYPE) throw new AppError('context_taken');
       if (existing) return { conversation: existing, created: false };
+      if (actor.kind === 'user') await this.blocks.assertNotBlockedBy(actor, [first, second].filter((id) => id !== actor.user.id));
       return this.insert(actor, input, context, members);
     }
     return this.insert(actor, input, input.context ?? null, members);

@@ -37,3 +37,10 @@ export class AppError extends Error {
 export function isAppError(value: unknown): value is AppError {
   return value instanceof AppError;
 }
+
+/** Seconds a client should wait before retrying (`rate_limited`, `slow_mode`), when the error says. */
+export function retryAfterOf(error: AppError): number | undefined {
+  const details = error.details;
+  if (!details || Array.isArray(details) || !('retry_after' in details)) return undefined;
+  return typeof details.retry_after === 'number' ? details.retry_after : undefined;
+}

@@ -38,6 +38,8 @@ export interface Conversation {
   readonly lastSeq: number;
   readonly lastMessageAt: string | null;
   readonly lastActivityAt: string;
+  /** Seconds a member waits between two messages (0: off); never applied to staff. */
+  readonly slowModeSeconds: number;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -84,7 +86,12 @@ export interface Message {
   readonly clientId: string | null;
   readonly editedAt: string | null;
   readonly deletedAt: string | null;
+  /** Hidden by a moderator (or automatically after enough reports): a tombstone that keeps its seq. */
   readonly hidden: boolean;
+  /** Reported by someone at least once. */
+  readonly reported: boolean;
+  /** Written under a shadow ban: only its sender and moderators see it. */
+  readonly shadowed: boolean;
   readonly createdAt: string;
   /** Filled in when read for display; absent on freshly written messages. */
   readonly reactions?: readonly Reaction[];

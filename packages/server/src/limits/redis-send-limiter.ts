@@ -7,6 +7,8 @@ export interface RedisSendLimiterOptions extends SendRateLimitOptions {
   readonly keyPrefix?: string;
   /** How long a send may wait for Redis's count before this node counts it itself, in ms. @default 1000 */
   readonly timeoutMs?: number;
+  /** What is counted, after the prefix in the keys (`send`, `slow`). @default "send" */
+  readonly name?: string;
 }
 
 /**
@@ -26,7 +28,7 @@ export interface RedisSendLimiterOptions extends SendRateLimitOptions {
  * @example new SendRateLimit(options, createRedisSendLimiter(redis, options))
  */
 export function createRedisSendLimiter(redis: Redis, options: RedisSendLimiterOptions): RateLimiterAbstract {
-  const keyPrefix = `${options.keyPrefix ?? 'switchboard:'}send`;
+  const keyPrefix = `${options.keyPrefix ?? 'switchboard:'}${options.name ?? 'send'}`;
   const window = { points: options.points, duration: options.windowSeconds, keyPrefix };
   // The fallback belongs to the wrapper alone: were the Redis limiter to have it too, a send
   // whose command timed out would be counted twice (once per layer giving up).

@@ -11,6 +11,11 @@ import type { SendRateLimit } from '../limits/send-rate-limit.js';
 import type { AttachmentService } from '../attachments/attachment.service.js';
 import type { MessageJob } from '../jobs/message-job.js';
 import type { AfterCommitPublisher } from './after-commit-publisher.js';
+import { visibleTo } from '../core/message-visibility.js';
+import type { ModerationService } from '../moderation/moderation.service.js';
+
+/** What sending, editing and reading ask of moderation. */
+export type MessageModeration = Pick<ModerationService, 'checkSend' | 'checkEdit' | 'checkReact' | 'viewerOf'>;
 
 export interface SendMessageInput {
   readonly content: string;
@@ -64,6 +69,8 @@ export class MessageService {
     private readonly rateLimit: SendRateLimit,
     private readonly uploads: AttachmentService,
     private readonly followUps: MessageFollowUps,
+    /** Bans, mutes, slow mode, the blocklist and blocks: asked before anything is written. */
+    private readonly moderation: MessageModeration,
   ) {}
 
   /**
@@ -86,23 +93,25 @@ export class MessageService {
       const target = await this.store.messages.byId(input.replyTo);
       if (!target || target.conversationId !== conversationId) throw invalid('/reply_to', 'no such message in this conversation');
     }
+    const verdict = await this.moderation.checkSend(actor, conversation, input.content);
     // Bound before the append, so the unclaimed-upload purge (which takes only unbound uploads)
     // can never delete a file a committed message carries.
     const attachments = await this.uploads.claim(actor, conversationId, uploadIds);
     const storedKind = input.kind ?? (attachments.length > 0 && attachments.every((a) => a.contentType.startsWith('image/')) ? 'image' : kind);
-    const jobs = this.jobsFor(conversation, { senderId: actor.user.id, kind: storedKind });
+    const jobs = [...this.jobsFor(conversation, { senderId: actor.user.id, kind: storedKind }), ...verdict.jobs];
     let result: SendResult;
     try {
       result = await this.store.messages.append({
         conversationId,
         senderId: actor.user.id,
         kind: storedKind,
-        content: input.content,
+        content: verdict.content,
         attachments,
         replyTo: input.replyTo ?? null,
         metadata: input.metadata ?? {},
         clientId: input.clientId ?? null,
         jobs,
+        ...(verdict.shadowed && { shadowed: true }),
       });
     } catch (error) {
       await this.uploads.release(uploadIds).catch((err: unknown) => this.followUps.logger.warn({ err, conversationId, uploadIds }, 'could not release the uploads of a failed send'));
@@ -110,9 +119,10 @@ export class MessageService {
     }
     if (result.created && jobs.length > 0) this.followUps.jobsWritten();
     await this.settleUploads(uploadIds, result);
-    if (result.created) await this.publishCreated(result.message, origin);
+    // A shadowed message is told live to its sender alone; the others meet its tombstone on sync.
+    if (result.created) await this.publishCreated(result.message, origin, result.message.shadowed ? [actor.user.id] : undefined);
     await this.followUps.typing.stopIfTyping(conversationId, actor.user.id).catch((err: unknown) => this.followUps.logger.warn({ err, conversationId }, 'could not end the sender’s typing indicator'));
-    return result;
+    return { ...result, message: visibleTo(result.message, this.moderation.viewerOf(actor)) };
   }
 
   /** The kinds of the outbox jobs a message of this sender in this conversation owes. */
@@ -150,13 +160,13 @@ export class MessageService {
   async page(actor: Actor, conversationId: string, query: { beforeSeq?: number; afterSeq?: number; limit: number; maxBytes?: number }) {
     await this.access.read(actor, conversationId);
     const page = await this.store.messages.page({ conversationId, ...query });
-    return { ...page, messages: await this.forReaders(page.messages) };
+    return { ...page, messages: await this.forReaders(actor, page.messages) };
   }
 
   /** Offset paging, newest first window returned oldest first (for protocols that page with skip). */
   async window(actor: Actor, conversationId: string, skip: number, limit: number, maxBytes?: number): Promise<Message[]> {
     await this.access.read(actor, conversationId);
-    return this.forReaders(await this.store.messages.window(conversationId, skip, limit, maxBytes));
+    return this.forReaders(actor, await this.store.messages.window(conversationId, skip, limit, maxBytes));
   }
 
   /**
@@ -166,6 +176,8 @@ export class MessageService {
   async react(actor: Actor, conversationId: string, messageId: string, emoji: string, add: boolean): Promise<readonly Reaction[]> {
     const message = await this.messageForWrite(actor, conversationId, messageId);
     if (message.deletedAt !== null) throw new AppError('message_not_found', 'The message was deleted');
+    if (visibleTo(message, this.moderation.viewerOf(actor)).hidden) throw new AppError('message_not_found', 'The message was hidden');
+    if (actor.kind === 'user') await this.moderation.checkReact(actor, conversationId);
     const userId = actorUser(actor);
     const changed = add ? await this.store.reactions.add(messageId, userId, emoji) : await this.store.reactions.remove(messageId, userId, emoji);
     const reactions = (await this.store.reactions.forMessages([messageId])).get(messageId) ?? [];
@@ -175,10 +187,15 @@ export class MessageService {
     return reactions;
   }
 
-  /** What readers see: deleted messages lose content and attachments; reactions are attached. */
-  private async forReaders(messages: readonly Message[]): Promise<Message[]> {
-    const reactions = await this.store.reactions.forMessages(messages.filter((m) => m.deletedAt === null).map((m) => m.id));
-    return messages.map((m) => (m.deletedAt !== null ? { ...m, content: '', attachments: [], reactions: [] } : { ...m, reactions: reactions.get(m.id) ?? [] }));
+  /**
+   * What this reader sees: deleted messages lose content and attachments, hidden and shadowed
+   * ones are tombstones unless the reader may see them (`visibleTo`); reactions are attached.
+   */
+  private async forReaders(actor: Actor, messages: readonly Message[]): Promise<Message[]> {
+    const viewer = this.moderation.viewerOf(actor);
+    const seen = messages.map((m) => visibleTo(m, viewer));
+    const reactions = await this.store.reactions.forMessages(seen.filter((m) => m.deletedAt === null && !m.hidden).map((m) => m.id));
+    return seen.map((m) => (m.deletedAt !== null ? { ...m, content: '', attachments: [], reactions: [] } : m.hidden ? m : { ...m, reactions: reactions.get(m.id) ?? [] }));
   }
 
   /** Moves the caller's read pointer forward to `seq` (or to the end) and tells the others. */
@@ -236,7 +253,9 @@ export class MessageService {
   async edit(actor: Actor, conversationId: string, messageId: string, content: string): Promise<Message> {
     const message = await this.ownMessage(actor, conversationId, messageId);
     this.checkContent(content, message.kind, message.attachments.length > 0);
-    const updated = await this.store.messages.update(messageId, { content, editedAt: new Date().toISOString() });
+    if (message.hidden) throw new AppError('forbidden', 'A moderator hid this message; it cannot be edited');
+    const stored = actor.kind === 'user' ? await this.moderation.checkEdit(actor, conversationId, content) : content;
+    const updated = await this.store.messages.update(messageId, { content: stored, editedAt: new Date().toISOString() });
     await this.publishUpdated(updated);
     return updated;
   }
@@ -247,7 +266,21 @@ export class MessageService {
     const moderator = actor.kind === 'service' || this.policy.can({ kind: 'user', roles: actor.user.roles }, 'messages.moderate');
     if (!moderator && message.senderId !== actorUser(actor)) throw new AppError('forbidden', 'You can only delete your own messages');
     if (message.deletedAt !== null) return message;
-    const updated = await this.store.messages.update(messageId, { content: '', deletedAt: new Date().toISOString() });
+    const patch = { content: '', deletedAt: new Date().toISOString() };
+    const by = actor.kind === 'user' ? actor.user.id : null;
+    // Deleting someone else's message is a moderator's action: audited, with its reports settled, in one go.
+    const updated =
+      message.senderId === by
+        ? await this.store.messages.update(messageId, patch)
+        : (
+            await this.store.moderation.actOnMessage({
+              messageId,
+              patch,
+              resolveReports: 'actioned',
+              by,
+              audit: { actorId: by, action: 'delete', targetType: 'message', targetId: messageId, reason: null, params: { conversation_id: conversationId, sender_id: message.senderId } },
+            })
+          ).message;
     await this.publishUpdated(updated);
     return updated;
   }
@@ -278,17 +311,24 @@ export class MessageService {
     return this.publisher.publish(topic, event);
   }
 
-  private async publishCreated(message: Message, origin?: string): Promise<void> {
+  private async publishCreated(message: Message, origin?: string, onlyTo?: readonly string[]): Promise<void> {
     await this.publish(topics.conversation(message.conversationId), {
       type: 'message.created',
       conversationId: message.conversationId,
       message,
       ...(origin !== undefined && { origin }),
+      ...(onlyTo !== undefined && { onlyTo }),
     });
   }
 
+  /** Edits and deletes of a shadowed message, like the message itself, reach its sender alone. */
   private async publishUpdated(message: Message): Promise<void> {
-    await this.publish(topics.conversation(message.conversationId), { type: 'message.updated', conversationId: message.conversationId, message });
+    const { conversationId } = message;
+    if (message.shadowed && !message.hidden && message.senderId !== null) {
+      await this.publish(topics.conversation(conversationId), { type: 'message.updated', conversationId, message: { ...message, shadowed: false }, onlyTo: [message.senderId] });
+      return;
+    }
+    await this.publish(topics.conversation(conversationId), { type: 'message.updated', conversationId, message: visibleTo(message, { userId: undefined, moderator: false }) });
   }
 }
 

@@ -186,6 +186,7 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
     this.open.add(connection);
     this.metrics.connections.inc({ gateway: this.gateway });
     this.hub.add(connection, topics.user(actor.user.id));
+    this.followModeration(connection);
     const summaries = await this.services.conversations.list(actor, { limit: FOLLOWED_AT_CONNECT });
     for (const s of summaries) this.follow(connection, s.conversation.id, s.conversation.lastSeq);
     await this.services.presence.connected(actor.user.id, connection.id);
@@ -234,10 +235,16 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
     this.logger.error({ err: error, gateway: this.gateway, event: event.type, topic }, 'fan-out: rendering an event failed');
   }
 
+  /** Moderators' connections hear of reports; following changes with the roles. */
+  private followModeration(connection: C): void {
+    if (this.services.moderation.isModerator(connection.actor)) this.hub.add(connection, topics.moderation);
+    else this.hub.remove(connection, topics.moderation);
+  }
+
   private dispatch(event: DomainEvent, topic: string, subscribers: ReadonlySet<C>): void {
     try {
       this.follows(event, subscribers);
-      this.render(event, topic, subscribers);
+      this.render(event, topic, audienceOf(event, subscribers));
     } catch (error) {
       this.reportFailure(event, topic, error);
     }
@@ -257,6 +264,7 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
         for (const c of subscribers) {
           if (c.actor.user.id !== event.user.id) continue;
           c.actor = { ...c.actor, user: event.user };
+          this.followModeration(c);
           this.rolesChanged(c).catch((error: unknown) => this.reportFailure(event, topics.user(event.user.id), error));
         }
         return;
@@ -309,4 +317,15 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
     if (this.keepalive) clearInterval(this.keepalive);
     for (const c of this.open) this.end(c, 'shutdown');
   }
+}
+
+/**
+ * The subscribers an event may reach: all of them, or only the connections of the users it is
+ * meant for (`onlyTo`: a shadowed message and its edits). Gateways that render to their own
+ * rooms ask `onlyTo` themselves.
+ */
+function audienceOf<C extends LiveConnection>(event: DomainEvent, subscribers: ReadonlySet<C>): ReadonlySet<C> {
+  const onlyTo = 'onlyTo' in event ? event.onlyTo : undefined;
+  if (onlyTo === undefined) return subscribers;
+  return new Set([...subscribers].filter((c) => onlyTo.includes(c.actor.user.id)));
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppError } from '../core/errors.js';
+import { retryAfterOf, type AppError } from '../core/errors.js';
 import { toAppError, type SchemaIssue } from './to-app-error.js';
 
 /**
@@ -23,9 +23,8 @@ export function useErrorShape(app: FastifyInstance, shape: ErrorShape): void {
     // An unavailable dependency is logged where it was found out, once, not per request.
     const unavailable = error.code === 'store_unavailable' || error.code === 'host_unavailable';
     if (error.status >= 500 && !unavailable) request.log.error({ err: raw, shape: shape.name }, 'request failed');
-    if (error.code === 'rate_limited' && error.details && 'retry_after' in error.details) {
-      void reply.header('retry-after', String(error.details.retry_after));
-    }
+    const retryAfter = retryAfterOf(error);
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     if (unavailable) void reply.header('retry-after', '1');
     return reply.status(error.status).send(shape.body(error, issues));
   });

@@ -14,6 +14,11 @@ export interface Database {
   support_cases: SupportCasesTable;
   attachments: AttachmentsTable;
   jobs: JobsTable;
+  message_reports: MessageReportsTable;
+  moderation_restrictions: ModerationRestrictionsTable;
+  blocklist_terms: BlocklistTermsTable;
+  user_blocks: UserBlocksTable;
+  moderation_audit: ModerationAuditTable;
   sessions: SessionsTable;
 }
 
@@ -104,6 +109,7 @@ export interface ConversationsTable {
   last_seq: Generated<number>;
   last_message_at: string | null;
   last_activity_at: string;
+  slow_mode_seconds: Generated<number>;
   created_at: string;
   updated_at: string;
 }
@@ -133,6 +139,8 @@ export interface MessagesTable {
   edited_at: string | null;
   deleted_at: string | null;
   hidden: Generated<number>;
+  reported: Generated<number>;
+  shadowed: Generated<number>;
   created_at: string;
 }
 
@@ -150,4 +158,54 @@ export interface SessionsTable {
 export interface RevokedTokensTable {
   jti: string;
   expires_at: number;
+}
+
+export interface MessageReportsTable {
+  id: string;
+  message_id: string;
+  conversation_id: string;
+  reporter_id: string;
+  reason: string;
+  note: string | null;
+  state: string;
+  created_at: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
+}
+
+export interface ModerationRestrictionsTable {
+  id: string;
+  kind: string;
+  user_id: string;
+  conversation_id: string | null;
+  shadow: number;
+  reason: string;
+  until: string | null;
+  created_by: string | null;
+  created_at: string;
+  lifted_at: string | null;
+  lifted_by: string | null;
+}
+
+export interface BlocklistTermsTable {
+  term: string;
+  action: string;
+  created_at: string;
+}
+
+export interface UserBlocksTable {
+  blocker_id: string;
+  blocked_id: string;
+  created_at: string;
+}
+
+export interface ModerationAuditTable {
+  id: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string;
+  reason: string | null;
+  params: string;
+  created_at: string;
 }

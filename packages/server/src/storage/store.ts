@@ -23,6 +23,7 @@ export interface Store {
   readonly cases: SupportCaseRepository;
   readonly attachments: AttachmentRepository;
   readonly outbox: OutboxRepository;
+  readonly moderation: ModerationRepository;
   /** Applies pending migrations. Safe to call on every start and from several nodes. */
   migrate(): Promise<void>;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
@@ -88,6 +89,13 @@ export interface ConversationListQuery {
   readonly before?: string;
 }
 
+export interface ConversationPatch {
+  readonly title?: string | null;
+  readonly status?: string;
+  readonly metadata?: Json;
+  readonly slowModeSeconds?: number;
+}
+
 export interface ConversationRepository {
   /**
    * Creates the conversation and its participants in one transaction: if any of it fails, nothing
@@ -106,7 +114,7 @@ export interface ConversationRepository {
   listForUser(query: ConversationListQuery): Promise<ConversationSummary[]>;
   /** The summary of one conversation for one participant, or `undefined` if not a participant. */
   summaryFor(conversationId: string, userId: string): Promise<ConversationSummary | undefined>;
-  update(id: string, patch: { title?: string | null; status?: string; metadata?: Json }): Promise<Conversation>;
+  update(id: string, patch: ConversationPatch): Promise<Conversation>;
   /** Current participants (those who have not left). */
   participants(conversationId: string): Promise<Participant[]>;
   /** Everyone who currently shares at least one conversation with the user, the user excluded. */
@@ -133,7 +141,7 @@ export interface ConversationRepository {
 }
 
 export interface AccessFacts {
-  readonly conversation: Pick<Conversation, 'id' | 'type' | 'status' | 'createdBy'>;
+  readonly conversation: Pick<Conversation, 'id' | 'type' | 'status' | 'createdBy' | 'slowModeSeconds'>;
   /** The user's membership, current or former; absent when they never took part. */
   readonly participant: Pick<Participant, 'userId' | 'role' | 'leftAt'> | undefined;
 }
@@ -153,6 +161,17 @@ export interface NewMessage {
    * retried client id writes none: the original append wrote them.
    */
   readonly jobs?: readonly string[];
+  /** Written under a shadow ban: stored and kept, shown only to its sender and moderators. */
+  readonly shadowed?: boolean;
+}
+
+export interface MessagePatch {
+  readonly content?: string;
+  readonly editedAt?: string;
+  readonly deletedAt?: string;
+  readonly hidden?: boolean;
+  readonly reported?: boolean;
+  readonly metadata?: Json;
 }
 
 export interface AppendResult {
@@ -195,7 +214,7 @@ export interface MessageRepository {
    * newest of them that fit (always at least one), so a client paging by skip gets the rest next.
    */
   window(conversationId: string, skip: number, limit: number, maxBytes?: number): Promise<Message[]>;
-  update(id: string, patch: { content?: string; editedAt?: string; deletedAt?: string; hidden?: boolean; metadata?: Json }): Promise<Message>;
+  update(id: string, patch: MessagePatch): Promise<Message>;
 }
 
 export interface RevocationRepository {
@@ -476,4 +495,133 @@ export interface SupportCaseRepository {
   backlog(queue: string, limit: number): Promise<SupportCase[]>;
   /** Waiting count and oldest waiting case creation time of a queue. */
   queueStats(queue: string): Promise<{ waiting: number; oldestWaitingSince: string | null }>;
+}
+
+export type ReportState = 'open' | 'actioned' | 'dismissed';
+
+export interface MessageReport {
+  readonly id: string;
+  readonly messageId: string;
+  readonly conversationId: string;
+  /** A user id, or `system:<rule>` for a report the server filed. */
+  readonly reporterId: string;
+  readonly reason: string;
+  readonly note: string | null;
+  readonly state: ReportState;
+  readonly createdAt: string;
+  readonly resolvedAt: string | null;
+  readonly resolvedBy: string | null;
+}
+
+/** One line of the review queue: a message and every report of it in the asked state. */
+export interface ReportedMessage {
+  readonly messageId: string;
+  readonly conversationId: string;
+  readonly reports: readonly MessageReport[];
+  readonly firstReportedAt: string;
+}
+
+/** One append-only line of the audit log; written in the transaction of the action it records. */
+export interface AuditEntry {
+  readonly id: string;
+  /** Null when the server acted by itself (auto-hide). */
+  readonly actorId: string | null;
+  readonly action: string;
+  readonly targetType: 'message' | 'user' | 'conversation' | 'blocklist' | 'restriction';
+  readonly targetId: string;
+  readonly reason: string | null;
+  readonly params: Json;
+  readonly createdAt: string;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id' | 'createdAt'>;
+
+export type RestrictionKind = 'ban' | 'mute';
+
+export interface Restriction {
+  readonly id: string;
+  readonly kind: RestrictionKind;
+  readonly userId: string;
+  /** Null: everywhere (bans only). */
+  readonly conversationId: string | null;
+  /** A shadow ban: the user may send, and only they (and moderators) see what they send. */
+  readonly shadow: boolean;
+  readonly reason: string;
+  /** Null: until lifted. */
+  readonly until: string | null;
+  readonly createdBy: string | null;
+  readonly createdAt: string;
+  readonly liftedAt: string | null;
+  readonly liftedBy: string | null;
+}
+
+export type NewRestriction = Pick<Restriction, 'kind' | 'userId' | 'conversationId' | 'shadow' | 'reason' | 'until' | 'createdBy'>;
+
+export type BlocklistAction = 'block' | 'mask' | 'flag';
+
+export interface BlocklistTerm {
+  readonly term: string;
+  readonly action: BlocklistAction;
+}
+
+export interface NewReport {
+  readonly messageId: string;
+  readonly conversationId: string;
+  readonly reporterId: string;
+  readonly reason: string;
+  readonly note: string | null;
+}
+
+export interface ReportOutcome {
+  readonly report: MessageReport;
+  /** False when this reporter had already reported the message: the first report is returned. */
+  readonly created: boolean;
+  /** Distinct people (not the server) with an open report of the message, this one included. */
+  readonly openReporters: number;
+  /** The message, hidden now if this report reached the auto-hide threshold. */
+  readonly message: Message;
+  readonly autoHidden: boolean;
+}
+
+/** What a moderator's action on a reported message does, in one transaction with its audit line. */
+export interface MessageAction {
+  readonly messageId: string;
+  readonly patch: MessagePatch;
+  /** The state the message's open reports move to; undefined leaves them as they are. */
+  readonly resolveReports?: Exclude<ReportState, 'open'>;
+  readonly by: string | null;
+  readonly audit: NewAuditEntry;
+}
+
+export interface ModerationRepository {
+  /**
+   * Files a report (one per reporter and message; a repeat returns the first) and marks the
+   * message reported. When `autoHideAt` distinct people have open reports of it, the message
+   * is hidden in the same transaction, with an audit line by the server.
+   */
+  report(input: NewReport, autoHideAt: number): Promise<ReportOutcome>;
+  /** Reported messages with reports in `state`, the longest waiting first. */
+  queue(query: { readonly state: ReportState; readonly limit: number; readonly after?: string }): Promise<ReportedMessage[]>;
+  reportsOf(messageId: string): Promise<MessageReport[]>;
+  /** Changes the message, settles its open reports and appends the audit line, all or nothing. */
+  actOnMessage(action: MessageAction): Promise<{ message: Message; settled: number }>;
+  restrict(input: NewRestriction, audit: Omit<NewAuditEntry, 'targetId'>): Promise<Restriction>;
+  /** Lifts a restriction that is still in force; undefined when there is none by that id. */
+  lift(id: string, by: string | null, audit: Omit<NewAuditEntry, 'targetId'>): Promise<Restriction | undefined>;
+  /** Restrictions of the user in force at `at`, everywhere or in this conversation. */
+  restrictionsInForce(userId: string, conversationId: string, at: string): Promise<Restriction[]>;
+  listRestrictions(query: { readonly kind?: RestrictionKind; readonly userId?: string; readonly activeAt?: string; readonly limit: number }): Promise<Restriction[]>;
+  blocklist(): Promise<BlocklistTerm[]>;
+  /** Replaces the terms of one action (the others stay), with an audit line. */
+  replaceBlocklist(action: BlocklistAction, terms: readonly string[], audit: NewAuditEntry): Promise<void>;
+  /** Returns false when the block already existed. */
+  block(blockerId: string, blockedId: string): Promise<boolean>;
+  unblock(blockerId: string, blockedId: string): Promise<boolean>;
+  blocksBy(blockerId: string): Promise<{ userId: string; createdAt: string }[]>;
+  /** Which of `blockerIds` block `blockedId`. */
+  blockersAmong(blockedId: string, blockerIds: readonly string[]): Promise<string[]>;
+  /** Appends an audit line on its own (actions without other writes). */
+  audit(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** The audit log, newest first; `before` is an entry id (a page cursor). */
+  auditLog(query: { readonly limit: number; readonly before?: string; readonly actorId?: string; readonly action?: string }): Promise<AuditEntry[]>;
 }

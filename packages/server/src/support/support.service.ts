@@ -1,3 +1,5 @@
+import type { ModerationService } from '../moderation/moderation.service.js';
+import { visibleTo } from '../core/message-visibility.js';
 import type { Actor, UserActor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import type { Conversation, ConversationContext, Message, User } from '../core/model.js';
@@ -51,6 +53,7 @@ export class SupportService {
     readonly queues: SupportQueues,
     private readonly assignment: AssignmentService,
     private readonly conversations: ConversationService,
+    private readonly moderation: Pick<ModerationService, 'checkOpening'>,
   ) {}
 
   /**
@@ -72,10 +75,9 @@ export class SupportService {
     // Only the queue's own staff who take cases: never another system's agents (the policy's staff_roles).
     const staff = input.addAllStaff ? (await this.store.users.withRoles(this.queues.staffRoles(queue))).filter((u) => u.id !== user.user.id && this.policy.queueAccess(u.roles, queue) === 'handle') : [];
     if (input.addAllStaff && staff.length === 0) throw new AppError('no_staff_available');
-    if (input.content !== undefined) {
-      this.messages.checkContent(input.content, 'text', false);
-      await this.rateLimit.consume(user.user.id);
-    }
+    if (input.content !== undefined) this.messages.checkContent(input.content, 'text', false);
+    const opening = input.content === undefined ? undefined : await this.moderation.checkOpening(user, input.content);
+    if (input.content !== undefined) await this.rateLimit.consume(user.user.id);
     const { conversation, supportCase, message } = await this.store.cases.open(
       {
         type: 'support',
@@ -86,19 +88,25 @@ export class SupportService {
         participants: [{ userId: user.user.id, role: 'requester' }, ...staff.map((u) => ({ userId: u.id, role: 'staff' }))],
       },
       { queue, priority: input.priority ?? 'medium', category: input.category ?? null, subject: input.subject, requesterId: user.user.id },
-      input.content === undefined ? undefined : { senderId: user.user.id, kind: 'text', content: input.content, clientId: input.clientId ?? null },
+      opening === undefined ? undefined : { senderId: user.user.id, kind: 'text', content: opening.content, clientId: input.clientId ?? null, ...(opening.shadowed && { shadowed: true }) },
     );
-    if (message) await this.bus.publish(topics.conversation(conversation.id), { type: 'message.created', conversationId: conversation.id, message });
+    // A shadowed request reaches its sender whole and everyone else as a tombstone.
+    const seenBy = (userId: string | undefined) => message && visibleTo(message, { userId, moderator: false });
+    if (message) await this.bus.publish(topics.conversation(conversation.id), { type: 'message.created', conversationId: conversation.id, message, ...(message.shadowed && { onlyTo: [user.user.id] }) });
     // Announced after everything commits, so whoever hears of the case can read it.
     const participantIds = [user.user.id, ...staff.map((u) => u.id)];
-    const created = { type: 'conversation.created', conversation, participantIds, ...(message && { firstMessage: message }) } as const;
-    await Promise.all(participantIds.map((id) => this.bus.publish(topics.user(id), created)));
+    await Promise.all(
+      participantIds.map((id) => {
+        const firstMessage = seenBy(id);
+        return this.bus.publish(topics.user(id), { type: 'conversation.created', conversation, participantIds, ...(firstMessage && { firstMessage }) });
+      }),
+    );
     const creator = { id: user.user.id, name: user.user.displayName, role: user.user.roles[0] ?? null };
     for (const q of this.queues.announceTo(queue)) {
-      await this.bus.publish(topics.queue(q), { type: 'support.case_opened', queue: q, conversation, creator, firstMessage: message ?? null });
+      await this.bus.publish(topics.queue(q), { type: 'support.case_opened', queue: q, conversation, creator, firstMessage: seenBy(undefined) ?? null });
     }
     await this.assignment.drain(queue);
-    return { conversation, supportCase: (await this.store.cases.byConversation(conversation.id))!, firstMessage: message, staff };
+    return { conversation, supportCase: (await this.store.cases.byConversation(conversation.id))!, firstMessage: seenBy(user.user.id), staff };
   }
 
   async get(actor: Actor, caseId: string): Promise<{ supportCase: SupportCase; conversation: Conversation }> {

@@ -41,6 +41,7 @@ export function presentMessage(m: Message): MessageJson {
     client_id: m.clientId,
     edited_at: m.editedAt,
     deleted_at: m.deletedAt,
+    hidden: m.hidden,
     created_at: m.createdAt,
     ...(m.reactions !== undefined && { reactions: m.reactions.map(presentReaction) }),
   };
@@ -63,6 +64,7 @@ export function presentConversation(c: Conversation): ConversationJson {
     created_by: c.createdBy,
     last_seq: c.lastSeq,
     last_message_at: c.lastMessageAt,
+    slow_mode_seconds: c.slowModeSeconds,
     created_at: c.createdAt,
     updated_at: c.updatedAt,
   };

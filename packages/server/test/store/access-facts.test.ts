@@ -15,7 +15,7 @@ for (const dialect of dialects) {
       const [ana, bo] = [await createUser(t.store), await createUser(t.store)];
       const conversation = await createConversation(t.store, [ana], { type: 'group', createdBy: ana.id });
       expect(await t.store.conversations.accessFacts(conversation.id, ana.id)).toEqual({
-        conversation: { id: conversation.id, type: 'group', status: 'active', createdBy: ana.id },
+        conversation: { id: conversation.id, type: 'group', status: 'active', createdBy: ana.id, slowModeSeconds: 0 },
         participant: { userId: ana.id, role: 'member', leftAt: null },
       });
       expect((await t.store.conversations.accessFacts(conversation.id, bo.id))?.participant).toBeUndefined();
@@ -50,7 +50,7 @@ for (const dialect of dialects) {
 }
 
 describe('AccessFactsCache', () => {
-  const facts = (status: string): AccessFacts => ({ conversation: { id: 'c', type: 'group', status, createdBy: null }, participant: undefined });
+  const facts = (status: string): AccessFacts => ({ conversation: { id: 'c', type: 'group', status, createdBy: null, slowModeSeconds: 0 }, participant: undefined });
 
   it('answers from memory after the first load', async () => {
     const cache = new AccessFactsCache();

@@ -45,10 +45,18 @@ describe.each(dialects)('migration 0007 (client ids per conversation) on %s', (d
     const ana = { id: 'ana' } as User;
     const at = '2024-01-01T00:00:00.000Z';
     await sql`insert into users (id, display_name, roles, profile, created_at, updated_at) values (${ana.id}, ${'Ana'}, ${'[]'}, ${'{}'}, ${at}, ${at})`.execute(store.adapter.db);
-    const [one, two] = [await createConversation(store, [ana]), await createConversation(store, [ana])];
-    const first = await store.messages.append(buildMessage(one.id, ana.id, { clientId: 'c-1', content: 'kept' }));
-    await store.messages.append(buildMessage(one.id, ana.id, { clientId: 'c-2' }));
-    await store.reactions.add(first.message.id, ana.id, '👍');
+    // Rows as the 0006 schema has them, written by hand: today's repositories use columns added later.
+    const db = store.adapter.db;
+    for (const id of ['conv-one', 'conv-two']) {
+      await sql`insert into conversations (id, type, title, status, metadata, created_by, last_seq, last_activity_at, created_at, updated_at) values (${id}, ${'group'}, ${null}, ${'active'}, ${'{}'}, ${ana.id}, ${id === 'conv-one' ? 2 : 0}, ${at}, ${at}, ${at})`.execute(db);
+      await sql`insert into participants (conversation_id, user_id, role, joined_at) values (${id}, ${ana.id}, ${'owner'}, ${at})`.execute(db);
+    }
+    const [one, two] = [{ id: 'conv-one' }, { id: 'conv-two' }];
+    const first = { message: { id: 'msg-1' } };
+    for (const [id, seq, clientId, content] of [['msg-1', 1, 'c-1', 'kept'], ['msg-2', 2, 'c-2', 'hello']] as const) {
+      await sql`insert into messages (id, conversation_id, seq, sender_id, kind, content, attachments, metadata, client_id, created_at) values (${id}, ${one.id}, ${seq}, ${ana.id}, ${'text'}, ${content}, ${'[]'}, ${'{}'}, ${clientId}, ${at})`.execute(db);
+    }
+    await sql`insert into message_reactions (message_id, user_id, emoji, created_at) values (${first.message.id}, ${ana.id}, ${'👍'}, ${at})`.execute(db);
 
     expect((await migrator.migrateToLatest()).error).toBeUndefined();
     expect((await store.messages.page({ conversationId: one.id, limit: 10 })).messages.map((m) => m.clientId)).toEqual(['c-1', 'c-2']);

@@ -194,6 +194,11 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
     return { message: guzoMessage(message) };
   },
 
+  async report_message({ connection, services }, data) {
+    const { report, created } = await services.moderation.report(connection.actor, data.message_id, { conversationId: data.conversation_id, reason: data.reason, note: data.note ?? null });
+    return { report_id: report.id, message_id: report.messageId, created };
+  },
+
   async add_reaction({ connection, services }, data) {
     const reactions = await services.messages.react(connection.actor, data.conversation_id, data.message_id, data.emoji, true);
     return { message_id: data.message_id, reactions: reactions.map(presentReaction) };

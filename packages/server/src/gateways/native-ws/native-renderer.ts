@@ -40,7 +40,7 @@ export function renderToConnections(event: DomainEvent, subscribers: ReadonlySet
       return;
     }
     case 'message.updated': {
-      const type = event.message.deletedAt !== null ? 'message_deleted' : 'message_edited';
+      const type = event.message.deletedAt !== null ? 'message_deleted' : event.message.hidden ? 'message_hidden' : 'message_edited';
       broadcastToRoom(subscribers, event.conversationId, () => ({ type, conversation_id: event.conversationId, message: guzoMessage(event.message) }));
       return;
     }
@@ -124,6 +124,16 @@ export function renderToConnections(event: DomainEvent, subscribers: ReadonlySet
     case 'room.joined':
       broadcast(subscribers, () => ({ type: 'room_notification', room_id: event.room, user_id: event.userId, message: `User ${event.userId} joined ${event.room}`, timestamp: now() }), (c) => c.id !== event.origin);
       return;
+    case 'report.created': {
+      const { report } = event;
+      broadcast(subscribers, () => ({
+        type: 'message_reported',
+        report: { id: report.id, message_id: report.messageId, conversation_id: report.conversationId, reporter_id: report.reporterId, reason: report.reason, note: report.note, created_at: report.createdAt },
+        message: guzoMessage(event.message),
+        open_reporters: event.openReporters,
+      }));
+      return;
+    }
   }
 }
 

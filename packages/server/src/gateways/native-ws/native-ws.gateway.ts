@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { topics, type DomainEvent } from '../../bus/domain-event.js';
 import type { UserActor } from '../../core/actor.js';
-import { AppError, isAppError } from '../../core/errors.js';
+import { AppError, isAppError, retryAfterOf } from '../../core/errors.js';
 import { compileValidator } from '../../core/validation.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { CLOSE_CODES } from '@switchboard/protocol';
@@ -265,7 +265,8 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
       return;
     }
     const text = ERROR_TEXTS[type]?.[error.code] ?? error.message;
-    const retryAfter = error.code === 'rate_limited' && error.details && 'retry_after' in error.details ? { retry_after: error.details.retry_after } : {};
+    const seconds = retryAfterOf(error);
+    const retryAfter = seconds === undefined ? {} : { retry_after: seconds };
     connection.sendJson({ success: false, error: text, code: error.code, ...retryAfter, ...(error.retryable && { retryable: true }), event: type, ...echo });
   }
 

@@ -1,4 +1,4 @@
-import type { AppError } from '../../core/errors.js';
+import { retryAfterOf, type AppError } from '../../core/errors.js';
 import type { ErrorShape } from '../../rest/error-shape.js';
 
 /**
@@ -19,12 +19,13 @@ export function steppergoText(error: AppError): string {
   return TEXTS[error.code] ?? error.message;
 }
 
-/** StepperGO's `{"error": "..."}`, with the registry `code` (and `retryable`) beside it. */
+/** StepperGO's `{"error": "..."}`, with the registry `code` (and `retryable`, `retryAfter` in seconds) beside it. */
 export const steppergoErrorShape: ErrorShape = {
   name: 'steppergo',
   body: (error, issues) => ({
     error: issues ? `Validation failed: ${issues.map((i) => `${i.pointer || i.part} ${i.message}`).join('; ')}` : steppergoText(error),
     code: error.code,
     ...(error.retryable && { retryable: true }),
+    ...(retryAfterOf(error) !== undefined && { retryAfter: retryAfterOf(error) }),
   }),
 };

@@ -2,7 +2,7 @@ import type { Socket } from 'socket.io';
 import { STEPPERGO_CLIENT_EVENTS, type SteppergoClientEvent } from '@switchboard/protocol';
 import type { Static, TSchema } from 'typebox';
 import type { UserActor } from '../../core/actor.js';
-import { AppError, isAppError } from '../../core/errors.js';
+import { AppError, isAppError, retryAfterOf } from '../../core/errors.js';
 import { compileValidator } from '../../core/validation.js';
 import type { EdgeServices } from '../../edge-services.js';
 import { steppergoText } from './steppergo-error-shape.js';
@@ -58,8 +58,8 @@ export function registerSteppergoHandlers(socket: Socket, actorOf: () => UserAct
     socket.on(event, (data: unknown, ack?: unknown) => {
       actor = actorOf();
       const reply = typeof ack === 'function' ? (ack as (payload: unknown) => void) : undefined;
-      const fail = (message: string, code: string, retryable: boolean) => {
-        const retry = retryable ? { retryable: true } : {};
+      const fail = (message: string, code: string, retryable: boolean, retryAfter?: number) => {
+        const retry = { ...(retryable && { retryable: true }), ...(retryAfter !== undefined && { retryAfter }) };
         socket.emit('error', { message, code, event, ...retry });
         reply?.({ success: false, error: message, code, ...retry });
       };
@@ -73,7 +73,7 @@ export function registerSteppergoHandlers(socket: Socket, actorOf: () => UserAct
         (error: unknown) => {
           if (!isAppError(error)) services.logger.error({ err: error, event }, 'steppergo handler failed');
           const known = isAppError(error) ? error : new AppError('internal');
-          fail(steppergoText(known), known.code, known.retryable);
+          fail(steppergoText(known), known.code, known.retryable, retryAfterOf(known));
         },
       );
     });

@@ -1,6 +1,7 @@
 import type { Server } from 'socket.io';
 import type { DomainEvent } from '../../bus/domain-event.js';
 import type { Directory } from '../../edge-services.js';
+import { roomAudience } from '../../realtime/socketio/room-audience.js';
 import { renderTripMessages } from './render-trip-messages.js';
 
 /** The room of a trip's conversation, which `join:conversation` puts a socket in. */
@@ -32,7 +33,8 @@ export class SteppergoRenderer {
       case 'message.created': {
         // Just committed: nobody else has it yet, so it goes out as SENT.
         const [message] = await renderTripMessages(this.directory, event.conversationId, [event.message], false);
-        local.to(tripRoom(event.conversationId)).emit('message:new', message);
+        // A shadowed message reaches only the users it is meant for (its sender).
+        roomAudience(this.io, tripRoom(event.conversationId), event.onlyTo).emit('message:new', message);
         return;
       }
       case 'typing':

@@ -2,7 +2,7 @@ import type { Socket } from 'socket.io';
 import { SUPPORT_DESK_CLIENT_EVENTS, type SupportDeskClientEvent } from '@switchboard/protocol';
 import type { Static, TSchema } from 'typebox';
 import type { UserActor } from '../../core/actor.js';
-import { isAppError, type AppError } from '../../core/errors.js';
+import { isAppError, retryAfterOf, type AppError } from '../../core/errors.js';
 import { compileValidator } from '../../core/validation.js';
 import type { EdgeServices } from '../../edge-services.js';
 import { sessionRoom } from './sio-renderer.js';
@@ -119,7 +119,8 @@ export function registerSioHandlers(socket: Socket, actorOf: () => UserActor, se
           const code = isAppError(error) ? error.code : 'internal';
           const message = (isAppError(error) && TEXTS[event]?.[error.code]) || (isAppError(error) ? error.message : 'Internal server error');
           if (!isAppError(error)) services.logger.error({ err: error, event }, 'socket.io handler failed');
-          const retry = !isAppError(error) || error.retryable ? { retryable: true } : {};
+          const seconds = isAppError(error) ? retryAfterOf(error) : undefined;
+          const retry = { ...((!isAppError(error) || error.retryable) && { retryable: true }), ...(seconds !== undefined && { retry_after: seconds }) };
           socket.emit('error', { message, code, event, ...retry });
           reply?.({ success: false, error: message, code, ...retry });
         },

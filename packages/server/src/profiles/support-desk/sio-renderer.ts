@@ -1,6 +1,7 @@
 import type { Server } from 'socket.io';
 import type { DomainEvent } from '../../bus/domain-event.js';
 import type { User } from '../../core/model.js';
+import { roomAudience } from '../../realtime/socketio/room-audience.js';
 import type { Directory } from '../../edge-services.js';
 import { deskMessage, deskSession } from './support-desk-shapes.js';
 
@@ -37,15 +38,20 @@ export class SioRenderer {
     return emitted;
   }
 
+  /** A session's room, or only its sockets of the users an event is meant for (`roomAudience`). */
+  private audience(conversationId: string, onlyTo: readonly string[] | undefined) {
+    return roomAudience(this.io, sessionRoom(conversationId), onlyTo);
+  }
+
   /** `feed` is the agents' room when the event came from a queue's topic. */
   private async emit(event: DomainEvent, feed: string | undefined): Promise<void> {
     const local = this.io.local;
     switch (event.type) {
       case 'message.created':
-        local.to(sessionRoom(event.conversationId)).emit('new_message', { message: deskMessage(event.message, await this.user(event.message.senderId)) });
+        this.audience(event.conversationId, event.onlyTo).emit('new_message', { message: deskMessage(event.message, await this.user(event.message.senderId)) });
         return;
       case 'message.updated':
-        local.to(sessionRoom(event.conversationId)).emit(event.message.deletedAt ? 'message_deleted' : 'message_edited', { message: deskMessage(event.message, await this.user(event.message.senderId)) });
+        this.audience(event.conversationId, event.onlyTo).emit(event.message.deletedAt ? 'message_deleted' : event.message.hidden ? 'message_hidden' : 'message_edited', { message: deskMessage(event.message, await this.user(event.message.senderId)) });
         return;
       case 'typing':
         local

@@ -48,6 +48,7 @@ export function deskMessage(m: Message, sender: Pick<User, 'roles' | 'displayNam
     seq: m.seq,
     created_at: m.createdAt,
     edited_at: m.editedAt,
+    is_hidden: m.hidden,
     ...(tempId !== undefined && { temp_id: tempId }),
     ...(m.clientId !== null && { client_id: m.clientId }),
   };

@@ -3,11 +3,12 @@ import type { Kysely, Transaction } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import type { Conversation, ConversationContext, ConversationSummary, Json, Message, Participant } from '../../core/model.js';
 import type { Database } from '../database.js';
+import { visibleTo } from '../../core/message-visibility.js';
 import { COLUMNS } from './columns.js';
 import { AccessFactsCache } from './access-facts-cache.js';
 import { arg, PreparedQuery } from './prepared-query.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { AccessFacts, ConversationListQuery, ConversationRepository, NewConversation, NewMessage } from '../store.js';
+import type { AccessFacts, ConversationListQuery, ConversationPatch, ConversationRepository, NewConversation, NewMessage } from '../store.js';
 import type { KyselyMessageRepository } from './message.repository.js';
 import { now, toConversation, toMessage, toParticipant } from './rows.js';
 
@@ -31,7 +32,7 @@ export class KyselyConversationRepository implements ConversationRepository {
       const row = (await this.statements.accessFacts.execute(this.db, [conversationId, userId])).rows[0];
       if (!row) return undefined;
       return {
-        conversation: { id: row.id, type: row.type, status: row.status, createdBy: row.created_by },
+        conversation: { id: row.id, type: row.type, status: row.status, createdBy: row.created_by, slowModeSeconds: Number(row.slow_mode_seconds) },
         participant: row.user_id === null ? undefined : { userId: row.user_id, role: row.role!, leftAt: row.left_at },
       };
     };
@@ -169,7 +170,7 @@ export class KyselyConversationRepository implements ConversationRepository {
     return new Map(rows.map((row) => [row.conversation_id, toMessage(row)]));
   }
 
-  async update(id: string, patch: { title?: string | null; status?: string; metadata?: Json }): Promise<Conversation> {
+  async update(id: string, patch: ConversationPatch): Promise<Conversation> {
     const timestamp = now();
     await this.db
       .updateTable('conversations')
@@ -177,6 +178,7 @@ export class KyselyConversationRepository implements ConversationRepository {
         ...(patch.title !== undefined && { title: patch.title }),
         ...(patch.status !== undefined && { status: patch.status }),
         ...(patch.metadata !== undefined && { metadata: JSON.stringify(patch.metadata) }),
+        ...(patch.slowModeSeconds !== undefined && { slow_mode_seconds: patch.slowModeSeconds }),
         updated_at: timestamp,
         last_activity_at: timestamp,
       })
@@ -268,7 +270,8 @@ function summarize(conversation: Conversation, participant: Participant, lastMes
     conversation,
     participant,
     unreadCount: Math.max(0, conversation.lastSeq - participant.lastReadSeq),
-    lastMessage: lastMessage ?? null,
+    // A list is a participant's view: hidden and others' shadowed messages are tombstones there too.
+    lastMessage: lastMessage ? visibleTo(lastMessage, { userId: participant.userId, moderator: false }) : null,
   };
 }
 
@@ -279,7 +282,7 @@ function conversationStatements(adapter: DialectAdapter) {
       db
         .selectFrom('conversations as c')
         .leftJoin('participants as p', (join) => join.onRef('p.conversation_id', '=', 'c.id').on('p.user_id', '=', arg(1)))
-        .select(['c.id', 'c.type', 'c.status', 'c.created_by', 'p.user_id', 'p.role', 'p.left_at'])
+        .select(['c.id', 'c.type', 'c.status', 'c.created_by', 'c.slow_mode_seconds', 'p.user_id', 'p.role', 'p.left_at'])
         .where('c.id', '=', arg(0)),
     ),
     participant: new PreparedQuery(adapter, (db) => db.selectFrom('participants').select(COLUMNS.participants).where('conversation_id', '=', arg(0)).where('user_id', '=', arg(1))),

@@ -11,6 +11,7 @@ import { KyselyReactionRepository } from './reaction.repository.js';
 import { KyselySupportCaseRepository } from './support-case.repository.js';
 import { KyselyAttachmentRepository } from './attachment.repository.js';
 import { KyselyOutboxRepository } from './outbox.repository.js';
+import { KyselyModerationRepository } from './moderation.repository.js';
 import { sql } from 'kysely';
 
 /** The store for any dialect Kysely speaks; differences stay in the adapter. */
@@ -24,6 +25,7 @@ export class KyselyStore implements Store {
   readonly cases: KyselySupportCaseRepository;
   readonly attachments: KyselyAttachmentRepository;
   readonly outbox: KyselyOutboxRepository;
+  readonly moderation: KyselyModerationRepository;
 
   constructor(readonly adapter: DialectAdapter) {
     this.users = new KyselyUserRepository(adapter);
@@ -35,6 +37,7 @@ export class KyselyStore implements Store {
     this.reactions = new KyselyReactionRepository(adapter);
     this.cases = new KyselySupportCaseRepository(adapter, this.conversations, this.messages);
     this.attachments = new KyselyAttachmentRepository(adapter);
+    this.moderation = new KyselyModerationRepository(adapter);
   }
 
   async migrate(): Promise<void> {

@@ -1,9 +1,9 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { AppError, isAppError } from '../../core/errors.js';
-import type { Json, Message } from '../../core/model.js';
+import type { Message } from '../../core/model.js';
 import type { Database, MessagesTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { AppendResult, MessagePageQuery, MessageRepository, NewMessage } from '../store.js';
+import type { AppendResult, MessagePageQuery, MessagePatch, MessageRepository, NewMessage } from '../store.js';
 import { GroupCommit, type Outcome } from '../group-commit.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import { COLUMNS } from './columns.js';
@@ -82,6 +82,7 @@ export class KyselyMessageRepository implements MessageRepository {
       input.replyTo ?? null,
       JSON.stringify(input.metadata ?? {}),
       [...new Set(input.jobs ?? [])],
+      input.shadowed === true ? 1 : 0,
     ];
     try {
       const { rows } = await this.statements.appendInOneStatement.execute(this.db, args);
@@ -167,9 +168,11 @@ export class KyselyMessageRepository implements MessageRepository {
       edited_at: null,
       deleted_at: null,
       hidden: 0,
+      reported: 0,
+      shadowed: input.shadowed === true ? 1 : 0,
       created_at: timestamp,
     };
-    await this.statements.insertMessage.execute(trx, [row.id, row.conversation_id, row.seq, row.sender_id, row.kind, row.content, row.attachments, row.reply_to, row.metadata, row.client_id, row.created_at]);
+    await this.statements.insertMessage.execute(trx, [row.id, row.conversation_id, row.seq, row.sender_id, row.kind, row.content, row.attachments, row.reply_to, row.metadata, row.client_id, row.created_at, row.shadowed]);
     if (input.senderId !== null) await this.statements.moveSenderPointers.execute(trx, [row.seq, input.conversationId, input.senderId]);
     if (input.jobs !== undefined && input.jobs.length > 0) {
       await this.outbox.enqueueIn(trx, input.jobs.map((kind) => ({ id: `${row.id}:${kind}`, kind, subjectId: row.id })), timestamp);
@@ -222,7 +225,7 @@ export class KyselyMessageRepository implements MessageRepository {
     return rows.slice(0, taken).map(toMessage).reverse();
   }
 
-  async update(id: string, patch: { content?: string; editedAt?: string; deletedAt?: string; hidden?: boolean; metadata?: Json }): Promise<Message> {
+  async update(id: string, patch: MessagePatch): Promise<Message> {
     await this.db
       .updateTable('messages')
       .set({
@@ -230,6 +233,7 @@ export class KyselyMessageRepository implements MessageRepository {
         ...(patch.editedAt !== undefined && { edited_at: patch.editedAt }),
         ...(patch.deletedAt !== undefined && { deleted_at: patch.deletedAt }),
         ...(patch.hidden !== undefined && { hidden: patch.hidden ? 1 : 0 }),
+        ...(patch.reported !== undefined && { reported: patch.reported ? 1 : 0 }),
         ...(patch.metadata !== undefined && { metadata: JSON.stringify(patch.metadata) }),
       })
       .where('id', '=', id)
@@ -256,8 +260,8 @@ function messageStatements(adapter: DialectAdapter) {
             where id = ${arg(3)} and not exists (select 1 from existing)
             returning last_seq
           ), inserted as (
-            insert into messages (id, conversation_id, seq, sender_id, kind, content, attachments, reply_to, metadata, client_id, edited_at, deleted_at, hidden, created_at)
-            select ${arg(4)}::text, ${arg(3)}::text, last_seq, ${arg(0)}::text, ${arg(5)}::text, ${arg(6)}::text, ${arg(7)}::text, ${arg(8)}::text, ${arg(9)}::text, ${arg(1)}::text, null, null, 0, ${arg(2)}::text
+            insert into messages (id, conversation_id, seq, sender_id, kind, content, attachments, reply_to, metadata, client_id, edited_at, deleted_at, hidden, shadowed, created_at)
+            select ${arg(4)}::text, ${arg(3)}::text, last_seq, ${arg(0)}::text, ${arg(5)}::text, ${arg(6)}::text, ${arg(7)}::text, ${arg(8)}::text, ${arg(9)}::text, ${arg(1)}::text, null, null, 0, ${arg(11)}::integer, ${arg(2)}::text
             from bumped
             returning ${MESSAGE_COLUMNS}
           ), pointers as (
@@ -298,6 +302,7 @@ function messageStatements(adapter: DialectAdapter) {
         edited_at: null,
         deleted_at: null,
         hidden: 0,
+        shadowed: arg<number>(11),
         created_at: arg(10),
       }),
     ),

@@ -33,6 +33,7 @@ export function toConversation(row: Selectable<ConversationsTable>): Conversatio
     lastSeq: Number(row.last_seq),
     lastMessageAt: row.last_message_at,
     lastActivityAt: row.last_activity_at,
+    slowModeSeconds: Number(row.slow_mode_seconds),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -66,6 +67,8 @@ export function toMessage(row: Selectable<MessagesTable>): Message {
     editedAt: row.edited_at,
     deletedAt: row.deleted_at,
     hidden: Number(row.hidden) === 1,
+    reported: Number(row.reported) === 1,
+    shadowed: Number(row.shadowed) === 1,
     createdAt: row.created_at,
   };
 }

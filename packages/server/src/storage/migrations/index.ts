@@ -7,7 +7,8 @@ import { jobs } from './0005-jobs.js';
 import { attachmentScans } from './0006-attachment-scans.js';
 import { clientIdPerConversation } from './0007-client-id-per-conversation.js';
 import { userRolesStamp } from './0008-user-roles-stamp.js';
-import { sessions } from './0009-sessions.js';
+import { moderation } from './0009-moderation.js';
+import { sessions } from './0010-sessions.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 
 /** What a migration may need to know of the database it runs on. */
@@ -26,7 +27,8 @@ export function migrationProvider(capabilities: MigrationCapabilities): Migratio
         '0006-attachment-scans': attachmentScans,
         '0007-client-id-per-conversation': clientIdPerConversation(capabilities),
         '0008-user-roles-stamp': userRolesStamp,
-        '0009-sessions': sessions,
+        '0009-moderation': moderation,
+        '0010-sessions': sessions,
       };
     },
   };
