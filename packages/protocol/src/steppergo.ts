@@ -40,3 +40,4 @@ export const SteppergoHistoryQuery = Type.Object({
 });
 export const SteppergoSendBody = Type.Object({ tripId: Id, content: Type.String(), type: Type.Optional(MessageType), metadata: Type.Optional(Metadata) });
 export const SteppergoReadBody = Conversation;
+export const SteppergoReportBody = Type.Object({ messageId: Id, reason: Type.String({ minLength: 1, maxLength: 100 }) });

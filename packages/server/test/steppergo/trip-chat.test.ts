@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { startTestServer, TEST_API_KEY, type TestServer } from '../support/test-server.js';
 import { TestWsClient } from '../support/ws-client.js';
 import { registerTrip, TripSockets, tripUser, type TripUser } from './steppergo-fixtures.js';
 
@@ -79,6 +79,7 @@ describe('StepperGO trip chat', () => {
           type: 'TEXT',
           metadata: { tempId: 'tmp-1' },
           status: 'SENT',
+          isReported: false,
           isHidden: false,
           sentAt: expect.any(String),
           deliveredAt: null,
@@ -231,6 +232,46 @@ describe('StepperGO trip chat', () => {
       expect(badPage.status).toBe(422);
       const noToken = await server.request('GET', `/api/messages/${tripId}`);
       expect(noToken).toMatchObject({ status: 401, body: { error: 'Authentication required' } });
+    });
+  });
+
+  describe('reporting and moderation', () => {
+    it('reports a message with POST /api/messages/report, once per reporter, and shows it as isReported', async () => {
+      const { tripId, conversationId } = await newTrip();
+      const d = await sockets.joined(driver, tripId);
+      d.emit('message:send', { conversationId, content: 'Pay me in cash only' });
+      const { messageId } = await d.next('message:sent');
+      const filed = await server.request('POST', '/api/messages/report', { token: passenger.token, body: { messageId, reason: 'scam' } });
+      expect(filed).toMatchObject({ status: 201, body: { success: true, messageId, reportId: expect.any(String) } });
+      const again = await server.request('POST', '/api/messages/report', { token: passenger.token, body: { messageId, reason: 'scam' } });
+      expect(again).toMatchObject({ status: 200, body: { reportId: filed.body.reportId } });
+      const history = await server.request('GET', `/api/messages/${tripId}`, { token: organizer.token });
+      expect(history.body.messages[0]).toMatchObject({ id: messageId, isReported: true, isHidden: false });
+    });
+
+    it('refuses a report of a message the caller cannot read, as of one that does not exist, and a report without a reason', async () => {
+      const { tripId, conversationId } = await newTrip();
+      const d = await sockets.joined(driver, tripId);
+      d.emit('message:send', { conversationId, content: 'Private to the trip' });
+      const { messageId } = await d.next('message:sent');
+      const stranger = await server.request('POST', '/api/messages/report', { token: outsider.token, body: { messageId, reason: 'spam' } });
+      const missing = await server.request('POST', '/api/messages/report', { token: outsider.token, body: { messageId: 'no-such-message', reason: 'spam' } });
+      expect(stranger).toMatchObject({ status: 404, body: { code: 'message_not_found' } });
+      expect(stranger.body).toEqual(missing.body);
+      const noReason = await server.request('POST', '/api/messages/report', { token: passenger.token, body: { messageId } });
+      expect(noReason).toMatchObject({ status: 422, body: { code: 'validation_failed' } });
+    });
+
+    it('delivers a shadow-banned sender’s message to their own sockets only', async () => {
+      const { tripId, conversationId } = await newTrip();
+      const [o, p] = [await sockets.joined(organizer, tripId), await sockets.joined(passenger, tripId)];
+      const ban = await server.request('POST', '/v1/moderation/bans', { apiKey: TEST_API_KEY, body: { user_id: organizer.id, conversation_id: conversationId, reason: 'spam', shadow: true } });
+      expect(ban.status, JSON.stringify(ban.body)).toBe(201);
+      o.emit('message:send', { conversationId, content: 'Buy my tours' });
+      expect(await o.next('message:new')).toMatchObject({ content: 'Buy my tours' });
+      await p.nothing('message:new');
+      const lifted = await server.request('DELETE', `/v1/moderation/bans/${ban.body.restriction.id}`, { apiKey: TEST_API_KEY });
+      expect(lifted.status).toBe(200);
     });
   });
 

@@ -1,4 +1,4 @@
-import { SteppergoHistoryQuery, SteppergoLogin, SteppergoReadBody, SteppergoSendBody, SteppergoTripParam } from '@switchboard/protocol';
+import { SteppergoHistoryQuery, SteppergoLogin, SteppergoReadBody, SteppergoReportBody, SteppergoSendBody, SteppergoTripParam } from '@switchboard/protocol';
 import { userActorOf } from '../../rest/authenticate.js';
 import { useErrorShape } from '../../rest/error-shape.js';
 import type { RoutePlugin } from '../../rest/route-kit.js';
@@ -70,6 +70,14 @@ export const steppergoRestRoutes: RoutePlugin = async (app, { services }) => {
     handler: async (request) => {
       const { participant, unreadCount } = await services.messages.markRead(userActorOf(request), request.body.conversationId, undefined);
       return { success: true, conversationId: request.body.conversationId, lastReadSeq: participant.lastReadSeq, unreadCount };
+    },
+  });
+
+  app.post('/api/messages/report', {
+    schema: { tags: ['steppergo'], summary: 'Report a message for abuse; moderators are told, and enough reports hide it', body: SteppergoReportBody },
+    handler: async (request, reply) => {
+      const { report, created } = await services.moderation.report(userActorOf(request), request.body.messageId, { reason: request.body.reason });
+      return reply.status(created ? 201 : 200).send({ success: true, message: 'Message reported', reportId: report.id, messageId: report.messageId });
     },
   });
 };

@@ -34,6 +34,7 @@ export function tripMessage(m: Message, sender: TripSender, participants?: reado
     type: tripMessageType(m.kind),
     metadata: m.metadata,
     status: status.toUpperCase() as 'SENT' | 'DELIVERED' | 'READ',
+    isReported: m.reported,
     isHidden: m.hidden,
     sentAt: m.createdAt,
     deliveredAt: null,
