@@ -262,6 +262,16 @@ describe('StepperGO trip chat', () => {
       expect(noReason).toMatchObject({ status: 422, body: { code: 'validation_failed' } });
     });
 
+    it('tells the room message:updated when a moderator hides a message', async () => {
+      const { tripId, conversationId } = await newTrip();
+      const [d, p] = [await sockets.joined(driver, tripId), await sockets.joined(passenger, tripId)];
+      d.emit('message:send', { conversationId, content: 'Rude words' });
+      const { messageId } = await d.next('message:sent');
+      const hidden = await server.request('POST', `/v1/moderation/reports/${messageId}/actions`, { apiKey: TEST_API_KEY, body: { action: 'hide', reason: 'abuse' } });
+      expect(hidden.status, JSON.stringify(hidden.body)).toBe(200);
+      expect(await p.next('message:updated')).toMatchObject({ id: messageId, isHidden: true });
+    });
+
     it('delivers a shadow-banned sender’s message to their own sockets only', async () => {
       const { tripId, conversationId } = await newTrip();
       const [o, p] = [await sockets.joined(organizer, tripId), await sockets.joined(passenger, tripId)];

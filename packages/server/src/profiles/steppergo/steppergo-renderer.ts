@@ -37,6 +37,12 @@ export class SteppergoRenderer {
         roomAudience(this.io, tripRoom(event.conversationId), event.onlyTo).emit('message:new', message);
         return;
       }
+      case 'message.updated': {
+        // Not in the document: an edit, a deletion or a moderator's hide, so clients can redraw it.
+        const [message] = await renderTripMessages(this.directory, event.conversationId, [event.message]);
+        roomAudience(this.io, tripRoom(event.conversationId), event.onlyTo).emit('message:updated', message);
+        return;
+      }
       case 'typing':
         local
           .to(tripRoom(event.conversationId))
