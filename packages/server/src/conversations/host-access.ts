@@ -60,11 +60,6 @@ export class HostAccess {
     return answer;
   }
 
-  /** Forgets what the host said about this user and object (their access just changed here). */
-  forget(userId: string, context: ConversationContext): void {
-    this.cache.delete(`${context.type}\u0000${context.id}\u0000${userId}`);
-  }
-
   private async call(userId: string, context: ConversationContext): Promise<HostAnswer> {
     const body = JSON.stringify({ user_id: userId, context: { type: context.type, id: context.id } });
     const timestamp = String(Math.floor(Date.now() / 1000));
