@@ -39,7 +39,7 @@ export const steppergoRestRoutes: RoutePlugin = async (app, { services }) => {
       const { tripId } = request.params;
       const { conversation } = await services.contexts.enter(actor, { type: TRIP, id: tripId });
       const page = await services.messages.page(actor, conversation.id, { limit: request.query.limit ?? 50, ...(request.query.before !== undefined && { beforeSeq: request.query.before }) });
-      // The caller now has everything up to the newest message: the senders see it DELIVERED.
+      // The caller now has every message up to the page's newest: their senders may see DELIVERED.
       const newest = page.messages.at(-1);
       if (newest) await services.messages.markDelivered(actor, conversation.id, newest.seq);
       const summary = await services.directory.conversations.summaryFor(conversation.id, actor.user.id);
