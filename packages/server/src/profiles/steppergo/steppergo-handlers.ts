@@ -1,9 +1,8 @@
 import type { Socket } from 'socket.io';
 import { STEPPERGO_CLIENT_EVENTS, type SteppergoClientEvent } from '@switchboard/protocol';
-import type { Static, TSchema } from 'typebox';
+import type { Static } from 'typebox';
 import type { UserActor } from '../../core/actor.js';
-import { AppError, isAppError, retryAfterOf } from '../../core/errors.js';
-import { compileValidator } from '../../core/validation.js';
+import { bindSioEvents } from '../../realtime/socketio/bind-sio-events.js';
 import type { EdgeServices } from '../../edge-services.js';
 import { steppergoText } from './steppergo-error-shape.js';
 import { toSendInput, TRIP } from './steppergo-input.js';
@@ -53,29 +52,14 @@ export function registerSteppergoHandlers(socket: Socket, actorOf: () => UserAct
     },
   };
 
-  for (const [event, schema] of Object.entries(EVENTS) as [EventName, TSchema][]) {
-    const validate = compileValidator(schema);
-    socket.on(event, (data: unknown, ack?: unknown) => {
+  bindSioEvents(socket, {
+    schemas: EVENTS,
+    handlers,
+    before: () => {
       actor = actorOf();
-      const reply = typeof ack === 'function' ? (ack as (payload: unknown) => void) : undefined;
-      const fail = (message: string, code: string, retryable: boolean, retryAfter?: number) => {
-        const retry = { ...(retryable && { retryable: true }), ...(retryAfter !== undefined && { retryAfter }) };
-        socket.emit('error', { message, code, event, ...retry });
-        reply?.({ success: false, error: message, code, ...retry });
-      };
-      const checked = validate(data ?? {});
-      if (!checked.ok) {
-        fail(`Invalid ${event} data: ${checked.details.map((d) => `${d.path || 'data'} ${d.message}`).join('; ')}`, 'validation_failed', false);
-        return;
-      }
-      (handlers[event] as Handler<EventName>)(checked.value as never).then(
-        (result) => reply?.(result),
-        (error: unknown) => {
-          if (!isAppError(error)) services.logger.error({ err: error, event }, 'steppergo handler failed');
-          const known = isAppError(error) ? error : new AppError('internal');
-          fail(steppergoText(known), known.code, known.retryable, retryAfterOf(known));
-        },
-      );
-    });
-  }
+    },
+    textOf: (_event, error) => steppergoText(error),
+    retryAfterField: 'retryAfter',
+    logger: services.logger,
+  });
 }

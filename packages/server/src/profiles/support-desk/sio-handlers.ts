@@ -1,9 +1,9 @@
 import type { Socket } from 'socket.io';
 import { SUPPORT_DESK_CLIENT_EVENTS, type SupportDeskClientEvent } from '@switchboard/protocol';
-import type { Static, TSchema } from 'typebox';
+import type { Static } from 'typebox';
 import type { UserActor } from '../../core/actor.js';
-import { isAppError, retryAfterOf, type AppError } from '../../core/errors.js';
-import { compileValidator } from '../../core/validation.js';
+import type { AppError } from '../../core/errors.js';
+import { bindSioEvents } from '../../realtime/socketio/bind-sio-events.js';
 import type { EdgeServices } from '../../edge-services.js';
 import { sessionRoom } from './sio-renderer.js';
 import { deskMessage, deskSession, readBy } from './support-desk-shapes.js';
@@ -100,31 +100,15 @@ export function registerSioHandlers(socket: Socket, actorOf: () => UserActor, se
     },
   };
 
-  for (const [event, schema] of Object.entries(EVENTS) as [EventName, TSchema][]) {
-    const validate = compileValidator(schema);
-    socket.on(event, (data: unknown, ack?: unknown) => {
+  bindSioEvents(socket, {
+    schemas: EVENTS,
+    handlers,
+    before: () => {
       actor = actorOf();
       user = actor.user;
-      const reply = typeof ack === 'function' ? (ack as (payload: unknown) => void) : undefined;
-      const checked = validate(data ?? {});
-      if (!checked.ok) {
-        const message = `Invalid ${event} data: ${checked.details.map((d) => `${d.path || 'data'} ${d.message}`).join('; ')}`;
-        socket.emit('error', { message, code: 'validation_failed', event });
-        reply?.({ success: false, error: message, code: 'validation_failed' });
-        return;
-      }
-      (handlers[event] as Handler<EventName>)(checked.value as never).then(
-        (result) => reply?.(result),
-        (error: unknown) => {
-          const code = isAppError(error) ? error.code : 'internal';
-          const message = (isAppError(error) && TEXTS[event]?.[error.code]) || (isAppError(error) ? error.message : 'Internal server error');
-          if (!isAppError(error)) services.logger.error({ err: error, event }, 'socket.io handler failed');
-          const seconds = isAppError(error) ? retryAfterOf(error) : undefined;
-          const retry = { ...((!isAppError(error) || error.retryable) && { retryable: true }), ...(seconds !== undefined && { retry_after: seconds }) };
-          socket.emit('error', { message, code, event, ...retry });
-          reply?.({ success: false, error: message, code, ...retry });
-        },
-      );
-    });
-  }
+    },
+    textOf: (event, error) => TEXTS[event]?.[error.code] || error.message,
+    retryAfterField: 'retry_after',
+    logger: services.logger,
+  });
 }
