@@ -62,7 +62,7 @@ describe('StepperGO sessions', () => {
   });
 
   describe('Socket.IO at /api/socket', () => {
-    it('takes the token in auth.token or an Authorization: Bearer header, and joins user:<id>', async () => {
+    it('takes the token in auth.token or an Authorization: Bearer header', async () => {
       const user = await tripUser(server, 'ORGANIZER');
       await sockets.as(user);
       await sockets.as(user, { headers: { authorization: `Bearer ${user.token}` } });
