@@ -30,6 +30,8 @@ interface Scene {
   readonly server: TestServer;
   ws(who: TestUser): Promise<TestWsClient>;
   sio(who: TestUser): Promise<TestSioClient>;
+  /** A Socket.IO client on StepperGO's path, `/api/socket`. */
+  trips(who: TestUser): Promise<TestSioClient>;
 }
 
 interface Transport {
@@ -137,6 +139,27 @@ const deskRest: Transport = {
   },
 };
 
+const steppergoSocketIo: Transport = {
+  name: 'StepperGO Socket.IO message:send',
+  room: 'conversation',
+  async send(scene, who, id, content) {
+    const client = await scene.trips(who);
+    const ack = await client.request('message:send', { conversationId: id, content });
+    if (ack.success === true) return { ok: true, body: ack, messageId: ack.messageId, seq: ack.seq };
+    return { ok: false, body: ack, errorEvent: await client.next('error', (e) => e.event === 'message:send') };
+  },
+  expectRefused(attempt, code) {
+    expect(attempt.body, JSON.stringify(attempt.body)).toMatchObject({ success: false, code, error: expect.any(String) });
+    expect(attempt.errorEvent).toMatchObject({ code, event: 'message:send', message: attempt.body.error });
+    if (ERROR_CODES[code].retryable) {
+      expect(attempt.body.retryable).toBe(true);
+      expect(attempt.errorEvent!.retryable).toBe(true);
+    }
+    if (attempt.body.retryAfter !== undefined) expect(attempt.errorEvent!.retryAfter).toBe(attempt.body.retryAfter);
+    return attempt.body.retryAfter as number | undefined;
+  },
+};
+
 /** Every send path a client can reach. */
 const TRANSPORTS: readonly Transport[] = [
   v1Rest,
@@ -144,7 +167,8 @@ const TRANSPORTS: readonly Transport[] = [
   guzoSyncRest,
   deskRest,
   deskSocketIo,
-  // StepperGO: its profile's send path(s) belong here, as one more Transport each.
+  // StepperGO's REST send names a trip, not a conversation; it calls the same send as its socket.
+  steppergoSocketIo,
 ];
 
 /** The people of one room: `sender` is moderated; `peer` reads (never a moderator); `staff` is exempt from slow mode. */
@@ -163,6 +187,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('moderation on %s', (
   const clients = new OpenClients(() => server);
   const wsBy = new Map<string, Promise<TestWsClient>>();
   const sioBy = new Map<string, Promise<TestSioClient>>();
+  const tripsBy = new Map<string, Promise<TestSioClient>>();
   const sioOpen: TestSioClient[] = [];
   const scene: Scene = {
     get server() {
@@ -178,9 +203,14 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('moderation on %s', (
       if (!client) sioBy.set(who.user.id, (client = connectSio(who.token)));
       return client;
     },
+    trips(who) {
+      let client = tripsBy.get(who.user.id);
+      if (!client) tripsBy.set(who.user.id, (client = connectSio(who.token, '/api/socket')));
+      return client;
+    },
   };
-  const connectSio = async (token: string) => {
-    const client = await TestSioClient.connect(server.url, token);
+  const connectSio = async (token: string, path?: string) => {
+    const client = await TestSioClient.connect(server.url, token, path === undefined ? {} : { path });
     sioOpen.push(client);
     return client;
   };
@@ -197,6 +227,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('moderation on %s', (
     for (const c of sioOpen.splice(0)) c.close();
     wsBy.clear();
     sioBy.clear();
+    tripsBy.clear();
   });
   afterAll(() => server.close());
 
