@@ -38,9 +38,10 @@ interface Transport {
   readonly name: string;
   /**
    * `conversation`: any conversation the sender is in (group and direct);
-   * `session`: a support-desk session the sender opened and an agent accepted.
+   * `session`: a support-desk session the sender opened and an agent accepted;
+   * `trip`: a trip's conversation the host app registered the sender, peer and staff in.
    */
-  readonly room: 'conversation' | 'session';
+  readonly room: 'conversation' | 'session' | 'trip';
   send(scene: Scene, who: TestUser, conversationId: string, content: string): Promise<Attempt>;
   /**
    * Asserts a refusal in this transport's own shape, carrying `code` as far as the shape can say
@@ -160,6 +161,26 @@ const steppergoSocketIo: Transport = {
   },
 };
 
+const steppergoRest: Transport = {
+  name: 'StepperGO REST POST /api/messages/send',
+  room: 'trip',
+  async send({ server }, who, id, content) {
+    // StepperGO names the trip: the one whose conversation this is.
+    const tripId = (await server.services.directory.conversations.byId(id))!.context!.id;
+    const res = await server.request('POST', '/api/messages/send', { token: who.token, body: { tripId, content } });
+    const ok = res.status === 201;
+    return { ok, status: res.status, headers: res.headers, body: res.body, ...(ok && { messageId: res.body.message.id, seq: res.body.message.seq }) };
+  },
+  expectRefused(attempt, code) {
+    expect(attempt.status, JSON.stringify(attempt.body)).toBe(ERROR_CODES[code].status);
+    expect(attempt.body).toMatchObject({ code, error: expect.any(String) });
+    if (ERROR_CODES[code].retryable) expect(attempt.body.retryable).toBe(true);
+    const retryAfter = attempt.body.retryAfter as number | undefined;
+    if (retryAfter !== undefined) expect(attempt.headers!.get('retry-after')).toBe(String(retryAfter));
+    return retryAfter;
+  },
+};
+
 /** Every send path a client can reach. */
 const TRANSPORTS: readonly Transport[] = [
   v1Rest,
@@ -167,8 +188,8 @@ const TRANSPORTS: readonly Transport[] = [
   guzoSyncRest,
   deskRest,
   deskSocketIo,
-  // StepperGO's REST send names a trip, not a conversation; it calls the same send as its socket.
   steppergoSocketIo,
+  steppergoRest,
 ];
 
 /** The people of one room: `sender` is moderated; `peer` reads (never a moderator); `staff` is exempt from slow mode. */
@@ -245,6 +266,15 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('moderation on %s', (
       const peer = await server.user(['customer']);
       const staff = await server.user(['support']);
       return { id: await conversation(server, who, [peer, staff]), sender: who, peer, staff };
+    }
+    if (transport.room === 'trip') {
+      const peer = await server.user(['customer']);
+      const staff = await server.user(['support']);
+      const trip = `matrix-trip-${Math.random().toString(36).slice(2, 10)}`;
+      const people = [who, peer, staff].map((p) => ({ user_id: p.user.id }));
+      const registered = await server.request('PUT', `/v1/conversations/by-context/trip/${trip}`, { apiKey: TEST_API_KEY, body: { participants: people } });
+      expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+      return { id: registered.body.conversation.id as string, sender: who, peer, staff };
     }
     const opened = await server.request('POST', '/v1/support/cases', { token: who.token, body: { subject: 'Where is my order?' } });
     expect(opened.status, JSON.stringify(opened.body)).toBe(201);
