@@ -19,6 +19,7 @@ export interface Database {
   blocklist_terms: BlocklistTermsTable;
   user_blocks: UserBlocksTable;
   moderation_audit: ModerationAuditTable;
+  message_deliveries: MessageDeliveriesTable;
 }
 
 export interface SupportCasesTable {
@@ -196,4 +197,11 @@ export interface ModerationAuditTable {
   reason: string | null;
   params: string;
   created_at: string;
+}
+
+/** The first delivery of each message to someone other than its sender (migrations/0011). */
+export interface MessageDeliveriesTable {
+  message_id: string;
+  conversation_id: string;
+  first_delivered_at: string;
 }

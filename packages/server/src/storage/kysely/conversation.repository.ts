@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import type { Conversation, ConversationContext, ConversationSummary, Json, Message, Participant } from '../../core/model.js';
 import type { Database } from '../database.js';
@@ -256,12 +256,37 @@ export class KyselyConversationRepository implements ConversationRepository {
     const conversation = await this.byId(conversationId);
     if (!conversation) throw new AppError('conversation_not_found');
     const target = Math.min(seq, conversation.lastSeq);
+    await this.stampFirstDeliveries(conversationId, userId, target);
     const base = this.db.updateTable('participants').where('conversation_id', '=', conversationId).where('user_id', '=', userId);
     await base.set({ last_delivered_seq: target }).where('last_delivered_seq', '<', target).execute();
     if (read) await base.set({ last_read_seq: target }).where('last_read_seq', '<', target).execute();
     const participant = await this.participant(conversationId, userId);
     if (!participant) throw new AppError('not_participant');
     return participant;
+  }
+
+  /**
+   * Records the first delivery of the messages the user's delivered pointer is about to pass
+   * (theirs excluded), before it moves, so the old pointer bounds the range. Each message is
+   * written at most once (the earliest receipt wins), so a receipt that moves nothing writes
+   * nothing. Runs before the pointer moves: if it fails, the receipt fails whole and is retried.
+   */
+  private async stampFirstDeliveries(conversationId: string, userId: string, target: number): Promise<void> {
+    const at = now();
+    await this.db
+      .insertInto('message_deliveries')
+      .columns(['message_id', 'conversation_id', 'first_delivered_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('messages as m')
+          .select(['m.id', 'm.conversation_id', sql<string>`cast(${at} as text)`.as('at')])
+          .where('m.conversation_id', '=', conversationId)
+          .where('m.seq', '<=', target)
+          .where('m.seq', '>', (sub) => sub.selectFrom('participants').select('last_delivered_seq').where('conversation_id', '=', conversationId).where('user_id', '=', userId))
+          .where((w) => w.or([w('m.sender_id', 'is', null), w('m.sender_id', '!=', userId)])),
+      )
+      .onConflict((oc) => oc.column('message_id').doNothing())
+      .execute();
   }
 }
 

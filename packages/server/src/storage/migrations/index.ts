@@ -8,6 +8,7 @@ import { attachmentScans } from './0006-attachment-scans.js';
 import { clientIdPerConversation } from './0007-client-id-per-conversation.js';
 import { userRolesStamp } from './0008-user-roles-stamp.js';
 import { moderation } from './0009-moderation.js';
+import { messageDeliveries } from './0011-message-deliveries.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 
 /** What a migration may need to know of the database it runs on. */
@@ -27,6 +28,7 @@ export function migrationProvider(capabilities: MigrationCapabilities): Migratio
         '0007-client-id-per-conversation': clientIdPerConversation(capabilities),
         '0008-user-roles-stamp': userRolesStamp,
         '0009-moderation': moderation,
+        '0011-message-deliveries': messageDeliveries,
       };
     },
   };
