@@ -52,7 +52,7 @@ export class AnalyticsService {
       delivery_latency: { count: latency.count, p50_ms: latency.values[0] ?? null, p90_ms: latency.values[1] ?? null },
       support: {
         overall: support.overall,
-        by_queue: support.byQueue.map((q) => ({ ...q })),
+        by_queue: [...support.byQueue],
         by_agent: support.byAgent.map(({ agentId, ...figures }) => ({ agent_id: agentId, ...figures })),
       },
     };
