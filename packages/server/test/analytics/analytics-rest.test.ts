@@ -101,4 +101,10 @@ describe('GET /v1/analytics/summary', () => {
     const { body } = await server.request('GET', `/v1/analytics/summary.csv${query({ type: 'a,b' })}`, { token: operator });
     expect((body as string).split('\r\n')).toContain('rooms.total,"type=a,b",,1');
   });
+
+  it('documents both forms in the OpenAPI document, the CSV one as text/csv', async () => {
+    const { body } = await server.request('GET', '/docs/json');
+    expect(Object.keys(body.paths['/v1/analytics/summary'])).toEqual(['get']);
+    expect(Object.keys(body.paths['/v1/analytics/summary.csv'].get.responses['200'].content)).toEqual(['text/csv']);
+  });
 });
