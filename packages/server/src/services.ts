@@ -36,6 +36,7 @@ import { AfterCommitPublisher } from './messages/after-commit-publisher.js';
 import { firstResponseJob } from './support/first-response.job.js';
 import type { Metrics } from './ops/metrics.js';
 import { ModerationService } from './moderation/moderation.service.js';
+import { AnalyticsService } from './analytics/analytics.service.js';
 import { SlowMode } from './moderation/slow-mode.js';
 import { Readiness } from './ops/readiness.js';
 
@@ -61,6 +62,8 @@ export interface Services {
   readonly assignment: AssignmentService;
   readonly supportRooms: SupportRoomsService;
   readonly moderation: ModerationService;
+  /** Instance-wide reports, for administrators. */
+  readonly analytics: AnalyticsService;
   /** Read-only lookups for presentation at the edge. */
   readonly directory: Directory;
   /** Subscribe-only view of the bus, for gateways. */
@@ -198,6 +201,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     assignment,
     supportRooms,
     moderation,
+    analytics: new AnalyticsService(store, policy),
     directory,
     readiness,
     events: bus,

@@ -20,6 +20,7 @@ export interface Database {
   user_blocks: UserBlocksTable;
   moderation_audit: ModerationAuditTable;
   sessions: SessionsTable;
+  message_deliveries: MessageDeliveriesTable;
 }
 
 export interface SupportCasesTable {
@@ -208,4 +209,11 @@ export interface ModerationAuditTable {
   reason: string | null;
   params: string;
   created_at: string;
+}
+
+/** The first delivery of each message to someone other than its sender (migrations/0011). */
+export interface MessageDeliveriesTable {
+  message_id: string;
+  conversation_id: string;
+  first_delivered_at: string;
 }

@@ -1,4 +1,4 @@
-import type { CompiledQuery, Kysely, QueryResult } from 'kysely';
+import type { CompiledQuery, Expression, Kysely, QueryResult, RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 
 /**
@@ -41,6 +41,11 @@ export interface DialectAdapter {
    * planned once per connection). The text must select named columns, never `*`.
    */
   keepPrepared?(sql: string): void;
+  /**
+   * An ISO-8601 UTC timestamp column as whole milliseconds since the epoch, exact on every
+   * dialect, so durations (delivery latency) are computed and ordered in SQL alike everywhere.
+   */
+  epochMillis(timestamp: Expression<string>): RawBuilder<number>;
   /** True when the error is a unique-constraint violation (a lost race, a taken key). */
   isUniqueViolation(error: unknown): boolean;
   /** True when the error means the database could not be reached, so the call may be retried. */

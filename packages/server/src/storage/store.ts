@@ -24,6 +24,7 @@ export interface Store {
   readonly attachments: AttachmentRepository;
   readonly outbox: OutboxRepository;
   readonly moderation: ModerationRepository;
+  readonly analytics: AnalyticsRepository;
   /** Applies pending migrations. Safe to call on every start and from several nodes. */
   migrate(): Promise<void>;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
@@ -624,4 +625,93 @@ export interface ModerationRepository {
   audit(entry: NewAuditEntry): Promise<AuditEntry>;
   /** The audit log, newest first; `before` is an entry id (a page cursor). */
   auditLog(query: { readonly limit: number; readonly before?: string; readonly actorId?: string; readonly action?: string }): Promise<AuditEntry[]>;
+}
+
+/**
+ * What an analytics question is about: the half-open range `[from, to)` of ISO-8601 UTC
+ * instants, and optionally one conversation type and one support queue (a queue narrows to the
+ * conversations that are its cases).
+ */
+export interface AnalyticsScope {
+  readonly from: string;
+  readonly to: string;
+  readonly type?: string;
+  readonly queue?: string;
+}
+
+/** Conversations of one type. */
+export interface RoomCounts {
+  readonly type: string;
+  /** Created before `to`. */
+  readonly total: number;
+  /** Created within the range. */
+  readonly created: number;
+  /** With at least one message within the range. */
+  readonly active: number;
+  /** Of `total`, those not closed now. */
+  readonly open: number;
+}
+
+/** Messages of one UTC day, conversation type and sender role. */
+export interface DailyMessageCount {
+  /** `YYYY-MM-DD`. */
+  readonly day: string;
+  readonly type: string;
+  /** The sender's participant role in the conversation; `system` for server notes (no sender). */
+  readonly senderRole: string;
+  readonly count: number;
+}
+
+/** Current participants of one role and what they have not read. */
+export interface UnreadBacklog {
+  readonly role: string;
+  readonly participants: number;
+  /** Σ (conversation `last_seq` − participant `last_read_seq`). */
+  readonly unread: number;
+}
+
+/** What a support case's history says for its cycles, in seq order. */
+export interface CaseEvent {
+  readonly seq: number;
+  readonly at: string;
+  /** `reopened`: the case's reopen note; `reply`: a message of someone other than the requester, not a system or bot message. */
+  readonly type: 'reopened' | 'reply';
+  readonly senderId: string | null;
+}
+
+export interface CaseHistory {
+  readonly conversationId: string;
+  readonly queue: string;
+  readonly requesterId: string;
+  readonly assignedAgentId: string | null;
+  readonly createdAt: string;
+  /** The latest resolution (a reopened case resolved again keeps the later one). */
+  readonly resolvedAt: string | null;
+  readonly csatScore: number | null;
+  readonly events: readonly CaseEvent[];
+}
+
+/**
+ * Read-only aggregate queries for reports. Each method reads committed data only and writes
+ * nothing; counts and sums are computed by the database. None of them is meant for a request
+ * path other than an administrator's report.
+ */
+export interface AnalyticsRepository {
+  /** Conversations per type within the scope's type and queue, types in name order. */
+  rooms(scope: AnalyticsScope): Promise<RoomCounts[]>;
+  /** Messages created within the range, per UTC day, conversation type and sender role, ordered by all three. */
+  messagesPerDay(scope: AnalyticsScope): Promise<DailyMessageCount[]>;
+  /** Distinct users who sent at least one message within the range. */
+  activeUsers(scope: AnalyticsScope): Promise<number>;
+  /** Now, not over the range: current participants per role (name order) and their unread messages. */
+  unreadBacklog(scope: Omit<AnalyticsScope, 'from' | 'to'>): Promise<UnreadBacklog[]>;
+  /**
+   * Delivery latency of the messages created within the range that have been delivered to
+   * someone other than their sender: first delivery minus creation, in whole milliseconds.
+   * Returns how many there are and, for each fraction in `percentiles` (0 < p ≤ 1), the
+   * nearest-rank percentile (the value at rank ⌈p·n⌉ in ascending order), or null when none.
+   */
+  deliveryLatency(scope: AnalyticsScope, percentiles: readonly number[]): Promise<{ readonly count: number; readonly values: readonly (number | null)[] }>;
+  /** Support cases opened within the range (and queue), oldest first, each with its reopen notes and replies. */
+  caseHistories(scope: AnalyticsScope): Promise<CaseHistory[]>;
 }

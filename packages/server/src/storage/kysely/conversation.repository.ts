@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import type { Conversation, ConversationContext, ConversationSummary, Json, Message, Participant } from '../../core/model.js';
 import type { Database } from '../database.js';
@@ -256,12 +256,64 @@ export class KyselyConversationRepository implements ConversationRepository {
     const conversation = await this.byId(conversationId);
     if (!conversation) throw new AppError('conversation_not_found');
     const target = Math.min(seq, conversation.lastSeq);
-    const base = this.db.updateTable('participants').where('conversation_id', '=', conversationId).where('user_id', '=', userId);
-    await base.set({ last_delivered_seq: target }).where('last_delivered_seq', '<', target).execute();
-    if (read) await base.set({ last_read_seq: target }).where('last_read_seq', '<', target).execute();
+    if (this.adapter.writableCtes) await this.movePointersInOneStatement(conversationId, userId, target, read);
+    else await this.db.transaction().execute(async (trx) => {
+      // One transaction: the first-delivery stamps and the pointers commit together, in one commit.
+      await this.stampFirstDeliveries(trx, conversationId, userId, target);
+      const base = trx.updateTable('participants').where('conversation_id', '=', conversationId).where('user_id', '=', userId);
+      await base.set({ last_delivered_seq: target }).where('last_delivered_seq', '<', target).execute();
+      if (read) await base.set({ last_read_seq: target }).where('last_read_seq', '<', target).execute();
+    });
     const participant = await this.participant(conversationId, userId);
     if (!participant) throw new AppError('not_participant');
     return participant;
+  }
+
+  /**
+   * `movePointers`' writes as one statement where `WITH` may hold writes (one round trip, as
+   * before first deliveries were recorded): every part sees the same snapshot, so the stamps
+   * are bounded by the pointer as it was before the update.
+   */
+  private async movePointersInOneStatement(conversationId: string, userId: string, target: number, read: boolean): Promise<void> {
+    const readSeq = read ? sql`case when last_read_seq < ${target} then ${target} else last_read_seq end` : sql`last_read_seq`;
+    const moves = read ? sql`(last_delivered_seq < ${target} or last_read_seq < ${target})` : sql`last_delivered_seq < ${target}`;
+    await sql`
+      with stamped as (
+        insert into message_deliveries (message_id, conversation_id, first_delivered_at)
+        select m.id, m.conversation_id, ${now()}::text from messages m
+        where m.conversation_id = ${conversationId} and m.seq <= ${target}
+          and m.seq > (select last_delivered_seq from participants where conversation_id = ${conversationId} and user_id = ${userId})
+          and (m.sender_id is null or m.sender_id <> ${userId})
+        on conflict (message_id) do nothing
+      )
+      update participants
+      set last_delivered_seq = case when last_delivered_seq < ${target} then ${target} else last_delivered_seq end, last_read_seq = ${readSeq}
+      where conversation_id = ${conversationId} and user_id = ${userId} and ${moves}`.execute(this.db);
+  }
+
+  /**
+   * Records the first delivery of the messages the user's delivered pointer is about to pass
+   * (theirs excluded), before it moves, so the old pointer bounds the range. Each message is
+   * written at most once (the earliest receipt wins), so a receipt that moves nothing writes
+   * nothing. Runs in the receipt's transaction, before the pointer moves: if it fails, the
+   * receipt fails whole and is retried.
+   */
+  private async stampFirstDeliveries(trx: Transaction<Database>, conversationId: string, userId: string, target: number): Promise<void> {
+    const at = now();
+    await trx
+      .insertInto('message_deliveries')
+      .columns(['message_id', 'conversation_id', 'first_delivered_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('messages as m')
+          .select(['m.id', 'm.conversation_id', sql<string>`cast(${at} as text)`.as('at')])
+          .where('m.conversation_id', '=', conversationId)
+          .where('m.seq', '<=', target)
+          .where('m.seq', '>', (sub) => sub.selectFrom('participants').select('last_delivered_seq').where('conversation_id', '=', conversationId).where('user_id', '=', userId))
+          .where((w) => w.or([w('m.sender_id', 'is', null), w('m.sender_id', '!=', userId)])),
+      )
+      .onConflict((oc) => oc.column('message_id').doNothing())
+      .execute();
   }
 }
 

@@ -12,6 +12,7 @@ import { KyselySupportCaseRepository } from './support-case.repository.js';
 import { KyselyAttachmentRepository } from './attachment.repository.js';
 import { KyselyOutboxRepository } from './outbox.repository.js';
 import { KyselyModerationRepository } from './moderation.repository.js';
+import { KyselyAnalyticsRepository } from './analytics.repository.js';
 import { sql } from 'kysely';
 
 /** The store for any dialect Kysely speaks; differences stay in the adapter. */
@@ -26,6 +27,7 @@ export class KyselyStore implements Store {
   readonly attachments: KyselyAttachmentRepository;
   readonly outbox: KyselyOutboxRepository;
   readonly moderation: KyselyModerationRepository;
+  readonly analytics: KyselyAnalyticsRepository;
 
   constructor(readonly adapter: DialectAdapter) {
     this.users = new KyselyUserRepository(adapter);
@@ -38,6 +40,7 @@ export class KyselyStore implements Store {
     this.cases = new KyselySupportCaseRepository(adapter, this.conversations, this.messages);
     this.attachments = new KyselyAttachmentRepository(adapter);
     this.moderation = new KyselyModerationRepository(adapter);
+    this.analytics = new KyselyAnalyticsRepository(adapter);
   }
 
   async migrate(): Promise<void> {

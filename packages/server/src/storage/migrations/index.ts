@@ -9,6 +9,7 @@ import { clientIdPerConversation } from './0007-client-id-per-conversation.js';
 import { userRolesStamp } from './0008-user-roles-stamp.js';
 import { moderation } from './0009-moderation.js';
 import { sessions } from './0010-sessions.js';
+import { messageDeliveries } from './0011-message-deliveries.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 
 /** What a migration may need to know of the database it runs on. */
@@ -29,6 +30,7 @@ export function migrationProvider(capabilities: MigrationCapabilities): Migratio
         '0008-user-roles-stamp': userRolesStamp,
         '0009-moderation': moderation,
         '0010-sessions': sessions,
+        '0011-message-deliveries': messageDeliveries,
       };
     },
   };

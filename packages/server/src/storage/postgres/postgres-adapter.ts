@@ -90,6 +90,8 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): DialectA
     skipLocked: true,
     db: new Kysely<Database>({ dialect: new StoreUnavailableDialect(new UnboundedMigrationsDialect({ pool }), isUnavailable) }),
     keepPrepared: (sql) => named.add(sql),
+    // extract() answers numeric (exact); the column is text, so it is parsed as a timestamptz first.
+    epochMillis: (timestamp) => sql<number>`cast(round(extract(epoch from cast(${timestamp} as timestamptz)) * 1000) as bigint)`,
     isUniqueViolation: (error) => pgCode(error) === '23505',
     isUnavailable,
   };

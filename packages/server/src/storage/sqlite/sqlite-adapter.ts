@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, SqliteDialect, type CompiledQuery, type QueryResult } from 'kysely';
+import { Kysely, sql, SqliteDialect, type CompiledQuery, type QueryResult } from 'kysely';
 import type { Database as Schema } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import { StoreUnavailableDialect, translateUnavailable } from '../kysely/store-unavailable-dialect.js';
@@ -57,6 +57,8 @@ export function createSqliteAdapter(options: SqliteAdapterOptions): DialectAdapt
         throw translateUnavailable(error, isUnavailable);
       }
     },
+    // julianday() holds the instant as whole milliseconds internally; rounding undoes the division.
+    epochMillis: (timestamp) => sql<number>`cast(round((julianday(${timestamp}) - 2440587.5) * 86400000.0) as integer)`,
     isUniqueViolation: (error) => sqliteCode(error)?.startsWith('SQLITE_CONSTRAINT_UNIQUE') === true
       || sqliteCode(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY',
     isUnavailable,
