@@ -101,26 +101,51 @@ const guzoSyncRest: Transport = {
   },
 };
 
-const deskSocketIo: Transport = {
+/**
+ * A Socket.IO send path: the event answers through its acknowledgement and an `error` event,
+ * which must agree; `retryKey` is how the profile spells the retry hint.
+ */
+function socketIoTransport(spec: {
+  name: string;
+  room: Transport['room'];
+  connect(scene: Scene, who: TestUser): Promise<TestSioClient>;
+  event: string;
+  data(conversationId: string, content: string): unknown;
+  messageIdOf(ack: Frame): string;
+  retryKey: 'retry_after' | 'retryAfter';
+}): Transport {
+  return {
+    name: spec.name,
+    room: spec.room,
+    async send(scene, who, id, content) {
+      const client = await spec.connect(scene, who);
+      const ack = await client.request(spec.event, spec.data(id, content));
+      if (ack.success === true) return { ok: true, body: ack, messageId: spec.messageIdOf(ack), seq: ack.seq };
+      return { ok: false, body: ack, errorEvent: await client.next('error', (e) => e.event === spec.event) };
+    },
+    expectRefused(attempt, code) {
+      expect(attempt.body, JSON.stringify(attempt.body)).toMatchObject({ success: false, code, error: expect.any(String) });
+      expect(attempt.errorEvent).toMatchObject({ code, event: spec.event, message: attempt.body.error });
+      if (ERROR_CODES[code].retryable) {
+        expect(attempt.body.retryable).toBe(true);
+        expect(attempt.errorEvent!.retryable).toBe(true);
+      }
+      const retryAfter = attempt.body[spec.retryKey] as number | undefined;
+      if (retryAfter !== undefined) expect(attempt.errorEvent![spec.retryKey]).toBe(retryAfter);
+      return retryAfter;
+    },
+  };
+}
+
+const deskSocketIo = socketIoTransport({
   name: 'support-desk Socket.IO send_message',
   room: 'session',
-  async send(scene, who, id, content) {
-    const client = await scene.sio(who);
-    const ack = await client.request('send_message', { session_id: id, content });
-    if (ack.success === true) return { ok: true, body: ack, messageId: ack.message_id, seq: ack.seq };
-    return { ok: false, body: ack, errorEvent: await client.next('error', (e) => e.event === 'send_message') };
-  },
-  expectRefused(attempt, code) {
-    expect(attempt.body, JSON.stringify(attempt.body)).toMatchObject({ success: false, code, error: expect.any(String) });
-    expect(attempt.errorEvent).toMatchObject({ code, event: 'send_message', message: attempt.body.error });
-    if (ERROR_CODES[code].retryable) {
-      expect(attempt.body.retryable).toBe(true);
-      expect(attempt.errorEvent!.retryable).toBe(true);
-    }
-    if (attempt.body.retry_after !== undefined) expect(attempt.errorEvent!.retry_after).toBe(attempt.body.retry_after);
-    return attempt.body.retry_after as number | undefined;
-  },
-};
+  connect: (scene, who) => scene.sio(who),
+  event: 'send_message',
+  data: (id, content) => ({ session_id: id, content }),
+  messageIdOf: (ack) => ack.message_id,
+  retryKey: 'retry_after',
+});
 
 const deskRest: Transport = {
   name: 'support-desk REST POST /api/v1/chat/sessions/:id/messages',
@@ -140,26 +165,15 @@ const deskRest: Transport = {
   },
 };
 
-const steppergoSocketIo: Transport = {
+const steppergoSocketIo = socketIoTransport({
   name: 'StepperGO Socket.IO message:send',
   room: 'conversation',
-  async send(scene, who, id, content) {
-    const client = await scene.trips(who);
-    const ack = await client.request('message:send', { conversationId: id, content });
-    if (ack.success === true) return { ok: true, body: ack, messageId: ack.messageId, seq: ack.seq };
-    return { ok: false, body: ack, errorEvent: await client.next('error', (e) => e.event === 'message:send') };
-  },
-  expectRefused(attempt, code) {
-    expect(attempt.body, JSON.stringify(attempt.body)).toMatchObject({ success: false, code, error: expect.any(String) });
-    expect(attempt.errorEvent).toMatchObject({ code, event: 'message:send', message: attempt.body.error });
-    if (ERROR_CODES[code].retryable) {
-      expect(attempt.body.retryable).toBe(true);
-      expect(attempt.errorEvent!.retryable).toBe(true);
-    }
-    if (attempt.body.retryAfter !== undefined) expect(attempt.errorEvent!.retryAfter).toBe(attempt.body.retryAfter);
-    return attempt.body.retryAfter as number | undefined;
-  },
-};
+  connect: (scene, who) => scene.trips(who),
+  event: 'message:send',
+  data: (id, content) => ({ conversationId: id, content }),
+  messageIdOf: (ack) => ack.messageId,
+  retryKey: 'retryAfter',
+});
 
 const steppergoRest: Transport = {
   name: 'StepperGO REST POST /api/messages/send',
