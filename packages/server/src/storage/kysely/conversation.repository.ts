@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import type { Conversation, ConversationContext, ConversationSummary, Json, Message, Participant } from '../../core/model.js';
 import type { Database } from '../database.js';
@@ -8,7 +8,8 @@ import { COLUMNS } from './columns.js';
 import { AccessFactsCache } from './access-facts-cache.js';
 import { arg, PreparedQuery } from './prepared-query.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { AccessFacts, ConversationListQuery, ConversationPatch, ConversationRepository, NewConversation, NewMessage } from '../store.js';
+import type { AccessFacts, ContextRoom, ContextSync, ConversationListQuery, ConversationPatch, ConversationRepository, InactiveQuery, NewConversation, NewMessage } from '../store.js';
+import { syncContextIn, type ContextWrite } from './context-sync.js';
 import type { KyselyMessageRepository } from './message.repository.js';
 import { now, toConversation, toMessage, toParticipant } from './rows.js';
 
@@ -251,6 +252,47 @@ export class KyselyConversationRepository implements ConversationRepository {
     return this.movePointers(conversationId, userId, seq, false);
   }
 
+  async scan(query: { readonly afterId?: string; readonly limit: number }): Promise<Conversation[]> {
+    let select = this.db.selectFrom('conversations').selectAll();
+    if (query.afterId !== undefined) select = select.where('id', '>', query.afterId);
+    return (await select.orderBy('id').limit(query.limit).execute()).map(toConversation);
+  }
+
+  async inactive(query: InactiveQuery): Promise<Conversation[]> {
+    let select = this.db.selectFrom('conversations').selectAll().where((eb) => inactiveCondition(eb, query));
+    if (query.afterId !== undefined) select = select.where('id', '>', query.afterId);
+    return (await select.orderBy('id').limit(query.limit).execute()).map(toConversation);
+  }
+
+  async setStatusIfInactive(id: string, status: string, query: Omit<InactiveQuery, 'afterId' | 'limit'>): Promise<Conversation | undefined> {
+    const update = this.db.updateTable('conversations').set({ status, updated_at: now() }).where('id', '=', id);
+    const result = await update.where((eb) => inactiveCondition(eb, query)).executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return undefined;
+    this.forgetAccessFacts(id);
+    return this.byId(id);
+  }
+
+  async syncContexts(rooms: readonly ContextRoom[]): Promise<ContextSync[]> {
+    if (rooms.length === 0) return [];
+    const writes: ContextWrite[] = [];
+    try {
+      await this.db.transaction().execute(async (trx) => {
+        for (const room of rooms) writes.push(await syncContextIn(trx, room));
+      });
+    } catch (error) {
+      // Another writer created one of these contexts between our read and our insert.
+      if (this.adapter.isUniqueViolation(error)) throw new AppError('context_taken');
+      throw error;
+    }
+    const results: ContextSync[] = [];
+    for (const write of writes) {
+      if (write.outcome !== 'unchanged') this.forgetAccessFacts(write.conversationId);
+      const { conversationId, ...rest } = write;
+      results.push({ ...rest, conversation: (await this.byId(conversationId))! });
+    }
+    return results;
+  }
+
   /** Pointers only move forward and never past the last committed seq. */
   private async movePointers(conversationId: string, userId: string, seq: number, read: boolean): Promise<Participant> {
     const conversation = await this.byId(conversationId);
@@ -287,4 +329,13 @@ function conversationStatements(adapter: DialectAdapter) {
     ),
     participant: new PreparedQuery(adapter, (db) => db.selectFrom('participants').select(COLUMNS.participants).where('conversation_id', '=', arg(0)).where('user_id', '=', arg(1))),
   };
+}
+
+/** What `inactive` selects, for a select or an update of `conversations`. */
+function inactiveCondition(eb: ExpressionBuilder<Database, 'conversations'>, filter: Omit<InactiveQuery, 'afterId' | 'limit'>) {
+  return eb.and([
+    eb('last_activity_at', '<', filter.before),
+    ...(filter.excludeStatuses.length > 0 ? [eb('status', 'not in', [...filter.excludeStatuses])] : []),
+    ...(filter.excludeTypes.length > 0 ? [eb('type', 'not in', [...filter.excludeTypes])] : []),
+  ]);
 }
