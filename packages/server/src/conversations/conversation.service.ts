@@ -24,6 +24,20 @@ export interface EnsureContextInput extends Omit<CreateConversationInput, 'conte
   readonly participants?: CreateConversationInput['participants'];
 }
 
+/** One host object of a batch: its context and the whole list of who is in it. */
+export interface ContextRoomInput extends Omit<EnsureContextInput, 'participants'> {
+  readonly context: ConversationContext;
+  readonly participants: NonNullable<EnsureContextInput['participants']>;
+}
+
+/** What a batch did to one room, or why that room failed (the others are unaffected). */
+export type ContextRoomResult =
+  | { readonly ok: true; readonly outcome: 'created' | 'updated' | 'unchanged'; readonly conversation: Conversation }
+  | { readonly ok: false; readonly error: AppError };
+
+/** Statuses a conversation already stopped in; inactivity cleanup leaves them alone. */
+const ENDED_STATUSES = ['archived', 'closed', 'CLOSED'];
+
 export interface CreateResult {
   readonly conversation: Conversation;
   /** False when an existing conversation was returned (a direct pair or a known context). */
@@ -94,6 +108,58 @@ export class ConversationService {
       if (!winner) throw error;
       return { conversation: await this.syncParticipants(actor, winner, input.participants && wanted), created: false };
     }
+  }
+
+  /**
+   * `ensureForContext` for many host objects at once, with participants given for each: the
+   * rules are the same, the writes are one transaction for the batch (see
+   * `ConversationRepository.syncContexts`). A room that breaks a rule (an unknown participant,
+   * a direct context) fails alone. If the batch write fails as a whole (another node created
+   * one of the contexts meanwhile), each room is retried on its own with `ensureForContext`.
+   */
+  async ensureManyForContext(actor: Actor, rooms: readonly ContextRoomInput[]): Promise<ContextRoomResult[]> {
+    if (actor.kind === 'user') this.requireAbility(actor, 'conversations.manage');
+    const results: (ContextRoomResult | undefined)[] = await Promise.all(rooms.map((room) => this.checkRoom(actor, room)));
+    const valid = rooms.flatMap((room, index) => (results[index] === undefined ? [{ room, index }] : []));
+    let synced;
+    try {
+      synced = await this.store.conversations.syncContexts(valid.map(({ room }) => ({
+        context: room.context,
+        type: room.type,
+        title: room.title ?? null,
+        metadata: room.metadata ?? {},
+        participants: [...new Map(room.participants.map((p) => [p.userId, p.role ?? 'member']))].map(([userId, role]) => ({ userId, role })),
+      })));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      for (const { room, index } of valid) results[index] = await this.ensureOne(actor, room);
+      return results as ContextRoomResult[];
+    }
+    for (const [i, sync] of synced.entries()) {
+      results[valid[i]!.index] = { ok: true, outcome: sync.outcome, conversation: sync.conversation };
+      if (sync.outcome === 'created') await this.announceCreated(sync.conversation, [...sync.added]);
+      else await this.announceMembership(actor, sync.conversation.id, sync.added, sync.removed);
+    }
+    return results as ContextRoomResult[];
+  }
+
+  /**
+   * Archives a conversation idle since before `before`, unless it has ended already or is a
+   * support case's (those change status only with their case). Archived conversations stay
+   * readable and exportable; nobody can send to them. Resolves `undefined` when the
+   * conversation no longer qualifies (a message arrived meanwhile).
+   */
+  async archiveIfInactive(actor: Actor, conversationId: string, before: string): Promise<Conversation | undefined> {
+    await this.access.manage(actor, conversationId);
+    const archived = await this.store.conversations.setStatusIfInactive(conversationId, 'archived', inactivity(before));
+    if (archived) await this.bus.publish(topics.conversation(conversationId), { type: 'conversation.updated', conversation: archived });
+    return archived;
+  }
+
+  /** Conversations `archiveIfInactive` would archive, in id order after `afterId`. */
+  async inactive(actor: Actor, query: { before: string; afterId?: string; limit: number }): Promise<Conversation[]> {
+    if (actor.kind === 'user') this.requireAbility(actor, 'conversations.manage');
+    return this.store.conversations.inactive({ ...inactivity(query.before), ...(query.afterId !== undefined && { afterId: query.afterId }), limit: query.limit });
   }
 
   async byContext(actor: Actor, context: ConversationContext): Promise<Conversation> {
@@ -173,6 +239,41 @@ export class ConversationService {
     await this.bus.publish(topics.user(userId), event);
   }
 
+  /** A room's own rule breaks, as its failed result; `undefined` when it may be written. */
+  private async checkRoom(actor: Actor, room: ContextRoomInput): Promise<ContextRoomResult | undefined> {
+    try {
+      this.requireHostContext(actor, room.context, room.type);
+      await this.checkMembers(actor, room.participants.map((p) => p.userId));
+      return undefined;
+    } catch (error) {
+      if (error instanceof AppError) return { ok: false, error };
+      throw error;
+    }
+  }
+
+  private async ensureOne(actor: Actor, room: ContextRoomInput): Promise<ContextRoomResult> {
+    try {
+      const before = await this.store.conversations.byContext(room.context);
+      const current = before && new Map((await this.store.conversations.participants(before.id)).map((p) => [p.userId, p.role]));
+      const { conversation, created } = await this.ensureForContext(actor, room.context, room);
+      const same = current !== undefined && current.size === room.participants.length && room.participants.every((p) => current.get(p.userId) === (p.role ?? 'member'));
+      return { ok: true, outcome: created ? 'created' : same ? 'unchanged' : 'updated', conversation };
+    } catch (error) {
+      if (error instanceof AppError) return { ok: false, error };
+      throw error;
+    }
+  }
+
+  /** The events `addParticipant` and `removeParticipant` publish, for changes written in a batch. */
+  private async announceMembership(actor: Actor, conversationId: string, added: readonly string[], removed: readonly string[]): Promise<void> {
+    for (const userId of added) await publishParticipantAdded(this.bus, conversationId, userId, actorId(actor));
+    for (const userId of removed) {
+      const event = { type: 'participant.removed', conversationId, userId, by: actorId(actor) } as const;
+      await this.bus.publish(topics.conversation(conversationId), event);
+      await this.bus.publish(topics.user(userId), event);
+    }
+  }
+
   /** Makes the current participants exactly `wanted` (user → role); `undefined` changes nothing. */
   private async syncParticipants(actor: Actor, conversation: Conversation, wanted: ReadonlyMap<string, string> | undefined): Promise<Conversation> {
     if (wanted === undefined) return conversation;
@@ -249,4 +350,8 @@ export class ConversationService {
 
 function actorId(actor: Actor): string | null {
   return actor.kind === 'user' ? actor.user.id : null;
+}
+
+function inactivity(before: string) {
+  return { before, excludeStatuses: ENDED_STATUSES, excludeTypes: ['support'] };
 }
