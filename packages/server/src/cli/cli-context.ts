@@ -3,8 +3,7 @@ import pino, { type Logger } from 'pino';
 import type { ServiceActor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import { ConfigError, loadConfig, type Config, type Env } from '../core/config.js';
-import { createServices, type Services } from '../services.js';
-import { openStore } from '../storage/open-store.js';
+import type { Services } from '../services.js';
 import type { Store } from '../storage/store.js';
 import { CliError, ExitCode } from './cli-error.js';
 import { createProgress, type Progress, type ProgressStream } from './progress.js';
@@ -49,6 +48,8 @@ export class CliContext {
     // A store opened earlier (a --strict check) is handed over: the services close it.
     const overrides = this.openedStore ? { store: this.openedStore } : {};
     this.openedStore = undefined;
+    // Loaded on first use: `--help` and bad arguments answer without loading the server.
+    const { createServices } = await import('../services.js');
     this.opened = await createServices({ ...this.config(), jobsEnabled: false }, cliLogger(this.config()), overrides);
     return this.opened;
   }
@@ -56,6 +57,7 @@ export class CliContext {
   /** The store alone (migrated), for commands that only read or only migrate. */
   async store(): Promise<Store> {
     if (this.opened) return this.opened.store;
+    const { openStore } = await import('../storage/open-store.js');
     this.openedStore ??= await openStore(this.config());
     return this.openedStore;
   }

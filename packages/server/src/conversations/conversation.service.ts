@@ -1,6 +1,6 @@
 import type { Actor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
-import type { Conversation, ConversationContext, ConversationSummary, Json, Participant } from '../core/model.js';
+import type { Conversation, ConversationContext, ConversationSummary, Json, Participant, User } from '../core/model.js';
 import type { AfterCommitPublisher } from '../messages/after-commit-publisher.js';
 import { topics } from '../bus/domain-event.js';
 import type { Policy } from '../policy/policy.js';
@@ -119,7 +119,8 @@ export class ConversationService {
    */
   async ensureManyForContext(actor: Actor, rooms: readonly ContextRoomInput[]): Promise<ContextRoomResult[]> {
     if (actor.kind === 'user') this.requireAbility(actor, 'conversations.manage');
-    const results: (ContextRoomResult | undefined)[] = await Promise.all(rooms.map((room) => this.checkRoom(actor, room)));
+    const known = await this.usersById(rooms.flatMap((room) => room.participants.map((p) => p.userId)));
+    const results: (ContextRoomResult | undefined)[] = rooms.map((room) => this.checkRoom(actor, room, known));
     const valid = rooms.flatMap((room, index) => (results[index] === undefined ? [{ room, index }] : []));
     let synced;
     try {
@@ -240,10 +241,13 @@ export class ConversationService {
   }
 
   /** A room's own rule breaks, as its failed result; `undefined` when it may be written. */
-  private async checkRoom(actor: Actor, room: ContextRoomInput): Promise<ContextRoomResult | undefined> {
+  private checkRoom(actor: Actor, room: ContextRoomInput, known: ReadonlyMap<string, User>): ContextRoomResult | undefined {
     try {
       this.requireHostContext(actor, room.context, room.type);
-      await this.checkMembers(actor, room.participants.map((p) => p.userId));
+      const ids = [...new Set(room.participants.map((p) => p.userId))];
+      const missing = ids.filter((id) => !known.has(id));
+      if (missing.length > 0) throw new AppError('user_not_found', `Unknown user: ${missing.join(', ')}`, { user_ids: missing });
+      this.checkStartWith(actor, ids.map((id) => known.get(id)!));
       return undefined;
     } catch (error) {
       if (error instanceof AppError) return { ok: false, error };
@@ -320,7 +324,11 @@ export class ConversationService {
 
   /** Everyone must exist, and a user caller may include only people their role may start with. */
   private async checkMembers(actor: Actor, ids: string[]): Promise<void> {
-    const users = await this.loadUsers(ids);
+    this.checkStartWith(actor, await this.loadUsers(ids));
+  }
+
+  /** A user caller may include only people their role may start with. */
+  private checkStartWith(actor: Actor, users: readonly User[]): void {
     if (actor.kind !== 'user') return;
     for (const other of users.filter((u) => u.id !== actor.user.id)) {
       if (!this.policy.mayStartWith(actor.user.roles, other.roles)) {
@@ -332,6 +340,16 @@ export class ConversationService {
   private async announceCreated(conversation: Conversation, participantIds: string[]): Promise<void> {
     const event = { type: 'conversation.created', conversation, participantIds } as const;
     await Promise.all(participantIds.map((id) => this.bus.publish(topics.user(id), event)));
+  }
+
+  /** The users among `ids` that exist, read a chunk at a time (a batch may name thousands). */
+  private async usersById(ids: readonly string[]): Promise<Map<string, User>> {
+    const unique = [...new Set(ids)];
+    const users = new Map<string, User>();
+    for (let i = 0; i < unique.length; i += 1000) {
+      for (const user of await this.store.users.byIds(unique.slice(i, i + 1000))) users.set(user.id, user);
+    }
+    return users;
   }
 
   private async loadUsers(ids: string[]) {

@@ -48,6 +48,14 @@ for (const dialect of dialects) {
         expect(roleOnly).toMatchObject({ outcome: 'updated', added: [], removed: [] });
       });
 
+      it('applies a context repeated in one batch in order, the later line winning', async () => {
+        const [ana, bo] = [await createUser(t.store), await createUser(t.store)];
+        const results = await t.store.conversations.syncContexts([room('J-1', [{ userId: ana.id, role: 'member' }]), room('J-1', [{ userId: bo.id, role: 'member' }])]);
+        expect(results.map((r) => r.outcome)).toEqual(['created', 'updated']);
+        expect(results[1]).toMatchObject({ added: [bo.id], removed: [ana.id], conversation: { id: results[0]!.conversation.id } });
+        expect((await t.store.conversations.participants(results[0]!.conversation.id)).map((p) => p.userId)).toEqual([bo.id]);
+      });
+
       it('writes nothing when one room of the batch fails', async () => {
         const ana = await createUser(t.store);
         const failing = t.store.conversations.syncContexts([room('J-1', [{ userId: ana.id, role: 'member' }]), room('J-2', [{ userId: 'nobody', role: 'member' }])]);

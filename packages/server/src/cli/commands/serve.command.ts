@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createLogger, startServer } from '../../server.js';
 import { cliAction } from '../cli-context.js';
 
 /** `switchboard serve [--demo]`: listens until SIGTERM or SIGINT, then drains and exits. */
@@ -10,6 +9,7 @@ export function registerServe(program: Command): void {
     .option('--demo', 'seed demo users into an empty database', false)
     .action(cliAction(async (context, options: { demo: boolean }) => {
       const config = context.config(options.demo ? { seedDemo: true } : {});
+      const { createLogger, startServer } = await import('../../server.js');
       const logger = createLogger(config);
       if (config.jwtSecretGenerated) logger.warn(`JWT_SECRET is not set: using a generated secret kept in ${config.dataDir}/jwt-secret`);
       const server = await startServer(config, { logger });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
-import type { Database } from '../database.js';
+import type { Insertable, Transaction } from 'kysely';
+import type { ConversationsTable, Database } from '../database.js';
 import type { ContextRoom } from '../store.js';
 import { now } from './rows.js';
 
@@ -12,71 +12,135 @@ export interface ContextWrite {
   readonly removed: readonly string[];
 }
 
+/** Rows per multi-row insert: well under SQLite's and PostgreSQL's bound-parameter limits. */
+const ROWS_PER_INSERT = 1000;
+
+type ParticipantRow = { conversation_id: string; user_id: string; role: string; joined_at: string; left_at: null };
+
 /**
- * One room of `syncContexts`, inside the batch's transaction: creates the host object's
- * conversation, or makes the current participants of the existing one exactly those given.
+ * The rooms of `syncContexts`, inside the batch's transaction, with a handful of statements per
+ * batch rather than per room: one read of the known contexts, one of their participants,
+ * multi-row inserts, and writes only for the rooms whose membership changes. A context repeated
+ * in the batch starts a new segment, so its second mention sees what the first wrote.
  */
-export async function syncContextIn(trx: Transaction<Database>, room: ContextRoom): Promise<ContextWrite> {
-  const existing = await trx
+export async function syncContextsIn(trx: Transaction<Database>, rooms: readonly ContextRoom[]): Promise<ContextWrite[]> {
+  const writes: ContextWrite[] = [];
+  for (const segment of uniqueContextSegments(rooms)) writes.push(...(await syncSegment(trx, segment)));
+  return writes;
+}
+
+function uniqueContextSegments(rooms: readonly ContextRoom[]): ContextRoom[][] {
+  const segments: ContextRoom[][] = [[]];
+  let seen = new Set<string>();
+  for (const room of rooms) {
+    const key = contextKey(room.context.type, room.context.id);
+    if (seen.has(key)) {
+      segments.push([]);
+      seen = new Set();
+    }
+    seen.add(key);
+    segments.at(-1)!.push(room);
+  }
+  return segments.filter((segment) => segment.length > 0);
+}
+
+async function syncSegment(trx: Transaction<Database>, rooms: readonly ContextRoom[]): Promise<ContextWrite[]> {
+  const known = await knownContexts(trx, rooms);
+  const members = await membersOf(trx, [...known.values()]);
+  const timestamp = now();
+  const newConversations: Insertable<ConversationsTable>[] = [];
+  const upserts: ParticipantRow[] = [];
+  const writes: ContextWrite[] = [];
+  for (const room of rooms) {
+    const existingId = known.get(contextKey(room.context.type, room.context.id));
+    if (existingId === undefined) {
+      const id = randomUUID();
+      newConversations.push(conversationRow(id, room, timestamp));
+      upserts.push(...room.participants.map((p) => participantRow(id, p.userId, p.role, timestamp)));
+      writes.push({ outcome: 'created', conversationId: id, added: room.participants.map((p) => p.userId), removed: [] });
+      continue;
+    }
+    const diff = membershipDiff(members.get(existingId) ?? new Map(), room.participants);
+    upserts.push(...diff.upsert.map((p) => participantRow(existingId, p.userId, p.role, timestamp)));
+    if (diff.removed.length > 0) {
+      await trx.updateTable('participants').set({ left_at: timestamp }).where('conversation_id', '=', existingId).where('user_id', 'in', diff.removed).execute();
+    }
+    writes.push({ outcome: diff.upsert.length + diff.removed.length > 0 ? 'updated' : 'unchanged', conversationId: existingId, added: diff.added, removed: diff.removed });
+  }
+  for (const chunk of chunks(newConversations)) await trx.insertInto('conversations').values(chunk).execute();
+  for (const chunk of chunks(upserts)) {
+    await trx
+      .insertInto('participants')
+      .values(chunk)
+      .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet((eb) => ({ left_at: null, role: eb.ref('excluded.role') })))
+      .execute();
+  }
+  return writes;
+}
+
+/** The conversation id of each context of the rooms that exists already, by `contextKey`. */
+async function knownContexts(trx: Transaction<Database>, rooms: readonly ContextRoom[]): Promise<Map<string, string>> {
+  const rows = await trx
     .selectFrom('conversations')
-    .select('id')
-    .where('context_type', '=', room.context.type)
-    .where('context_id', '=', room.context.id)
-    .executeTakeFirst();
-  if (!existing) return insertRoom(trx, room);
-  return syncMembers(trx, existing.id, room.participants);
-}
-
-async function insertRoom(trx: Transaction<Database>, room: ContextRoom): Promise<ContextWrite> {
-  const id = randomUUID();
-  const timestamp = now();
-  await trx
-    .insertInto('conversations')
-    .values({
-      id,
-      type: room.type,
-      context_type: room.context.type,
-      context_id: room.context.id,
-      title: room.title,
-      status: 'active',
-      metadata: JSON.stringify(room.metadata),
-      created_by: null,
-      last_message_at: null,
-      last_activity_at: timestamp,
-      created_at: timestamp,
-      updated_at: timestamp,
-    })
+    .select(['id', 'context_type', 'context_id'])
+    .where((eb) => eb.or(rooms.map((r) => eb.and([eb('context_type', '=', r.context.type), eb('context_id', '=', r.context.id)]))))
     .execute();
-  if (room.participants.length > 0) {
-    await trx
-      .insertInto('participants')
-      .values(room.participants.map((p) => ({ conversation_id: id, user_id: p.userId, role: p.role, joined_at: timestamp, left_at: null })))
-      .execute();
-  }
-  return { outcome: 'created', conversationId: id, added: room.participants.map((p) => p.userId), removed: [] };
+  return new Map(rows.map((row) => [contextKey(row.context_type!, row.context_id!), row.id]));
 }
 
-async function syncMembers(trx: Transaction<Database>, conversationId: string, wanted: ContextRoom['participants']): Promise<ContextWrite> {
-  const rows = await trx.selectFrom('participants').select(['user_id', 'role', 'left_at']).where('conversation_id', '=', conversationId).execute();
-  const current = new Map(rows.filter((r) => r.left_at === null).map((r) => [r.user_id, r.role]));
-  const timestamp = now();
-  const added: string[] = [];
-  let roleChanged = false;
-  for (const { userId, role } of wanted) {
-    if (current.get(userId) === role) continue;
-    if (current.has(userId)) roleChanged = true;
-    else added.push(userId);
-    await trx
-      .insertInto('participants')
-      .values({ conversation_id: conversationId, user_id: userId, role, joined_at: timestamp, left_at: null })
-      .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ left_at: null, role }))
-      .execute();
+/** Current participants (user → role) of each conversation. */
+async function membersOf(trx: Transaction<Database>, conversationIds: readonly string[]): Promise<Map<string, Map<string, string>>> {
+  const members = new Map<string, Map<string, string>>();
+  if (conversationIds.length === 0) return members;
+  const rows = await trx
+    .selectFrom('participants')
+    .select(['conversation_id', 'user_id', 'role'])
+    .where('conversation_id', 'in', [...conversationIds])
+    .where('left_at', 'is', null)
+    .execute();
+  for (const row of rows) {
+    if (!members.has(row.conversation_id)) members.set(row.conversation_id, new Map());
+    members.get(row.conversation_id)!.set(row.user_id, row.role);
   }
+  return members;
+}
+
+/** What makes `current` exactly `wanted`: rows to write (new, returning or re-roled) and who leaves. */
+function membershipDiff(current: ReadonlyMap<string, string>, wanted: ContextRoom['participants']) {
+  const upsert = wanted.filter((p) => current.get(p.userId) !== p.role);
+  const added = upsert.filter((p) => !current.has(p.userId)).map((p) => p.userId);
   const keep = new Set(wanted.map((p) => p.userId));
   const removed = [...current.keys()].filter((userId) => !keep.has(userId));
-  if (removed.length > 0) {
-    await trx.updateTable('participants').set({ left_at: timestamp }).where('conversation_id', '=', conversationId).where('user_id', 'in', removed).execute();
-  }
-  const changed = added.length > 0 || removed.length > 0 || roleChanged;
-  return { outcome: changed ? 'updated' : 'unchanged', conversationId, added, removed };
+  return { upsert, added, removed };
+}
+
+function conversationRow(id: string, room: ContextRoom, timestamp: string): Insertable<ConversationsTable> {
+  return {
+    id,
+    type: room.type,
+    context_type: room.context.type,
+    context_id: room.context.id,
+    title: room.title,
+    status: 'active',
+    metadata: JSON.stringify(room.metadata),
+    created_by: null,
+    last_message_at: null,
+    last_activity_at: timestamp,
+    created_at: timestamp,
+    updated_at: timestamp,
+  };
+}
+
+function participantRow(conversationId: string, userId: string, role: string, timestamp: string): ParticipantRow {
+  return { conversation_id: conversationId, user_id: userId, role, joined_at: timestamp, left_at: null };
+}
+
+function contextKey(type: string, id: string): string {
+  return JSON.stringify([type, id]);
+}
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) out.push(rows.slice(i, i + ROWS_PER_INSERT));
+  return out;
 }

@@ -9,7 +9,7 @@ import { AccessFactsCache } from './access-facts-cache.js';
 import { arg, PreparedQuery } from './prepared-query.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import type { AccessFacts, ContextRoom, ContextSync, ConversationListQuery, ConversationPatch, ConversationRepository, InactiveQuery, NewConversation, NewMessage } from '../store.js';
-import { syncContextIn, type ContextWrite } from './context-sync.js';
+import { syncContextsIn, type ContextWrite } from './context-sync.js';
 import type { KyselyMessageRepository } from './message.repository.js';
 import { now, toConversation, toMessage, toParticipant } from './rows.js';
 
@@ -274,23 +274,26 @@ export class KyselyConversationRepository implements ConversationRepository {
 
   async syncContexts(rooms: readonly ContextRoom[]): Promise<ContextSync[]> {
     if (rooms.length === 0) return [];
-    const writes: ContextWrite[] = [];
+    let writes: ContextWrite[] = [];
     try {
-      await this.db.transaction().execute(async (trx) => {
-        for (const room of rooms) writes.push(await syncContextIn(trx, room));
-      });
+      writes = await this.db.transaction().execute((trx) => syncContextsIn(trx, rooms));
     } catch (error) {
       // Another writer created one of these contexts between our read and our insert.
       if (this.adapter.isUniqueViolation(error)) throw new AppError('context_taken');
       throw error;
     }
-    const results: ContextSync[] = [];
-    for (const write of writes) {
-      if (write.outcome !== 'unchanged') this.forgetAccessFacts(write.conversationId);
-      const { conversationId, ...rest } = write;
-      results.push({ ...rest, conversation: (await this.byId(conversationId))! });
+    for (const write of writes) if (write.outcome !== 'unchanged') this.forgetAccessFacts(write.conversationId);
+    const saved = await this.byIdsInChunks(writes.map((w) => w.conversationId));
+    return writes.map(({ conversationId, ...rest }) => ({ ...rest, conversation: saved.get(conversationId)! }));
+  }
+
+  private async byIdsInChunks(ids: readonly string[]): Promise<Map<string, Conversation>> {
+    const found = new Map<string, Conversation>();
+    for (let i = 0; i < ids.length; i += 1000) {
+      const rows = await this.db.selectFrom('conversations').selectAll().where('id', 'in', ids.slice(i, i + 1000)).execute();
+      for (const row of rows) found.set(row.id, toConversation(row));
     }
-    return results;
+    return found;
   }
 
   /** Pointers only move forward and never past the last committed seq. */
