@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import type { ServiceActor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import { ConfigError, loadConfig, type Config, type Env } from '../core/config.js';
@@ -50,7 +50,7 @@ export class CliContext {
     this.openedStore = undefined;
     // Loaded on first use: `--help` and bad arguments answer without loading the server.
     const { createServices } = await import('../services.js');
-    this.opened = await createServices({ ...this.config(), jobsEnabled: false }, cliLogger(this.config()), overrides);
+    this.opened = await createServices({ ...this.config(), jobsEnabled: false }, await cliLogger(this.config()), overrides);
     return this.opened;
   }
 
@@ -135,7 +135,8 @@ function report(context: CliContext, error: unknown): ExitCode {
 }
 
 /** Logs go to stderr and, unless LOG_LEVEL asks for more, only warnings: stdout may be an export. */
-function cliLogger(config: Config): Logger {
+async function cliLogger(config: Config): Promise<Logger> {
+  const { pino } = await import('pino');
   const level = config.logLevel === 'info' ? 'warn' : config.logLevel;
   return pino({ level }, pino.destination(2));
 }

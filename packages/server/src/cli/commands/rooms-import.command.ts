@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Type, type Static } from 'typebox';
 import type { ContextRoomInput } from '../../conversations/conversation.service.js';
-import { compileValidator } from '../../core/validation.js';
+import type { ValidationResult } from '../../core/validation.js';
 import { cliAction, type CliContext } from '../cli-context.js';
 import { ExitCode } from '../cli-error.js';
 import { describeDetails, ImportTally } from '../import-tally.js';
@@ -24,7 +24,15 @@ const RoomLine = Type.Object(
   },
   Strict,
 );
-const checkRoomLine = compileValidator(RoomLine);
+type LineCheck = (value: unknown) => ValidationResult<Static<typeof RoomLine>>;
+let compiled: LineCheck | undefined;
+
+/** The line validator, compiled on first use so that `--help` does not pay for it. */
+async function lineCheck(): Promise<LineCheck> {
+  const { compileValidator } = await import('../../core/validation.js');
+  compiled ??= compileValidator(RoomLine);
+  return compiled;
+}
 
 /** Rooms written per transaction: big enough to make 10,000 rooms quick, small enough to retry. */
 const DEFAULT_BATCH = 500;
@@ -63,6 +71,7 @@ interface PendingRoom {
 }
 
 async function importRooms(context: CliContext, file: string, total: number, batchSize: number): Promise<ExitCode> {
+  const check = await lineCheck();
   const { conversations } = await context.services();
   const tally = new ImportTally(context, 'rooms import');
   const progress = context.progress('rooms import', total);
@@ -75,7 +84,7 @@ async function importRooms(context: CliContext, file: string, total: number, bat
   };
   try {
     for await (const line of ndjsonLines(file)) {
-      const parsed = parseRoom(line);
+      const parsed = parseRoom(line, check);
       if (typeof parsed === 'string') {
         tally.fail(line.lineNumber, parsed);
         progress.increment();
@@ -92,9 +101,9 @@ async function importRooms(context: CliContext, file: string, total: number, bat
 }
 
 /** The room a line states, or why it states none. */
-function parseRoom(line: NdjsonLine): ContextRoomInput | string {
+function parseRoom(line: NdjsonLine, check: LineCheck): ContextRoomInput | string {
   if (!line.ok) return line.problem;
-  const checked = checkRoomLine(line.value);
+  const checked = check(line.value);
   if (!checked.ok) return describeDetails(checked.details);
   return toRoom(checked.value);
 }
@@ -113,6 +122,7 @@ function toRoom(line: Static<typeof RoomLine>): ContextRoomInput {
 
 /** `--strict`: every line well formed and every participant a known user, or nothing is written. */
 async function allLinesGood(context: CliContext, file: string): Promise<boolean> {
+  const check = await lineCheck();
   const store = await context.store();
   let bad = 0;
   const report = (lineNumber: number, problem: string) => {
@@ -120,7 +130,7 @@ async function allLinesGood(context: CliContext, file: string): Promise<boolean>
     context.say(`line ${lineNumber}: ${problem}`);
   };
   for await (const line of ndjsonLines(file)) {
-    const parsed = parseRoom(line);
+    const parsed = parseRoom(line, check);
     if (typeof parsed === 'string') {
       report(line.lineNumber, parsed);
       continue;

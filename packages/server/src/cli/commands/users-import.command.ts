@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Type, type Static } from 'typebox';
 import { AppError } from '../../core/errors.js';
-import { compileValidator } from '../../core/validation.js';
+import type { ValidationResult } from '../../core/validation.js';
 import type { UpsertUserInput } from '../../users/user.service.js';
 import { cliAction, type CliContext } from '../cli-context.js';
 import { ExitCode } from '../cli-error.js';
@@ -28,7 +28,15 @@ const UserLine = Type.Object(
   },
   Strict,
 );
-const checkUserLine = compileValidator(UserLine);
+type LineCheck = (value: unknown) => ValidationResult<Static<typeof UserLine>>;
+let compiled: LineCheck | undefined;
+
+/** The line validator, compiled on first use so that `--help` does not pay for it. */
+async function lineCheck(): Promise<LineCheck> {
+  const { compileValidator } = await import('../../core/validation.js');
+  compiled ??= compileValidator(UserLine);
+  return compiled;
+}
 
 const EXAMPLE = `
 Each line is one user, by the host app's id (roles required; a password is optional and stored
@@ -55,12 +63,13 @@ export function registerUsersImport(program: Command): void {
 }
 
 async function importUsers(context: CliContext, file: string, total: number): Promise<ExitCode> {
+  const check = await lineCheck();
   const { users } = await context.services();
   const tally = new ImportTally(context, 'users import');
   const progress = context.progress('users import', total);
   try {
     for await (const line of ndjsonLines(file)) {
-      const parsed = parseUser(line);
+      const parsed = parseUser(line, check);
       if (typeof parsed === 'string') tally.fail(line.lineNumber, parsed);
       else {
         try {
@@ -78,9 +87,9 @@ async function importUsers(context: CliContext, file: string, total: number): Pr
   return tally.finish();
 }
 
-function parseUser(line: NdjsonLine): { id: string; input: UpsertUserInput } | string {
+function parseUser(line: NdjsonLine, check: LineCheck): { id: string; input: UpsertUserInput } | string {
   if (!line.ok) return line.problem;
-  const checked = checkUserLine(line.value);
+  const checked = check(line.value);
   if (!checked.ok) return describeDetails(checked.details);
   return { id: checked.value.id, input: toInput(checked.value) };
 }
@@ -99,9 +108,10 @@ function toInput(line: Static<typeof UserLine>): UpsertUserInput {
 }
 
 async function allLinesWellFormed(context: CliContext, file: string): Promise<boolean> {
+  const check = await lineCheck();
   let bad = 0;
   for await (const line of ndjsonLines(file)) {
-    const parsed = parseUser(line);
+    const parsed = parseUser(line, check);
     if (typeof parsed !== 'string') continue;
     bad++;
     context.say(`line ${line.lineNumber}: ${parsed}`);

@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+import { RedisBus } from '../../src/bus/redis-bus.js';
+import { requiredService } from '../support/required-service.js';
+import { createScratchPostgres, dropScratchPostgres, type ScratchPostgres } from '../support/scratch-postgres.js';
+import { describeRoomLifecycle } from './room-lifecycle.js';
+import { describe, it } from 'vitest';
+
+const adminUrl = requiredService('TEST_DATABASE_URL', 'PostgreSQL');
+const redisUrl = requiredService('TEST_REDIS_URL', 'Redis');
+// A prefix of its own, so other runs sharing the Redis are not heard (nor hear this one).
+const keyPrefix = `cli-test-${randomBytes(4).toString('hex')}:`;
+
+if (adminUrl && redisUrl) {
+  let database: ScratchPostgres | undefined;
+  describeRoomLifecycle({
+    name: 'postgres',
+    async setup() {
+      database = await createScratchPostgres(adminUrl, 'switchboard_cli');
+    },
+    async teardown() {
+      if (database) await dropScratchPostgres(adminUrl, database.name);
+    },
+    env: () => ({ DATABASE_URL: database!.url, JWT_SECRET: 'cli-test-secret-that-is-at-least-32-chars', REDIS_URL: redisUrl, REDIS_KEY_PREFIX: keyPrefix }),
+    // What a serving node on the same Redis would hear from the command.
+    async listen(topics) {
+      const bus = new RedisBus({ url: redisUrl, keyPrefix });
+      const heard: { topic: string; type: string }[] = [];
+      for (const topic of topics) bus.subscribe(topic, (event) => heard.push({ topic, type: event.type }));
+      await bus.ready();
+      return { heard: () => heard, stop: () => bus.close() };
+    },
+  });
+} else {
+  describe.skip('the CLI on postgres (TEST_DATABASE_URL or TEST_REDIS_URL unset)', () => it('needs both', () => undefined));
+}
