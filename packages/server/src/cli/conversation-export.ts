@@ -28,18 +28,21 @@ export function exportedMessage(message: Message) {
 }
 
 /** Every conversation of the store, in id order, a page at a time. */
-export async function* allConversations(store: Store): AsyncGenerator<Conversation> {
+export async function* allConversations(store: Store): AsyncGenerator<readonly Conversation[]> {
   let afterId: string | undefined;
   for (;;) {
     const page = await store.conversations.scan({ limit: CONVERSATION_PAGE, ...(afterId !== undefined && { afterId }) });
-    yield* page;
+    if (page.length > 0) yield page;
     if (page.length < CONVERSATION_PAGE) return;
     afterId = page.at(-1)!.id;
   }
 }
 
 /** A conversation's messages in seq order, with their reactions, a page at a time. */
-async function* messagesOf(store: Store, conversationId: string): AsyncGenerator<Message> {
+async function* messagesOf(store: Store, conversation: Conversation): AsyncGenerator<Message> {
+  // Seqs are gap-free from 1: a conversation at seq 0 has no message to read.
+  if (conversation.lastSeq === 0) return;
+  const conversationId = conversation.id;
   let afterSeq = 0;
   for (;;) {
     const { messages, hasMore } = await store.messages.page({ conversationId, afterSeq, limit: MESSAGE_PAGE });
@@ -56,25 +59,33 @@ async function* messagesOf(store: Store, conversationId: string): AsyncGenerator
  * `{"conversations":[{"conversation":{…},"messages":[…]}]}`, written as it is read, never held whole.
  * Calls `exported` after each conversation; resolves the number of messages written.
  */
-export async function writeExport(store: Store, conversations: AsyncIterable<Conversation>, format: ExportFormat, sink: TextSink, exported: () => void): Promise<number> {
+export async function writeExport(store: Store, pages: AsyncIterable<readonly Conversation[]>, format: ExportFormat, sink: TextSink, exported: () => void): Promise<number> {
   let messageCount = 0;
   let first = true;
   if (format === 'json') await sink.write('{"conversations":[');
-  for await (const conversation of conversations) {
-    const header = exportedConversation(conversation, await store.conversations.participants(conversation.id));
-    if (format === 'ndjson') await sink.write(`${JSON.stringify({ type: 'conversation', conversation: header })}\n`);
-    else await sink.write(`${first ? '' : ','}\n{"conversation":${JSON.stringify(header)},"messages":[`);
-    let firstMessage = true;
-    for await (const message of messagesOf(store, conversation.id)) {
-      const line = JSON.stringify(format === 'ndjson' ? { type: 'message', message: exportedMessage(message) } : exportedMessage(message));
-      await sink.write(format === 'ndjson' ? `${line}\n` : `${firstMessage ? '' : ','}\n${line}`);
-      firstMessage = false;
-      messageCount++;
+  for await (const page of pages) {
+    const participants = await store.conversations.participantsOf(page.map((c) => c.id));
+    for (const conversation of page) {
+      messageCount += await writeConversation(store, conversation, participants.get(conversation.id) ?? [], format, sink, first);
+      first = false;
+      exported();
     }
-    if (format === 'json') await sink.write(']}');
-    first = false;
-    exported();
   }
   if (format === 'json') await sink.write('\n]}\n');
+  return messageCount;
+}
+
+/** One conversation's header and messages; resolves how many messages it wrote. */
+async function writeConversation(store: Store, conversation: Conversation, participants: readonly Participant[], format: ExportFormat, sink: TextSink, first: boolean): Promise<number> {
+  const header = exportedConversation(conversation, participants);
+  if (format === 'ndjson') await sink.write(`${JSON.stringify({ type: 'conversation', conversation: header })}\n`);
+  else await sink.write(`${first ? '' : ','}\n{"conversation":${JSON.stringify(header)},"messages":[`);
+  let messageCount = 0;
+  for await (const message of messagesOf(store, conversation)) {
+    const line = JSON.stringify(format === 'ndjson' ? { type: 'message', message: exportedMessage(message) } : exportedMessage(message));
+    await sink.write(format === 'ndjson' ? `${line}\n` : `${messageCount === 0 ? '' : ','}\n${line}`);
+    messageCount++;
+  }
+  if (format === 'json') await sink.write(']}');
   return messageCount;
 }

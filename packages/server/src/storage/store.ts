@@ -116,6 +116,8 @@ export interface ConversationRepository {
   update(id: string, patch: ConversationPatch): Promise<Conversation>;
   /** Current participants (those who have not left). */
   participants(conversationId: string): Promise<Participant[]>;
+  /** Current participants of several conversations at once, by conversation (those without any are absent). */
+  participantsOf(conversationIds: readonly string[]): Promise<Map<string, Participant[]>>;
   /** Everyone who currently shares at least one conversation with the user, the user excluded. */
   contactsOf(userId: string): Promise<string[]>;
   /** The participant row, current or former. */

@@ -104,6 +104,18 @@ for (const dialect of dialects) {
       });
     });
 
+    describe('participantsOf', () => {
+      it('gives the current participants of each conversation asked for, and nothing for the others', async () => {
+        const [ana, bo] = [await createUser(t.store), await createUser(t.store)];
+        const [both, alone, other] = [await createConversation(t.store, [ana, bo]), await createConversation(t.store, [ana]), await createConversation(t.store, [bo])];
+        await t.store.conversations.removeParticipant(both.id, bo.id);
+        const found = await t.store.conversations.participantsOf([both.id, alone.id]);
+        expect([...found.keys()].sort()).toEqual([both.id, alone.id].sort());
+        expect(found.get(both.id)!.map((p) => p.userId)).toEqual([ana.id]);
+        expect(found.has(other.id)).toBe(false);
+      });
+    });
+
     describe('scan', () => {
       it('walks every conversation in id order, a page at a time', async () => {
         const ana = await createUser(t.store);

@@ -64,6 +64,6 @@ async function single(store: Store, options: ExportOptions): Promise<Conversatio
   return found;
 }
 
-async function* one(conversation: Conversation): AsyncGenerator<Conversation> {
-  yield conversation;
+async function* one(conversation: Conversation): AsyncGenerator<readonly Conversation[]> {
+  yield [conversation];
 }

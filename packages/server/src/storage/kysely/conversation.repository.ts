@@ -202,6 +202,24 @@ export class KyselyConversationRepository implements ConversationRepository {
     return rows.map(toParticipant);
   }
 
+  async participantsOf(conversationIds: readonly string[]): Promise<Map<string, Participant[]>> {
+    const byConversation = new Map<string, Participant[]>();
+    for (let i = 0; i < conversationIds.length; i += 1000) {
+      const rows = await this.db
+        .selectFrom('participants')
+        .selectAll()
+        .where('conversation_id', 'in', conversationIds.slice(i, i + 1000))
+        .where('left_at', 'is', null)
+        .orderBy('joined_at')
+        .execute();
+      for (const row of rows) {
+        if (!byConversation.has(row.conversation_id)) byConversation.set(row.conversation_id, []);
+        byConversation.get(row.conversation_id)!.push(toParticipant(row));
+      }
+    }
+    return byConversation;
+  }
+
   async contactsOf(userId: string): Promise<string[]> {
     const rows = await this.db
       .selectFrom('participants as mine')
