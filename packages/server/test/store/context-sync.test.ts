@@ -56,6 +56,13 @@ for (const dialect of dialects) {
         expect((await t.store.conversations.participants(results[0]!.conversation.id)).map((p) => p.userId)).toEqual([bo.id]);
       });
 
+      it('handles a batch larger than one lookup statement takes', async () => {
+        const ana = await createUser(t.store);
+        const rooms = Array.from({ length: 450 }, (_, i) => room(`J-${i}`, [{ userId: ana.id, role: 'member' }]));
+        expect((await t.store.conversations.syncContexts(rooms)).filter((r) => r.outcome === 'created')).toHaveLength(450);
+        expect((await t.store.conversations.syncContexts(rooms)).filter((r) => r.outcome === 'unchanged')).toHaveLength(450);
+      });
+
       it('writes nothing when one room of the batch fails', async () => {
         const ana = await createUser(t.store);
         const failing = t.store.conversations.syncContexts([room('J-1', [{ userId: ana.id, role: 'member' }]), room('J-2', [{ userId: 'nobody', role: 'member' }])]);

@@ -14,6 +14,13 @@ export interface ContextWrite {
 
 /** Rows per multi-row insert: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const ROWS_PER_INSERT = 1000;
+/**
+ * Contexts looked up per statement: each is one `OR` term, and SQLite refuses expressions nested
+ * deeper than 1000, so a large `--batch-size` is read in several statements.
+ */
+const CONTEXTS_PER_LOOKUP = 200;
+/** Ids per `IN (…)` list, well under SQLite's bound-parameter limit. */
+const IDS_PER_LOOKUP = 1000;
 
 type ParticipantRow = { conversation_id: string; user_id: string; role: string; joined_at: string; left_at: null };
 
@@ -80,27 +87,32 @@ async function syncSegment(trx: Transaction<Database>, rooms: readonly ContextRo
 
 /** The conversation id of each context of the rooms that exists already, by `contextKey`. */
 async function knownContexts(trx: Transaction<Database>, rooms: readonly ContextRoom[]): Promise<Map<string, string>> {
-  const rows = await trx
-    .selectFrom('conversations')
-    .select(['id', 'context_type', 'context_id'])
-    .where((eb) => eb.or(rooms.map((r) => eb.and([eb('context_type', '=', r.context.type), eb('context_id', '=', r.context.id)]))))
-    .execute();
-  return new Map(rows.map((row) => [contextKey(row.context_type!, row.context_id!), row.id]));
+  const known = new Map<string, string>();
+  for (const chunk of chunks(rooms, CONTEXTS_PER_LOOKUP)) {
+    const rows = await trx
+      .selectFrom('conversations')
+      .select(['id', 'context_type', 'context_id'])
+      .where((eb) => eb.or(chunk.map((r) => eb.and([eb('context_type', '=', r.context.type), eb('context_id', '=', r.context.id)]))))
+      .execute();
+    for (const row of rows) known.set(contextKey(row.context_type!, row.context_id!), row.id);
+  }
+  return known;
 }
 
 /** Current participants (user → role) of each conversation. */
 async function membersOf(trx: Transaction<Database>, conversationIds: readonly string[]): Promise<Map<string, Map<string, string>>> {
   const members = new Map<string, Map<string, string>>();
-  if (conversationIds.length === 0) return members;
-  const rows = await trx
-    .selectFrom('participants')
-    .select(['conversation_id', 'user_id', 'role'])
-    .where('conversation_id', 'in', [...conversationIds])
-    .where('left_at', 'is', null)
-    .execute();
-  for (const row of rows) {
-    if (!members.has(row.conversation_id)) members.set(row.conversation_id, new Map());
-    members.get(row.conversation_id)!.set(row.user_id, row.role);
+  for (const chunk of chunks(conversationIds, IDS_PER_LOOKUP)) {
+    const rows = await trx
+      .selectFrom('participants')
+      .select(['conversation_id', 'user_id', 'role'])
+      .where('conversation_id', 'in', chunk)
+      .where('left_at', 'is', null)
+      .execute();
+    for (const row of rows) {
+      if (!members.has(row.conversation_id)) members.set(row.conversation_id, new Map());
+      members.get(row.conversation_id)!.set(row.user_id, row.role);
+    }
   }
   return members;
 }
@@ -139,8 +151,8 @@ function contextKey(type: string, id: string): string {
   return JSON.stringify([type, id]);
 }
 
-function chunks<T>(rows: readonly T[]): T[][] {
+function chunks<T>(rows: readonly T[], size = ROWS_PER_INSERT): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) out.push(rows.slice(i, i + ROWS_PER_INSERT));
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;
 }
