@@ -2,17 +2,21 @@ import { randomBytes } from 'node:crypto';
 import { RedisBus } from '../../src/bus/redis-bus.js';
 import { requiredService } from '../support/required-service.js';
 import { createScratchPostgres, dropScratchPostgres, type ScratchPostgres } from '../support/scratch-postgres.js';
-import { describeRoomLifecycle } from './room-lifecycle.js';
-import { describe, it } from 'vitest';
+import type { CliTarget } from './room-lifecycle.js';
 
-const adminUrl = requiredService('TEST_DATABASE_URL', 'PostgreSQL');
-const redisUrl = requiredService('TEST_REDIS_URL', 'Redis');
-// A prefix of its own, so other runs sharing the Redis are not heard (nor hear this one).
-const keyPrefix = `cli-test-${randomBytes(4).toString('hex')}:`;
-
-if (adminUrl && redisUrl) {
+/**
+ * A scratch PostgreSQL database and a Redis prefix of its own, as a deployment of several nodes
+ * has them; `undefined` (skipped loudly, or failing under REQUIRE_SERVICES=1) without
+ * TEST_DATABASE_URL and TEST_REDIS_URL.
+ */
+export function postgresTarget(): CliTarget | undefined {
+  const adminUrl = requiredService('TEST_DATABASE_URL', 'PostgreSQL');
+  const redisUrl = requiredService('TEST_REDIS_URL', 'Redis');
+  if (!adminUrl || !redisUrl) return undefined;
+  // Other runs sharing the Redis are not heard, nor hear this one.
+  const keyPrefix = `cli-test-${randomBytes(4).toString('hex')}:`;
   let database: ScratchPostgres | undefined;
-  describeRoomLifecycle({
+  return {
     name: 'postgres',
     // Fewer than on SQLite to keep the suite short; the same 10,000 take about 4 s here too (docs/cli.md).
     rooms: 2_000,
@@ -31,7 +35,5 @@ if (adminUrl && redisUrl) {
       await bus.ready();
       return { heard: () => heard, stop: () => bus.close() };
     },
-  });
-} else {
-  describe.skip('the CLI on postgres (TEST_DATABASE_URL or TEST_REDIS_URL unset)', () => it('needs both', () => undefined));
+  };
 }
