@@ -41,7 +41,8 @@ const roomLine = (i: number) => ({
  * an export compared message by message with the store, and a user disabled.
  */
 export function describeRoomLifecycle(target: CliTarget): void {
-  describe(`the CLI on ${target.name}`, () => {
+  // Each test runs the binary a few times; on a busy machine a start alone can take seconds.
+  describe(`the CLI on ${target.name}`, { timeout: 120_000 }, () => {
     const ROOMS = target.rooms;
     // Every 40th room goes idle: J-0, J-40, …
     const IDLE_ROOMS = ROOMS / 40;

@@ -8,7 +8,7 @@ const env = { DATA_DIR: scratch.path };
 
 afterAll(() => scratch.remove());
 
-describe('switchboard --help', () => {
+describe('switchboard --help', { timeout: 90_000 }, () => {
   it('lists every command, and each command explains its options and exit codes', async () => {
     const [top, ...commands] = await Promise.all([
       runCli(['--help'], env),
@@ -35,7 +35,7 @@ describe('switchboard --help', () => {
   });
 });
 
-describe('bad arguments', () => {
+describe('bad arguments', { timeout: 90_000 }, () => {
   const cases: [string, string[], string][] = [
     ['an unknown command', ['rebuild'], "unknown command 'rebuild'"],
     ['a --days that is not a whole number of at least 1', ['rooms', 'cleanup', '--days', '0'], 'expected a whole number of at least 1'],
