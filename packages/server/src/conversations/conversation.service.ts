@@ -1,6 +1,6 @@
 import type { Actor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
-import type { Conversation, ConversationContext, ConversationSummary, Json, Participant } from '../core/model.js';
+import type { Conversation, ConversationContext, ConversationSummary, Json, Participant, User } from '../core/model.js';
 import type { AfterCommitPublisher } from '../messages/after-commit-publisher.js';
 import { topics } from '../bus/domain-event.js';
 import type { Policy } from '../policy/policy.js';
@@ -23,6 +23,20 @@ export interface EnsureContextInput extends Omit<CreateConversationInput, 'conte
   /** The host's whole list; absent leaves membership as it is. */
   readonly participants?: CreateConversationInput['participants'];
 }
+
+/** One host object of a batch: its context and the whole list of who is in it. */
+export interface ContextRoomInput extends Omit<EnsureContextInput, 'participants'> {
+  readonly context: ConversationContext;
+  readonly participants: NonNullable<EnsureContextInput['participants']>;
+}
+
+/** What a batch did to one room, or why that room failed (the others are unaffected). */
+export type ContextRoomResult =
+  | { readonly ok: true; readonly outcome: 'created' | 'updated' | 'unchanged'; readonly conversation: Conversation }
+  | { readonly ok: false; readonly error: AppError };
+
+/** Statuses a conversation already stopped in; inactivity cleanup leaves them alone. */
+const ENDED_STATUSES = ['archived', 'closed', 'CLOSED'];
 
 export interface CreateResult {
   readonly conversation: Conversation;
@@ -94,6 +108,59 @@ export class ConversationService {
       if (!winner) throw error;
       return { conversation: await this.syncParticipants(actor, winner, input.participants && wanted), created: false };
     }
+  }
+
+  /**
+   * `ensureForContext` for many host objects at once, with participants given for each: the
+   * rules are the same, the writes are one transaction for the batch (see
+   * `ConversationRepository.syncContexts`). A room that breaks a rule (an unknown participant,
+   * a direct context) fails alone. If the batch write fails as a whole (another node created
+   * one of the contexts meanwhile), each room is retried on its own with `ensureForContext`.
+   */
+  async ensureManyForContext(actor: Actor, rooms: readonly ContextRoomInput[]): Promise<ContextRoomResult[]> {
+    if (actor.kind === 'user') this.requireAbility(actor, 'conversations.manage');
+    const known = await this.usersById(rooms.flatMap((room) => room.participants.map((p) => p.userId)));
+    const results: (ContextRoomResult | undefined)[] = rooms.map((room) => this.checkRoom(actor, room, known));
+    const valid = rooms.flatMap((room, index) => (results[index] === undefined ? [{ room, index }] : []));
+    let synced;
+    try {
+      synced = await this.store.conversations.syncContexts(valid.map(({ room }) => ({
+        context: room.context,
+        type: room.type,
+        title: room.title ?? null,
+        metadata: room.metadata ?? {},
+        participants: [...new Map(room.participants.map((p) => [p.userId, p.role ?? 'member']))].map(([userId, role]) => ({ userId, role })),
+      })));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      for (const { room, index } of valid) results[index] = await this.ensureOne(actor, room);
+      return results as ContextRoomResult[];
+    }
+    for (const [i, sync] of synced.entries()) {
+      results[valid[i]!.index] = { ok: true, outcome: sync.outcome, conversation: sync.conversation };
+      if (sync.outcome === 'created') await this.announceCreated(sync.conversation, [...sync.added]);
+      else await this.announceMembership(actor, sync.conversation.id, sync.added, sync.removed);
+    }
+    return results as ContextRoomResult[];
+  }
+
+  /**
+   * Archives a conversation idle since before `before`, unless it has ended already or is a
+   * support case's (those change status only with their case). Archived conversations stay
+   * readable and exportable; nobody can send to them. Resolves `undefined` when the
+   * conversation no longer qualifies (a message arrived meanwhile).
+   */
+  async archiveIfInactive(actor: Actor, conversationId: string, before: string): Promise<Conversation | undefined> {
+    await this.access.manage(actor, conversationId);
+    const archived = await this.store.conversations.setStatusIfInactive(conversationId, 'archived', inactivity(before));
+    if (archived) await this.bus.publish(topics.conversation(conversationId), { type: 'conversation.updated', conversation: archived });
+    return archived;
+  }
+
+  /** Conversations `archiveIfInactive` would archive, in id order after `afterId`. */
+  async inactive(actor: Actor, query: { before: string; afterId?: string; limit: number }): Promise<Conversation[]> {
+    if (actor.kind === 'user') this.requireAbility(actor, 'conversations.manage');
+    return this.store.conversations.inactive({ ...inactivity(query.before), ...(query.afterId !== undefined && { afterId: query.afterId }), limit: query.limit });
   }
 
   async byContext(actor: Actor, context: ConversationContext): Promise<Conversation> {
@@ -173,6 +240,44 @@ export class ConversationService {
     await this.bus.publish(topics.user(userId), event);
   }
 
+  /** A room's own rule breaks, as its failed result; `undefined` when it may be written. */
+  private checkRoom(actor: Actor, room: ContextRoomInput, known: ReadonlyMap<string, User>): ContextRoomResult | undefined {
+    try {
+      this.requireHostContext(actor, room.context, room.type);
+      const ids = [...new Set(room.participants.map((p) => p.userId))];
+      const missing = ids.filter((id) => !known.has(id));
+      if (missing.length > 0) throw new AppError('user_not_found', `Unknown user: ${missing.join(', ')}`, { user_ids: missing });
+      this.checkStartWith(actor, ids.map((id) => known.get(id)!));
+      return undefined;
+    } catch (error) {
+      if (error instanceof AppError) return { ok: false, error };
+      throw error;
+    }
+  }
+
+  private async ensureOne(actor: Actor, room: ContextRoomInput): Promise<ContextRoomResult> {
+    try {
+      const before = await this.store.conversations.byContext(room.context);
+      const current = before && new Map((await this.store.conversations.participants(before.id)).map((p) => [p.userId, p.role]));
+      const { conversation, created } = await this.ensureForContext(actor, room.context, room);
+      const same = current !== undefined && current.size === room.participants.length && room.participants.every((p) => current.get(p.userId) === (p.role ?? 'member'));
+      return { ok: true, outcome: created ? 'created' : same ? 'unchanged' : 'updated', conversation };
+    } catch (error) {
+      if (error instanceof AppError) return { ok: false, error };
+      throw error;
+    }
+  }
+
+  /** The events `addParticipant` and `removeParticipant` publish, for changes written in a batch. */
+  private async announceMembership(actor: Actor, conversationId: string, added: readonly string[], removed: readonly string[]): Promise<void> {
+    for (const userId of added) await publishParticipantAdded(this.bus, conversationId, userId, actorId(actor));
+    for (const userId of removed) {
+      const event = { type: 'participant.removed', conversationId, userId, by: actorId(actor) } as const;
+      await this.bus.publish(topics.conversation(conversationId), event);
+      await this.bus.publish(topics.user(userId), event);
+    }
+  }
+
   /** Makes the current participants exactly `wanted` (user → role); `undefined` changes nothing. */
   private async syncParticipants(actor: Actor, conversation: Conversation, wanted: ReadonlyMap<string, string> | undefined): Promise<Conversation> {
     if (wanted === undefined) return conversation;
@@ -219,7 +324,11 @@ export class ConversationService {
 
   /** Everyone must exist, and a user caller may include only people their role may start with. */
   private async checkMembers(actor: Actor, ids: string[]): Promise<void> {
-    const users = await this.loadUsers(ids);
+    this.checkStartWith(actor, await this.loadUsers(ids));
+  }
+
+  /** A user caller may include only people their role may start with. */
+  private checkStartWith(actor: Actor, users: readonly User[]): void {
     if (actor.kind !== 'user') return;
     for (const other of users.filter((u) => u.id !== actor.user.id)) {
       if (!this.policy.mayStartWith(actor.user.roles, other.roles)) {
@@ -231,6 +340,16 @@ export class ConversationService {
   private async announceCreated(conversation: Conversation, participantIds: string[]): Promise<void> {
     const event = { type: 'conversation.created', conversation, participantIds } as const;
     await Promise.all(participantIds.map((id) => this.bus.publish(topics.user(id), event)));
+  }
+
+  /** The users among `ids` that exist, read a chunk at a time (a batch may name thousands). */
+  private async usersById(ids: readonly string[]): Promise<Map<string, User>> {
+    const unique = [...new Set(ids)];
+    const users = new Map<string, User>();
+    for (let i = 0; i < unique.length; i += 1000) {
+      for (const user of await this.store.users.byIds(unique.slice(i, i + 1000))) users.set(user.id, user);
+    }
+    return users;
   }
 
   private async loadUsers(ids: string[]) {
@@ -249,4 +368,8 @@ export class ConversationService {
 
 function actorId(actor: Actor): string | null {
   return actor.kind === 'user' ? actor.user.id : null;
+}
+
+function inactivity(before: string) {
+  return { before, excludeStatuses: ENDED_STATUSES, excludeTypes: ['support'] };
 }

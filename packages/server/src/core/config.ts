@@ -178,7 +178,7 @@ export class ConfigError extends Error {
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const SCAN_MODES = ['required', 'best_effort'] as const;
 export type ScanMode = (typeof SCAN_MODES)[number];
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Reads, validates and freezes the configuration. All problems are reported at once.

@@ -118,6 +118,8 @@ export interface ConversationRepository {
   update(id: string, patch: ConversationPatch): Promise<Conversation>;
   /** Current participants (those who have not left). */
   participants(conversationId: string): Promise<Participant[]>;
+  /** Current participants of several conversations at once, by conversation (those without any are absent). */
+  participantsOf(conversationIds: readonly string[]): Promise<Map<string, Participant[]>>;
   /** Everyone who currently shares at least one conversation with the user, the user excluded. */
   contactsOf(userId: string): Promise<string[]>;
   /** The participant row, current or former. */
@@ -139,6 +141,64 @@ export interface ConversationRepository {
   markRead(conversationId: string, userId: string, seq: number): Promise<Participant>;
   /** Moves the delivered pointer forward (never back) to `min(seq, last_seq)`. */
   markDelivered(conversationId: string, userId: string, seq: number): Promise<Participant>;
+  /**
+   * Every conversation, `limit` at a time in id order, starting after `afterId` (the last id of
+   * the previous page): for exports that walk the whole store.
+   */
+  scan(query: { readonly afterId?: string; readonly limit: number }): Promise<Conversation[]>;
+  /**
+   * Conversations idle since before `query.before` (their `lastActivityAt` is strictly older),
+   * whose status is none of `excludeStatuses` and whose type is none of `excludeTypes`, in id
+   * order after `afterId`, `limit` at a time.
+   */
+  inactive(query: InactiveQuery): Promise<Conversation[]>;
+  /**
+   * Sets the status only while the conversation is still what `query` selects (idle since before
+   * `before`, status and type not excluded), in one statement; resolves it updated, or
+   * `undefined` when a message or another change got there first. Last activity is left as it
+   * was: a status change by the server is not activity.
+   */
+  setStatusIfInactive(id: string, status: string, query: Omit<InactiveQuery, 'afterId' | 'limit'>): Promise<Conversation | undefined>;
+  /**
+   * Brings the conversations of host objects to the given state in one transaction: a context
+   * not seen yet gets a conversation with exactly these participants; a known one keeps its
+   * type, title and metadata and gets its current participants made exactly these (missing
+   * people added or brought back, roles followed, people left out removed). Every participant
+   * must be a known user. Resolves one outcome per room, in order. If any room fails, nothing
+   * is written and the error is thrown as it is (a context created meanwhile elsewhere throws
+   * `context_taken`).
+   */
+  syncContexts(rooms: readonly ContextRoom[]): Promise<ContextSync[]>;
+}
+
+export interface InactiveQuery {
+  /** ISO instant: idle since strictly before it. */
+  readonly before: string;
+  readonly excludeStatuses: readonly string[];
+  readonly excludeTypes: readonly string[];
+  readonly afterId?: string;
+  readonly limit: number;
+}
+
+/** A host object's conversation as an import states it. */
+export interface ContextRoom {
+  readonly context: ConversationContext;
+  /** For a new conversation only. */
+  readonly type: string;
+  readonly title: string | null;
+  readonly metadata: Json;
+  /** Exactly who is in it, each once. */
+  readonly participants: readonly { readonly userId: string; readonly role: string }[];
+}
+
+/** What `syncContexts` did to one room. */
+export interface ContextSync {
+  readonly outcome: 'created' | 'updated' | 'unchanged';
+  readonly conversation: Conversation;
+  /** Users who became current participants (all of them for a new conversation). */
+  readonly added: readonly string[];
+  /** Users who stopped being current participants. */
+  readonly removed: readonly string[];
 }
 
 export interface AccessFacts {

@@ -53,6 +53,33 @@ export class UserService {
     return { user, created: !existing };
   }
 
+  /**
+   * `upsert` for imports, which are run again and again: a user the input would not change is
+   * left alone (no write, no event) and reported `unchanged`. A password counts as a change only
+   * when it is not already the user's.
+   */
+  async importUser(actor: Actor, id: string, input: UpsertUserInput): Promise<{ user: User; outcome: 'created' | 'updated' | 'unchanged' }> {
+    this.requireManager(actor);
+    const existing = await this.store.users.byId(id);
+    if (existing && (await this.wouldKeep(existing, input))) return { user: existing, outcome: 'unchanged' };
+    const { user, created } = await this.upsert(actor, id, input);
+    return { user, outcome: created ? 'created' : 'updated' };
+  }
+
+  private async wouldKeep(user: User, input: UpsertUserInput): Promise<boolean> {
+    const same = (given: unknown, stored: unknown) => given === undefined || JSON.stringify(given) === JSON.stringify(stored);
+    const fieldsKept = same(input.email === undefined ? undefined : input.email?.toLowerCase() ?? null, user.email)
+      && same(input.displayName, user.displayName)
+      && same(input.firstName, user.firstName)
+      && same(input.lastName, user.lastName)
+      && same(input.roles, user.roles)
+      && same(input.profile, user.profile)
+      && same(input.disabled, user.disabled);
+    if (!fieldsKept || input.password === undefined) return fieldsKept;
+    const stored = await this.store.users.passwordHash(user.id);
+    return stored !== undefined && (await passwordHasher.verify(stored, input.password));
+  }
+
   async get(actor: Actor, id: string): Promise<User> {
     const user = await this.store.users.byId(id);
     if (!user) throw new AppError('user_not_found');

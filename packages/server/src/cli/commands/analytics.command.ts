@@ -1,18 +1,15 @@
-import { CommanderError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { resolveRange, type AnalyticsInput } from '../../analytics/analytics-range.js';
 import { AnalyticsService } from '../../analytics/analytics.service.js';
 import { toCsv } from '../../analytics/summary-csv.js';
 import { toTable } from '../../analytics/summary-table.js';
-import { loadConfig } from '../../core/config.js';
 import { isAppError } from '../../core/errors.js';
 import { loadPolicy } from '../../policy/policy.js';
-import { openStore } from '../../storage/open-store.js';
+import { cliAction } from '../cli-context.js';
+import { usageError } from '../cli-error.js';
 
 const FORMATS = ['table', 'json', 'csv'] as const;
 type Format = (typeof FORMATS)[number];
-
-/** Bad arguments exit with this, so scripts can tell them from a store that failed (1). */
-const USAGE_EXIT = 2;
 
 interface AnalyticsOptions {
   from?: string;
@@ -20,7 +17,7 @@ interface AnalyticsOptions {
   type?: string;
   queue?: string;
   groupBy: string;
-  format: string;
+  format: Format;
 }
 
 const EXAMPLES = `
@@ -34,11 +31,11 @@ Exit codes: 0 printed, 1 the store failed, 2 bad arguments.`;
 
 /**
  * `switchboard analytics`: prints the analytics summary of a range, as the REST summary gives it,
- * from the store the environment names (like `migrate`). Acts with the operator's authority: whoever
- * runs it holds the database already.
+ * from the store the environment names. Acts with the operator's authority: whoever runs it holds
+ * the database already.
  */
 export function registerAnalytics(program: Command): void {
-  const command = program
+  program
     .command('analytics')
     .description('Print the analytics summary of a range (rooms, messages, users, unread, delivery, support) and exit')
     .option('--from <iso>', 'start, inclusive: an ISO-8601 date or instant (default: 30 days before --to)')
@@ -46,30 +43,22 @@ export function registerAnalytics(program: Command): void {
     .option('--type <type>', 'only conversations of this type')
     .option('--queue <queue>', 'only support cases of this queue and their conversations')
     .addOption(new Option('--group-by <bucket>', 'message buckets: day, week (ISO, from Monday) or month').default('day'))
-    .addOption(new Option('--format <format>', `output: ${FORMATS.join(', ')}`).default('table'))
+    .addOption(new Option('--format <format>', 'output').choices(FORMATS).default('table'))
     .addHelpText('after', EXAMPLES)
-    // Every usage error (an unknown option, a missing value, ours below) exits 2; help exits 0.
-    .exitOverride((error: CommanderError) => process.exit(error.exitCode === 0 ? 0 : USAGE_EXIT));
-  command.action(async (options: AnalyticsOptions) => {
-    const usage = (message: string): never => command.error(`error: ${message}`, { exitCode: USAGE_EXIT, code: 'switchboard.usage' });
-    if (!(FORMATS as readonly string[]).includes(options.format)) usage(`--format must be one of ${FORMATS.join(', ')}`);
-    const input: AnalyticsInput = { from: options.from, to: options.to, type: options.type, queue: options.queue, groupBy: options.groupBy };
-    try {
-      // Checked before the store opens: a typo never waits on a database.
-      resolveRange(input, new Date());
-    } catch (error) {
-      if (isAppError(error)) usage(describeProblems(error.details, error.message));
-      throw error;
-    }
-    const config = loadConfig(process.env);
-    const store = await openStore(config);
-    try {
-      const summary = await new AnalyticsService(store, loadPolicy(config.policyFile)).summary({ kind: 'service', keyId: 'cli' }, input);
-      process.stdout.write(render(summary, options.format as Format));
-    } finally {
-      await store.close();
-    }
-  });
+    .action(
+      cliAction(async (context, options: AnalyticsOptions) => {
+        const input: AnalyticsInput = { from: options.from, to: options.to, type: options.type, queue: options.queue, groupBy: options.groupBy };
+        try {
+          // Checked before the store opens: a typo never waits on a database.
+          resolveRange(input, new Date());
+        } catch (error) {
+          if (isAppError(error)) throw usageError(describeProblems(error.details, error.message));
+          throw error;
+        }
+        const summary = await new AnalyticsService(await context.store(), loadPolicy(context.config().policyFile)).summary(context.actor, input);
+        context.streams.stdout.write(render(summary, options.format));
+      }),
+    );
 }
 
 /** The range's problems in the CLI's words (`--from must be before to`). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import type { Conversation, ConversationContext, ConversationSummary, Json, Message, Participant } from '../../core/model.js';
 import type { Database } from '../database.js';
@@ -8,7 +8,8 @@ import { COLUMNS } from './columns.js';
 import { AccessFactsCache } from './access-facts-cache.js';
 import { arg, PreparedQuery } from './prepared-query.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { AccessFacts, ConversationListQuery, ConversationPatch, ConversationRepository, NewConversation, NewMessage } from '../store.js';
+import type { AccessFacts, ContextRoom, ContextSync, ConversationListQuery, ConversationPatch, ConversationRepository, InactiveQuery, NewConversation, NewMessage } from '../store.js';
+import { syncContextsIn, type ContextWrite } from './context-sync.js';
 import type { KyselyMessageRepository } from './message.repository.js';
 import { now, toConversation, toMessage, toParticipant } from './rows.js';
 
@@ -201,6 +202,24 @@ export class KyselyConversationRepository implements ConversationRepository {
     return rows.map(toParticipant);
   }
 
+  async participantsOf(conversationIds: readonly string[]): Promise<Map<string, Participant[]>> {
+    const byConversation = new Map<string, Participant[]>();
+    for (let i = 0; i < conversationIds.length; i += 1000) {
+      const rows = await this.db
+        .selectFrom('participants')
+        .selectAll()
+        .where('conversation_id', 'in', conversationIds.slice(i, i + 1000))
+        .where('left_at', 'is', null)
+        .orderBy('joined_at')
+        .execute();
+      for (const row of rows) {
+        if (!byConversation.has(row.conversation_id)) byConversation.set(row.conversation_id, []);
+        byConversation.get(row.conversation_id)!.push(toParticipant(row));
+      }
+    }
+    return byConversation;
+  }
+
   async contactsOf(userId: string): Promise<string[]> {
     const rows = await this.db
       .selectFrom('participants as mine')
@@ -249,6 +268,50 @@ export class KyselyConversationRepository implements ConversationRepository {
 
   async markDelivered(conversationId: string, userId: string, seq: number): Promise<Participant> {
     return this.movePointers(conversationId, userId, seq, false);
+  }
+
+  async scan(query: { readonly afterId?: string; readonly limit: number }): Promise<Conversation[]> {
+    let select = this.db.selectFrom('conversations').selectAll();
+    if (query.afterId !== undefined) select = select.where('id', '>', query.afterId);
+    return (await select.orderBy('id').limit(query.limit).execute()).map(toConversation);
+  }
+
+  async inactive(query: InactiveQuery): Promise<Conversation[]> {
+    let select = this.db.selectFrom('conversations').selectAll().where((eb) => inactiveCondition(eb, query));
+    if (query.afterId !== undefined) select = select.where('id', '>', query.afterId);
+    return (await select.orderBy('id').limit(query.limit).execute()).map(toConversation);
+  }
+
+  async setStatusIfInactive(id: string, status: string, query: Omit<InactiveQuery, 'afterId' | 'limit'>): Promise<Conversation | undefined> {
+    const update = this.db.updateTable('conversations').set({ status, updated_at: now() }).where('id', '=', id);
+    const result = await update.where((eb) => inactiveCondition(eb, query)).executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) return undefined;
+    this.forgetAccessFacts(id);
+    return this.byId(id);
+  }
+
+  async syncContexts(rooms: readonly ContextRoom[]): Promise<ContextSync[]> {
+    if (rooms.length === 0) return [];
+    let writes: ContextWrite[] = [];
+    try {
+      writes = await this.db.transaction().execute((trx) => syncContextsIn(trx, rooms));
+    } catch (error) {
+      // Another writer created one of these contexts between our read and our insert.
+      if (this.adapter.isUniqueViolation(error)) throw new AppError('context_taken');
+      throw error;
+    }
+    for (const write of writes) if (write.outcome !== 'unchanged') this.forgetAccessFacts(write.conversationId);
+    const saved = await this.byIdsInChunks(writes.map((w) => w.conversationId));
+    return writes.map(({ conversationId, ...rest }) => ({ ...rest, conversation: saved.get(conversationId)! }));
+  }
+
+  private async byIdsInChunks(ids: readonly string[]): Promise<Map<string, Conversation>> {
+    const found = new Map<string, Conversation>();
+    for (let i = 0; i < ids.length; i += 1000) {
+      const rows = await this.db.selectFrom('conversations').selectAll().where('id', 'in', ids.slice(i, i + 1000)).execute();
+      for (const row of rows) found.set(row.id, toConversation(row));
+    }
+    return found;
   }
 
   /** Pointers only move forward and never past the last committed seq. */
@@ -339,4 +402,13 @@ function conversationStatements(adapter: DialectAdapter) {
     ),
     participant: new PreparedQuery(adapter, (db) => db.selectFrom('participants').select(COLUMNS.participants).where('conversation_id', '=', arg(0)).where('user_id', '=', arg(1))),
   };
+}
+
+/** What `inactive` selects, for a select or an update of `conversations`. */
+function inactiveCondition(eb: ExpressionBuilder<Database, 'conversations'>, filter: Omit<InactiveQuery, 'afterId' | 'limit'>) {
+  return eb.and([
+    eb('last_activity_at', '<', filter.before),
+    ...(filter.excludeStatuses.length > 0 ? [eb('status', 'not in', [...filter.excludeStatuses])] : []),
+    ...(filter.excludeTypes.length > 0 ? [eb('type', 'not in', [...filter.excludeTypes])] : []),
+  ]);
 }
