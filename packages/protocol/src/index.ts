@@ -11,3 +11,4 @@ export * from './guzosync.js';
 export * from './errors.js';
 export * from './v1.js';
 export * from './moderation.js';
+export * from './morevans.js';
