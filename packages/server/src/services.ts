@@ -173,7 +173,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   assignment.onAssigned((assigned, agent) => support.announceAssignment(assigned, 'assigned', null, agent));
   presence.onOnline((userId) => assignment.drainFor(userId));
   const supportRooms = new SupportRoomsService(policy, queues, support, messages, presence, store, publisher);
-  const directory: Directory = { users: store.users, conversations: store.conversations, ping: () => store.ping() };
+  const directory: Directory = { users: store.users, conversations: store.conversations, messages: store.messages, ping: () => store.ping() };
   // Each bound a little past the dependency's own timeout (a ping waits for a connection or for
   // an answer, rarely both), so that answers first and a probe is not left waiting for long.
   const readiness = new Readiness([
