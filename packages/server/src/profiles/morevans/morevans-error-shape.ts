@@ -32,8 +32,12 @@ export const morevansErrorShape: ErrorShape = {
   body: (error, issues) => {
     const extra = { code: error.code, ...(error.retryable && { retryable: true }), ...(retryAfterOf(error) !== undefined && { retry_after: retryAfterOf(error) }) };
     if (issues) return { error: `Validation failed: ${issues.map((i) => `${i.pointer || i.part} ${i.message}`).join('; ')}`, ...extra };
-    // A `forbidden` with the service's own reason (a role that may not add someone) says it.
-    if (DRF_CODES.has(error.code) && !(error.code === 'forbidden' && error.message !== ERROR_CODES.forbidden.message)) return { detail: DETAIL_TEXTS[error.code], ...extra };
+    const ownWords = error.message !== ERROR_CODES[error.code].message;
+    // A `forbidden` with the service's own reason (a role that may not add someone) is the view's answer.
+    if (error.code === 'forbidden' && ownWords) return { error: error.message, ...extra };
+    // A lookup that says what it missed ("Invalid page.", the host's "Request not found") says so.
+    if (error.code === 'not_found' && ownWords) return { detail: error.message, ...extra };
+    if (DRF_CODES.has(error.code)) return { detail: DETAIL_TEXTS[error.code], ...extra };
     return { error: morevansText(error), ...extra };
   },
 };
