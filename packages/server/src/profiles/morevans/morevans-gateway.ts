@@ -114,9 +114,11 @@ export class MorevansGateway extends WsGatewayBase<MorevansConnection> implement
       await this.unregister(conn);
       throw error;
     }
+    // Counted before the close handler can see the connection, so a leave always undoes it.
+    if (room !== undefined) this.viewers.set(viewerKey(conn.userId, room), (this.viewers.get(viewerKey(conn.userId, room)) ?? 0) + 1);
     connection = conn;
     if (gone) return void (await this.leave(conn));
-    if (room !== undefined) await this.enterRoom(conn, room);
+    if (room !== undefined) await this.services.conversations.announceViewer(conn.actor, room, true, conn.id).catch((err: unknown) => this.logger.warn({ err, room }, 'morevans: user_joined not announced'));
     ws.off('message', early);
     let chain = Promise.resolve();
     let inFlight = 0;
@@ -142,12 +144,6 @@ export class MorevansGateway extends WsGatewayBase<MorevansConnection> implement
       if (isAppError(error) && error.code === 'store_unavailable') throw error;
       return false;
     }
-  }
-
-  private async enterRoom(connection: MorevansConnection, room: string): Promise<void> {
-    const key = viewerKey(connection.userId, room);
-    this.viewers.set(key, (this.viewers.get(key) ?? 0) + 1);
-    await this.services.conversations.announceViewer(connection.actor, room, true, connection.id).catch((err: unknown) => this.logger.warn({ err, room }, 'morevans: user_joined not announced'));
   }
 
   private async leave(connection: MorevansConnection): Promise<void> {
