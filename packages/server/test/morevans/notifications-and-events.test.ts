@@ -30,6 +30,14 @@ describe('the notifications socket /ws/notifications/', () => {
     expect((await client.waitClose()).code).toBe(4001);
   });
 
+  it('answers ping, and anything else as an unknown message type', async () => {
+    const notices = await sockets.notifications(scene.customer);
+    notices.send({ type: 'chat_message', content: 'not here' });
+    expect(await notices.next((f) => f.type === 'error')).toEqual({ type: 'error', message: 'Unknown message type: chat_message' });
+    notices.send({ content: 'no type' });
+    expect(await notices.next((f) => f.type === 'error')).toEqual({ type: 'error', message: 'Unknown message type: None' });
+  });
+
   it('tells a participant who is elsewhere chat_notification {chat_room_id, message, sender}', async () => {
     const notices = await sockets.notifications(scene.provider);
     const customer = await sockets.room(scene.customer, scene.roomId);

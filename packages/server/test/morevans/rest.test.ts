@@ -197,6 +197,14 @@ describe('MoreVans chat-messages', () => {
     expect(schema.body.error).toMatch(/^Validation failed/);
   });
 
+  it('is in the OpenAPI document, with the host app’s events route', async () => {
+    const res = await server.request('GET', '/docs/json');
+    expect(res.status).toBe(200);
+    for (const path of ['/api/v1/chat-rooms/', '/api/v1/chat-rooms/create_or_get/', '/api/v1/chat-messages/', '/api/v1/chat-messages/unread_count/', '/api/v1/chat/status/', '/v1/conversations/by-context/{type}/{id}/events']) {
+      expect(res.body.paths, path).toHaveProperty([path]);
+    }
+  });
+
   it('reports the chat system’s status for the caller', async () => {
     const scene = await requestScene(server);
     const res = await server.request('GET', '/api/v1/chat/status/', { token: scene.customer.token });
