@@ -16,7 +16,7 @@ import type { RealtimeGateway } from '../profile.js';
 import { morevansText } from './morevans-error-shape.js';
 import { MorevansConnection } from './morevans-connection.js';
 import { MorevansRenderer } from './morevans-renderer.js';
-import { normaliseRoomId } from './morevans-shapes.js';
+import { normaliseId } from './morevans-shapes.js';
 
 const ROOM_PATH = /^\/ws\/chat\/([^/]+)\/?$/;
 const NOTIFICATIONS_PATH = /^\/ws\/notifications\/?$/;
@@ -36,7 +36,7 @@ function targetOf(request: IncomingMessage): { room: string | undefined } {
   } catch {
     // A malformed escape names no room anyone has: refused below like any unknown room.
   }
-  return { room: normaliseRoomId(raw) };
+  return { room: normaliseId(raw) };
 }
 
 /**
@@ -211,14 +211,14 @@ export class MorevansGateway extends WsGatewayBase<MorevansConnection> implement
       case 'chat_message': {
         const replyTo = frame.reply_to;
         // The room hears it (sender included) from the bus, like a message sent any other way.
-        await this.services.messages.send(actor, room, { content: typeof frame.content === 'string' ? frame.content : '', kind: 'text', replyTo: replyTo == null ? null : String(replyTo) }, connection.id);
+        await this.services.messages.send(actor, room, { content: typeof frame.content === 'string' ? frame.content : '', kind: 'text', replyTo: replyTo == null ? null : normaliseId(replyTo as string | number) }, connection.id);
         return;
       }
       case 'typing':
         await this.services.typing.set(actor, room, frame.is_typing !== false);
         return;
       case 'mark_read': {
-        const ids = Array.isArray(frame.message_ids) ? frame.message_ids.map(String) : undefined;
+        const ids = Array.isArray(frame.message_ids) ? frame.message_ids.map(normaliseId) : undefined;
         await this.services.messages.markReadMessages(actor, room, ids, connection.id);
         return;
       }

@@ -6,7 +6,7 @@ import type { EdgeServices } from '../../edge-services.js';
 import { userActorOf } from '../../rest/authenticate.js';
 import type { RoutePlugin } from '../../rest/route-kit.js';
 import { checkPage, drfPage, pageOf } from './drf-page.js';
-import { normaliseRoomId } from './morevans-shapes.js';
+import { normaliseId } from './morevans-shapes.js';
 import { renderChatMessages } from './render-chat.js';
 
 /** Rooms counted for the unread total; a user in more reaches the rest room by room. */
@@ -19,7 +19,7 @@ const MAX_COUNTED = 1000;
  */
 async function roomPage(services: EdgeServices, request: FastifyRequest, actor: UserActor, rawRoom: string | undefined, query: { page?: number | undefined; page_size?: number | undefined }) {
   if (rawRoom === undefined) throw new AppError('validation_failed', 'room_id is required', [{ path: '/room_id', message: 'required' }]);
-  const roomId = normaliseRoomId(rawRoom);
+  const roomId = normaliseId(rawRoom);
   const page = pageOf(query);
   const { conversation, summary } = await services.conversations.get(actor, roomId);
   checkPage(page, conversation.lastSeq);
@@ -45,14 +45,14 @@ export const morevansMessageRoutes: RoutePlugin = async (app, { services }) => {
     handler: async (request, reply) => {
       const actor = userActorOf(request);
       const b = request.body;
-      const roomId = normaliseRoomId(b.chat_room);
+      const roomId = normaliseId(b.chat_room);
       const attachmentIds = b.attachment ? [b.attachment] : [];
       // With a file and no stated type, its bytes decide between image and file.
       const kind = b.message_type === undefined || (b.message_type === 'text' && attachmentIds.length > 0) ? undefined : b.message_type;
       const { message } = await services.messages.send(actor, roomId, {
         content: b.content ?? '',
         ...(kind !== undefined && { kind }),
-        replyTo: b.reply_to == null ? null : String(b.reply_to),
+        replyTo: b.reply_to == null ? null : normaliseId(b.reply_to),
         attachmentIds,
       });
       const [rendered] = await renderChatMessages(services.directory, [message], { userId: actor.user.id, lastReadSeq: 0 });
@@ -62,7 +62,7 @@ export const morevansMessageRoutes: RoutePlugin = async (app, { services }) => {
 
   app.post('/api/v1/chat-messages/bulk_mark_as_read/', {
     schema: { tags: ['morevans'], summary: "Mark messages as read (each room's pointer moves to the newest of them)", body: MorevansBulkReadBody },
-    handler: async (request) => ({ status: 'Messages marked as read', marked_count: await services.messages.markReadByIds(userActorOf(request), request.body.message_ids.map(String)) }),
+    handler: async (request) => ({ status: 'Messages marked as read', marked_count: await services.messages.markReadByIds(userActorOf(request), request.body.message_ids.map(normaliseId)) }),
   });
 
   app.get('/api/v1/chat-messages/unread_count/', {
@@ -76,7 +76,7 @@ export const morevansMessageRoutes: RoutePlugin = async (app, { services }) => {
   app.post('/api/v1/chat-messages/:id/mark_as_read/', {
     schema: { tags: ['morevans'], summary: 'Mark a message (and everything before it in its room) as read', params: MorevansRoomParam },
     handler: async (request) => {
-      const { conversationId } = await services.messages.markReadById(userActorOf(request), normaliseRoomId(request.params.id));
+      const { conversationId } = await services.messages.markReadById(userActorOf(request), normaliseId(request.params.id));
       return { status: 'Message marked as read', chat_room: conversationId };
     },
   });

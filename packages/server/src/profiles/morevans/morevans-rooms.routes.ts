@@ -7,7 +7,7 @@ import type { EdgeServices } from '../../edge-services.js';
 import { actorOf, userActorOf } from '../../rest/authenticate.js';
 import type { RoutePlugin } from '../../rest/route-kit.js';
 import { checkPage, drfPage, pageOf } from './drf-page.js';
-import { contextOf, contextTypeOf, conversationTypeOf, normaliseRoomId } from './morevans-shapes.js';
+import { contextOf, contextTypeOf, conversationTypeOf, normaliseId } from './morevans-shapes.js';
 import { renderChatRoom } from './render-chat.js';
 
 const PageQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1 })), page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })) });
@@ -98,7 +98,7 @@ export const morevansRoomRoutes: RoutePlugin = async (app, { services }) => {
     schema: { tags: ['morevans'], summary: 'One room', params: MorevansRoomParam },
     handler: async (request) => {
       const actor = actorOf(request);
-      const { conversation } = await services.conversations.get(actor, normaliseRoomId(request.params.id));
+      const { conversation } = await services.conversations.get(actor, normaliseId(request.params.id));
       return roomFor(services, actor, conversation);
     },
   });
@@ -107,7 +107,7 @@ export const morevansRoomRoutes: RoutePlugin = async (app, { services }) => {
     schema: { tags: ['morevans'], summary: "Add a participant (the room's owner, managers, the host app)", params: MorevansRoomParam, body: MorevansParticipantBody },
     handler: async (request) => {
       const userId = String(request.body.user_id);
-      const { created } = await services.conversations.addParticipant(actorOf(request), normaliseRoomId(request.params.id), userId);
+      const { created } = await services.conversations.addParticipant(actorOf(request), normaliseId(request.params.id), userId);
       return { status: created ? 'Participant added' : 'Already a participant', user_id: userId };
     },
   });
@@ -116,7 +116,7 @@ export const morevansRoomRoutes: RoutePlugin = async (app, { services }) => {
     schema: { tags: ['morevans'], summary: 'Remove a participant, or leave', params: MorevansRoomParam, body: MorevansParticipantBody },
     handler: async (request) => {
       const userId = String(request.body.user_id);
-      await services.conversations.removeParticipant(actorOf(request), normaliseRoomId(request.params.id), userId);
+      await services.conversations.removeParticipant(actorOf(request), normaliseId(request.params.id), userId);
       return { status: 'Participant removed', user_id: userId };
     },
   });

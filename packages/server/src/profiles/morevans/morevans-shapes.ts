@@ -20,8 +20,8 @@ export function contextOf(model: string, id: string | number): ConversationConte
 /** The context a room of this type is tied to by default, when the client names only its id. */
 export const contextTypeOf = (room: MorevansRoomType): string | undefined => (room === 'request' || room === 'job' || room === 'bidding' ? TYPE_OF_ROOM[room] : undefined);
 
-/** Room ids are UUIDs; MoreVans clients may send them without hyphens or in capitals. */
-export function normaliseRoomId(raw: string | number): string {
+/** Room and message ids are UUIDs; MoreVans clients may send them without hyphens or in capitals. */
+export function normaliseId(raw: string | number): string {
   const id = String(raw).trim().toLowerCase();
   if (/^[0-9a-f]{32}$/.test(id)) return `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`;
   return id;
