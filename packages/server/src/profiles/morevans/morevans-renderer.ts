@@ -2,7 +2,6 @@ import type { DomainEvent } from '../../bus/domain-event.js';
 import type { Directory } from '../../edge-services.js';
 import { OutboundFrame } from '../../realtime/ws/ws-connection.js';
 import type { MorevansConnection } from './morevans-connection.js';
-import { senderData } from './morevans-shapes.js';
 import { renderChatMessages } from './render-chat.js';
 
 const frameOf = (payload: unknown) => new OutboundFrame(JSON.stringify(payload));
@@ -59,27 +58,20 @@ export class MorevansRenderer {
   }
 
   private async message(conversationId: string, stored: Parameters<typeof renderChatMessages>[1][number], recipients: readonly MorevansConnection[]): Promise<void> {
-    const [message] = await renderChatMessages(this.directory, [stored]);
     const system = stored.kind === 'system';
+    const inTheRoom = recipients.filter((c) => c.room === conversationId);
+    // A business event concerns every participant, whichever room they have open; a chat
+    // message only those who are elsewhere, and never its sender.
+    const elsewhere = recipients.filter((c) => c.room === undefined && c.conversations.has(conversationId) && (system || (c.userId !== stored.senderId && !this.viewing(c.userId, conversationId))));
+    // Other rooms' sockets follow this conversation too: nothing to look up when none shows it.
+    if (inTheRoom.length === 0 && elsewhere.length === 0) return;
+    const [message] = await renderChatMessages(this.directory, [stored]);
     // The whole room, sender included: the sender's client shows the message as the server has it.
-    inRoom(recipients, conversationId, frameOf(system ? { type: 'system_message', message } : { type: 'chat_message', message }));
-    let notice: OutboundFrame | undefined;
-    for (const c of recipients) {
-      if (c.room !== undefined || !c.conversations.has(conversationId)) continue;
-      if (system) {
-        // A business event concerns every participant, whichever room they have open.
-        c.send((notice ??= frameOf({ type: 'system_notification', chat_room_id: conversationId, message })));
-      } else if (c.userId !== stored.senderId && !this.viewing(c.userId, conversationId)) {
-        notice ??= frameOf({ type: 'chat_notification', chat_room_id: conversationId, message, sender: await this.sender(stored.senderId) });
-        c.send(notice);
-      }
-    }
-  }
-
-  private async sender(senderId: string | null) {
-    if (senderId === null) return null;
-    const [user] = await this.directory.users.byIds([senderId]);
-    return user ? senderData(user) : { id: senderId, username: senderId, first_name: '', last_name: '' };
+    const roomFrame = frameOf(system ? { type: 'system_message', message } : { type: 'chat_message', message });
+    for (const c of inTheRoom) c.send(roomFrame);
+    if (elsewhere.length === 0) return;
+    const notice = frameOf(system ? { type: 'system_notification', chat_room_id: conversationId, message } : { type: 'chat_notification', chat_room_id: conversationId, message, sender: message!.sender_data });
+    for (const c of elsewhere) c.send(notice);
   }
 }
 
