@@ -78,8 +78,8 @@ export class MorevansGateway extends WsGatewayBase<MorevansConnection> implement
   }
 
   protected async accept(ws: WebSocket, request: IncomingMessage, raw: Duplex, arrival: Arrival): Promise<void> {
-    const pending: RawData[] = [];
-    const early = (data: RawData) => pending.push(data);
+    const pending: [RawData, boolean][] = [];
+    const early = (data: RawData, isBinary: boolean) => pending.push([data, isBinary]);
     ws.on('message', early);
     ws.on('error', () => ws.terminate());
     let connection: MorevansConnection | undefined;
@@ -122,7 +122,7 @@ export class MorevansGateway extends WsGatewayBase<MorevansConnection> implement
     ws.off('message', early);
     let chain = Promise.resolve();
     let inFlight = 0;
-    const enqueue = (data: RawData, isBinary = false) => {
+    const enqueue = (data: RawData, isBinary: boolean) => {
       if (++inFlight > MAX_PENDING_FRAMES) {
         conn.sendJson({ type: 'error', message: 'Too many requests in flight', code: 'rate_limited', retryable: true });
         conn.flushAndClose(CLOSE_CODES.flooding, 'too many requests in flight');
@@ -132,7 +132,7 @@ export class MorevansGateway extends WsGatewayBase<MorevansConnection> implement
     };
     ws.on('message', enqueue);
     ws.on('pong', () => (conn.alive = true));
-    for (const data of pending) enqueue(data);
+    for (const [data, isBinary] of pending) enqueue(data, isBinary);
   }
 
   /** "Not a participant" for a room nobody has and for one that is not the user's alike. */
