@@ -12,3 +12,4 @@ export * from './errors.js';
 export * from './v1.js';
 export * from './moderation.js';
 export * from './analytics.js';
+export * from './morevans.js';

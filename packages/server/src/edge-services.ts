@@ -1,6 +1,6 @@
 import type { Bus } from './bus/bus.js';
 import type { Services } from './services.js';
-import type { ConversationRepository, UserRepository } from './storage/store.js';
+import type { ConversationRepository, MessageRepository, UserRepository } from './storage/store.js';
 
 /**
  * Read-only lookups a wire shape needs for presentation (a sender's name, a session's unread
@@ -9,6 +9,8 @@ import type { ConversationRepository, UserRepository } from './storage/store.js'
 export interface Directory {
   readonly users: Pick<UserRepository, 'byId' | 'byIds'>;
   readonly conversations: Pick<ConversationRepository, 'byId' | 'participants' | 'summaryFor' | 'listForUser'>;
+  /** For a message shown inside another (the one it replies to); pass what it returns through `visibleTo`. */
+  readonly messages: Pick<MessageRepository, 'byIds'>;
   /** Resolves when the store answers (readiness). */
   ping(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import { buildApp } from './app.js';
 import type { Config } from './core/config.js';
+import { seedDemoRequest } from './demo/demo-request.js';
 import { seedDemoTrip } from './demo/demo-trip.js';
 import { seedDemoUsers } from './demo/demo-users.js';
 import { createServices, type ServiceOverrides, type Services } from './services.js';
@@ -27,7 +28,8 @@ export async function startServer(config: Config, options: { logger?: Logger; ov
     const seeded = await seedDemoUsers(services.store);
     if (seeded > 0) {
       await seedDemoTrip(services.store);
-      logger.info({ seeded }, 'seeded demo users (password: password123) and the StepperGO demo trip T-1001');
+      await seedDemoRequest(services.store);
+      logger.info({ seeded }, 'seeded demo users (password: password123), the StepperGO demo trip T-1001 and the MoreVans demo request R-2001');
     }
   }
   const app = await buildApp(services);

@@ -4,6 +4,7 @@ import { MemoryBus } from './bus/memory-bus.js';
 import { ConversationAccess } from './conversations/conversation-access.js';
 import { ConversationService } from './conversations/conversation.service.js';
 import { ContextEntryService } from './conversations/context-entry.service.js';
+import { ContextEventService } from './conversations/context-event.service.js';
 import { HostAccess } from './conversations/host-access.js';
 import type { Config } from './core/config.js';
 import { AuthService } from './identity/auth.service.js';
@@ -54,6 +55,8 @@ export interface Services {
   readonly conversations: ConversationService;
   /** Entering a host object's conversation by the object's id (registered, or asked of the host). */
   readonly contexts: ContextEntryService;
+  /** The host app's business events about its objects, written as system messages in their rooms. */
+  readonly contextEvents: ContextEventService;
   readonly messages: MessageService;
   readonly attachments: AttachmentService;
   readonly typing: TypingService;
@@ -168,11 +171,12 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const conversations = new ConversationService(store, publisher, policy, access, moderation);
   const hostAccess = config.hostAccessUrl === undefined ? undefined : new HostAccess({ url: config.hostAccessUrl, secret: config.hostAccessSecret!, cacheMs: config.hostAccessCacheSeconds * 1000, timeoutMs: config.hostAccessTimeoutMs, logger });
   const contexts = new ContextEntryService(store, conversations, hostAccess);
+  const contextEvents = new ContextEventService(conversations, messages, policy);
   const support = new SupportService(store, publisher, policy, access, messages, sendRateLimit, queues, assignment, conversations, moderation);
   assignment.onAssigned((assigned, agent) => support.announceAssignment(assigned, 'assigned', null, agent));
   presence.onOnline((userId) => assignment.drainFor(userId));
   const supportRooms = new SupportRoomsService(policy, queues, support, messages, presence, store, publisher);
-  const directory: Directory = { users: store.users, conversations: store.conversations, ping: () => store.ping() };
+  const directory: Directory = { users: store.users, conversations: store.conversations, messages: store.messages, ping: () => store.ping() };
   // Each bound a little past the dependency's own timeout (a ping waits for a connection or for
   // an answer, rarely both), so that answers first and a probe is not left waiting for long.
   const readiness = new Readiness([
@@ -193,6 +197,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     users: new UserService(store, policy, auth),
     conversations,
     contexts,
+    contextEvents,
     messages,
     attachments,
     typing,

@@ -93,20 +93,22 @@ export class ConversationService {
    * (their connections stop following at once, e.g. a cancelled booking). Absent, membership is
    * left as it is. The caller does not join unless listed.
    */
-  async ensureForContext(actor: Actor, context: ConversationContext, input: EnsureContextInput): Promise<CreateResult> {
+  async ensureForContext(actor: Actor, context: ConversationContext, input: EnsureContextInput, options: { readonly onlyWhenCreating?: boolean } = {}): Promise<CreateResult> {
     if (actor.kind === 'user') this.requireAbility(actor, 'conversations.manage');
     this.requireHostContext(actor, context, input.type);
     const wanted = new Map((input.participants ?? []).map((p) => [p.userId, p.role ?? 'member']));
     await this.checkMembers(actor, [...wanted.keys()]);
     const existing = await this.store.conversations.byContext(context);
-    if (existing) return { conversation: await this.syncParticipants(actor, existing, input.participants && wanted), created: false };
+    // `onlyWhenCreating`: the list seeds a new conversation and leaves an existing one's people be.
+    const sync = options.onlyWhenCreating ? undefined : input.participants && wanted;
+    if (existing) return { conversation: await this.syncParticipants(actor, existing, sync), created: false };
     try {
       return await this.insert(actor, { ...input, participants: [] }, context, wanted);
     } catch (error) {
       // Another node created it between our read and our insert: theirs is the answer.
       const winner = error instanceof AppError && error.code === 'context_taken' ? await this.store.conversations.byContext(context) : undefined;
       if (!winner) throw error;
-      return { conversation: await this.syncParticipants(actor, winner, input.participants && wanted), created: false };
+      return { conversation: await this.syncParticipants(actor, winner, sync), created: false };
     }
   }
 
@@ -276,6 +278,17 @@ export class ConversationService {
       await this.bus.publish(topics.conversation(conversationId), event);
       await this.bus.publish(topics.user(userId), event);
     }
+  }
+
+  /**
+   * Someone opened (or closed) a live view of a conversation they may read, e.g. MoreVans' per-room
+   * socket: the others in it are told (`session.member`). `origin` is the viewing connection.
+   */
+  async announceViewer(actor: Actor, conversationId: string, joined: boolean, origin: string): Promise<void> {
+    if (actor.kind !== 'user') throw new AppError('forbidden', 'Viewing a conversation needs a user token');
+    await this.access.read(actor, conversationId);
+    const { user } = actor;
+    await this.bus.publish(topics.conversation(conversationId), { type: 'session.member', conversationId, userId: user.id, role: user.roles[0] ?? null, name: user.displayName, joined, origin });
   }
 
   /** Makes the current participants exactly `wanted` (user → role); `undefined` changes nothing. */

@@ -150,7 +150,11 @@ export class MessageService {
     await this.publishCreated(message);
   }
 
-  /** A server-written message (lifecycle notes); skips participant checks. Publishing cannot fail it. */
+  /**
+   * A server-written message (lifecycle notes, the host app's business events); skips participant
+   * checks. Its kind is always `system`: clients can never write one (`SERVER_KINDS`), so a
+   * message of that kind is known to come from the server. Publishing cannot fail it.
+   */
   async sendSystem(conversationId: string, content: string, metadata: Json = {}): Promise<Message> {
     const { message } = await this.store.messages.append({ conversationId, senderId: null, kind: 'system', content, metadata });
     await this.publishCreated(message);
@@ -167,6 +171,45 @@ export class MessageService {
   async window(actor: Actor, conversationId: string, skip: number, limit: number, maxBytes?: number): Promise<Message[]> {
     await this.access.read(actor, conversationId);
     return this.forReaders(actor, await this.store.messages.window(conversationId, skip, limit, maxBytes));
+  }
+
+  /** Messages of one conversation by id, as this reader sees them (for replies shown inline). */
+  async some(actor: Actor, conversationId: string, messageIds: readonly string[]): Promise<Message[]> {
+    await this.access.read(actor, conversationId);
+    if (messageIds.length === 0) return [];
+    const found = (await this.store.messages.byIds(messageIds)).filter((m) => m.conversationId === conversationId);
+    return this.forReaders(actor, found);
+  }
+
+  /**
+   * Reads up to one message named by id alone. A message in a conversation the caller may not
+   * write is `message_not_found`, exactly as one that does not exist.
+   */
+  async markReadById(actor: Actor, messageId: string, origin?: string): Promise<ReadState & { conversationId: string }> {
+    const message = await this.store.messages.byId(messageId);
+    if (!message) throw new AppError('message_not_found');
+    const state = await this.markReadUpTo(actor, message.conversationId, messageId, origin).catch((error: unknown) => {
+      throw error instanceof AppError && error.code === 'conversation_not_found' ? new AppError('message_not_found') : error;
+    });
+    return { ...state, conversationId: message.conversationId };
+  }
+
+  /**
+   * Reads the given messages, wherever they are: each conversation's pointer moves to the newest
+   * of them. Messages the caller cannot write to (unknown, or not theirs) are skipped, so the
+   * answer tells nothing about them. Returns how many messages were in the caller's conversations.
+   */
+  async markReadByIds(actor: Actor, messageIds: readonly string[]): Promise<number> {
+    const byConversation = new Map<string, string[]>();
+    for (const m of await this.store.messages.byIds([...new Set(messageIds)])) byConversation.set(m.conversationId, [...(byConversation.get(m.conversationId) ?? []), m.id]);
+    let marked = 0;
+    for (const [conversationId, ids] of byConversation) {
+      const writable = await this.access.write(actor, conversationId).then(() => true, () => false);
+      if (!writable) continue;
+      await this.markReadMessages(actor, conversationId, ids);
+      marked += ids.length;
+    }
+    return marked;
   }
 
   /**

@@ -32,6 +32,8 @@ interface Scene {
   sio(who: TestUser): Promise<TestSioClient>;
   /** A Socket.IO client on StepperGO's path, `/api/socket`. */
   trips(who: TestUser): Promise<TestSioClient>;
+  /** MoreVans' per-room socket `/ws/chat/{id}/` of one user, once the server follows the room for it. */
+  morevansRoom(who: TestUser, conversationId: string): Promise<TestWsClient>;
 }
 
 interface Transport {
@@ -195,6 +197,44 @@ const steppergoRest: Transport = {
   },
 };
 
+const morevansRest: Transport = {
+  name: 'MoreVans REST POST /api/v1/chat-messages/',
+  room: 'conversation',
+  async send({ server }, who, id, content) {
+    const res = await server.request('POST', '/api/v1/chat-messages/', { token: who.token, body: { chat_room: id, content } });
+    const ok = res.status === 201;
+    return { ok, status: res.status, headers: res.headers, body: res.body, ...(ok && { messageId: res.body.id, seq: res.body.seq }) };
+  },
+  expectRefused(attempt, code) {
+    expect(attempt.status, JSON.stringify(attempt.body)).toBe(ERROR_CODES[code].status);
+    // The view's {"error"} or DRF's {"detail"} (throttling), each with the registry code beside it.
+    expect(attempt.body).toMatchObject({ code });
+    expect(typeof (attempt.body.error ?? attempt.body.detail)).toBe('string');
+    if (ERROR_CODES[code].retryable) expect(attempt.body.retryable).toBe(true);
+    const retryAfter = attempt.body.retry_after as number | undefined;
+    if (retryAfter !== undefined) expect(attempt.headers!.get('retry-after')).toBe(String(retryAfter));
+    return retryAfter;
+  },
+};
+
+const morevansRoomSocket: Transport = {
+  name: 'MoreVans per-room WebSocket chat_message',
+  room: 'conversation',
+  async send(scene, who, id, content) {
+    const client = await scene.morevansRoom(who, id);
+    client.send({ type: 'chat_message', content });
+    // The room hears its own sender's message back; a refusal is an error frame to the sender.
+    const frame = await client.next((f) => f.type === 'error' || (f.type === 'chat_message' && f.message.sender === who.user.id));
+    if (frame.type === 'error') return { ok: false, body: frame };
+    return { ok: true, body: frame, messageId: frame.message.id, seq: frame.message.seq };
+  },
+  expectRefused(attempt, code) {
+    expect(attempt.body, JSON.stringify(attempt.body)).toMatchObject({ type: 'error', code, message: expect.any(String) });
+    if (ERROR_CODES[code].retryable) expect(attempt.body.retryable).toBe(true);
+    return attempt.body.retry_after as number | undefined;
+  },
+};
+
 /** Every send path a client can reach. */
 const TRANSPORTS: readonly Transport[] = [
   v1Rest,
@@ -204,6 +244,8 @@ const TRANSPORTS: readonly Transport[] = [
   deskSocketIo,
   steppergoSocketIo,
   steppergoRest,
+  morevansRest,
+  morevansRoomSocket,
 ];
 
 /** The people of one room: `sender` is moderated; `peer` reads (never a moderator); `staff` is exempt from slow mode. */
@@ -223,6 +265,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('moderation on %s', (
   const wsBy = new Map<string, Promise<TestWsClient>>();
   const sioBy = new Map<string, Promise<TestSioClient>>();
   const tripsBy = new Map<string, Promise<TestSioClient>>();
+  const roomsBy = new Map<string, Promise<TestWsClient>>();
   const sioOpen: TestSioClient[] = [];
   const scene: Scene = {
     get server() {
@@ -243,6 +286,19 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('moderation on %s', (
       if (!client) tripsBy.set(who.user.id, (client = connectSio(who.token, '/api/socket')));
       return client;
     },
+    morevansRoom(who, conversationId) {
+      const key = `${who.user.id}\u0000${conversationId}`;
+      let client = roomsBy.get(key);
+      if (!client) roomsBy.set(key, (client = connectRoom(who.token, conversationId)));
+      return client;
+    },
+  };
+  const connectRoom = async (token: string, conversationId: string) => {
+    const client = await clients.raw(token, { path: `/ws/chat/${conversationId}/` });
+    // No welcome frame: a ping is answered once the socket follows the room.
+    client.send({ type: 'ping', timestamp: 'ready' });
+    await client.next((f) => f.type === 'pong' && f.timestamp === 'ready');
+    return client;
   };
   const connectSio = async (token: string, path?: string) => {
     const client = await TestSioClient.connect(server.url, token, path === undefined ? {} : { path });
@@ -263,6 +319,7 @@ describe.each(TRANSPORTS.map((t) => [t.name, t] as const))('moderation on %s', (
     wsBy.clear();
     sioBy.clear();
     tripsBy.clear();
+    roomsBy.clear();
   });
   afterAll(() => server.close());
 

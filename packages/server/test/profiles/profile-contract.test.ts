@@ -72,6 +72,20 @@ const PROFILES: readonly RestProfile[] = [
       expect(typeof body.error).toBe('string');
     },
   },
+  {
+    name: 'morevans',
+    send: () => '/api/v1/chat-messages/',
+    target: (id) => ({ chat_room: id }),
+    body: { content: 'hello' },
+    invalid: { content: 42 },
+    strict: false,
+    // The view's {"error"}, or DRF's {"detail"} for what DRF itself answers (401, 404, 429).
+    shaped: (body, code) => {
+      expect(body).toMatchObject({ code });
+      expect(Object.keys(body).filter((k) => k === 'error' || k === 'detail')).toHaveLength(1);
+      expect(typeof (body.error ?? body.detail)).toBe('string');
+    },
+  },
 ];
 
 /** The profile's body for a send to the conversation. */
@@ -262,6 +276,19 @@ describe.each(STORES)('profile contract on $name', (store) => {
       ] as const) {
         expect(await sio.request(event, data), event).toMatchObject({ success: false, code });
       }
+      const room = await TestWsClient.connect(server.url, member.token, { path: `/ws/chat/${conversationId}/` });
+      try {
+        room.send('{"type":');
+        expect(await room.next((f) => f.type === 'error')).toEqual({ type: 'error', message: 'Invalid JSON format' });
+        room.send({ type: 'chat_message', content: 42 });
+        expect(await room.next((f) => f.type === 'error')).toMatchObject({ code: 'validation_failed' });
+        room.send({ type: 'chat_message', content: '' });
+        expect(await room.next((f) => f.type === 'error')).toMatchObject({ message: 'Message content cannot be empty', code: 'validation_failed' });
+      } finally {
+        room.close();
+      }
+      const missing = await TestWsClient.connect(server.url, member.token, { path: '/ws/chat/no-such-conversation/' });
+      expect((await missing.waitClose()).code).toBe(4003);
     } finally {
       ws.close();
       sio.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OutboundFrame } from '../../src/gateways/native-ws/ws-connection.js';
+import { OutboundFrame } from '../../src/realtime/ws/ws-connection.js';
 
 /** Reads one unmasked frame as RFC 6455 lays it out. */
 function decode(bytes: Buffer): { fin: boolean; opcode: number; masked: boolean; text: string } {

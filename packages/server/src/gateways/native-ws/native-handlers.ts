@@ -5,7 +5,7 @@ import type { InboundData, InboundFrameType } from '@switchboard/protocol';
 import { guzoConversationList } from './guzo-conversation-list.js';
 import { guzoMessage } from './native-shapes.js';
 import { presentReaction } from '../../wire/v1-presenters.js';
-import type { WsConnection } from './ws-connection.js';
+import type { WsConnection } from '../../realtime/ws/ws-connection.js';
 
 /** What a handler may do besides calling services: change the connection's rooms. */
 export interface RoomControl {

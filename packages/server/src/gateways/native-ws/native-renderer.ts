@@ -1,7 +1,7 @@
 import type { DomainEvent } from '../../bus/domain-event.js';
 import { guzoMessage, preview } from './native-shapes.js';
 import { presentReaction } from '../../wire/v1-presenters.js';
-import { OutboundFrame, type WsConnection } from './ws-connection.js';
+import { OutboundFrame, type WsConnection } from '../../realtime/ws/ws-connection.js';
 
 const frameOf = (payload: unknown) => new OutboundFrame(JSON.stringify(payload));
 

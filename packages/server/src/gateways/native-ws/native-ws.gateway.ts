@@ -1,26 +1,25 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { topics, type DomainEvent } from '../../bus/domain-event.js';
 import type { UserActor } from '../../core/actor.js';
 import { AppError, isAppError, retryAfterOf } from '../../core/errors.js';
 import { compileValidator } from '../../core/validation.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { CLOSE_CODES } from '@switchboard/protocol';
-import { AdmissionRefused, ConnectionLifecycle, type Arrival, type EndReason } from '../../realtime/connection-lifecycle.js';
+import { AdmissionRefused, type Arrival, type EndReason } from '../../realtime/connection-lifecycle.js';
+import { frameSize, WsGatewayBase } from '../../realtime/ws/ws-gateway-base.js';
 import type { RealtimeGateway } from '../../profiles/profile.js';
 import type { EdgeServices } from '../../edge-services.js';
-import { refuseUpgrade, type UpgradeRouter } from '../upgrade-router.js';
+import type { UpgradeRouter } from '../upgrade-router.js';
 import { INBOUND_FRAMES, RoomFrame, type InboundFrameType } from '@switchboard/protocol';
 import { ERROR_TEXTS, HANDLERS, type RoomControl } from './native-handlers.js';
 import { renderToConnections, type MembershipSink } from './native-renderer.js';
-import { tokenFromRequest } from './token-from-request.js';
-import { WsConnection } from './ws-connection.js';
+import { tokenFromRequest } from '../../realtime/ws/token-from-request.js';
+import { WsConnection } from '../../realtime/ws/ws-connection.js';
 
 export const NATIVE_WS_PATHS = ['/v1/ws', '/ws/connect', '/api/websocket/connect'] as const;
 
-/** Hard cap: larger frames close the connection (1009); the soft limit answers with an error. */
-const HARD_MAX_PAYLOAD = 1_048_576;
 /** Frames a connection may have waiting for processing before more are refused. */
 const MAX_PENDING_FRAMES = 256;
 /** Frames (handled or refused) a connection may have unanswered before it is closed as a flood. */
@@ -47,42 +46,15 @@ const validateRoomFrame = compileValidator(RoomFrame);
  * replies (which carry no type) to requests by order. The connection's life (admission, caps,
  * expiry, keepalive, membership and role changes) is the shared lifecycle's.
  */
-export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implements RoomControl, RealtimeGateway {
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false, handleProtocols: (_protocols, request) => tokenFromRequest(request).protocol ?? false });
+export class NativeWsGateway extends WsGatewayBase<WsConnection> implements RoomControl, RealtimeGateway {
   private readonly presenceSink: MembershipSink = {
     watchPresence: (c, userIds) => this.watchPresence(c, userIds),
     refreshPresence: (c) => void this.refreshPresence(c),
   };
 
   constructor(services: EdgeServices, router: UpgradeRouter, metrics: Metrics) {
-    super(services, metrics, 'native', { keepalive: true });
+    super(services, metrics, 'native');
     router.add(NATIVE_WS_PATHS, (request, socket, head) => this.upgrade(request, socket, head));
-  }
-
-  /**
-   * Refused before the handshake (403: an origin the allow-list does not name; 429: the address
-   * holds too many connections), else upgraded and on the lifecycle's authentication deadline.
-   */
-  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    let upgraded: WebSocket | undefined;
-    // Past the deadline the server is too slow to authenticate (a stalled store): retry later.
-    const expire = () => {
-      if (!upgraded) return socket.destroy();
-      const ws = upgraded;
-      ws.close(CLOSE_CODES.tryAgainLater, 'authentication timed out');
-      // A peer that never answers the close handshake is not waited for.
-      setTimeout(() => ws.terminate(), 1000).unref();
-    };
-    const arrival = this.arrive(request, expire);
-    if (typeof arrival === 'string') {
-      refuseUpgrade(socket, arrival === 'origin_not_allowed' ? 403 : 429);
-      return;
-    }
-    socket.once('close', () => arrival.left());
-    this.wss.handleUpgrade(request, socket, head, (ws) => {
-      upgraded = ws;
-      this.accept(ws, request, socket, arrival).catch((error: unknown) => this.refuse(ws, error));
-    });
   }
 
   protected render(event: DomainEvent, _topic: string, subscribers: ReadonlySet<WsConnection>): void {
@@ -90,26 +62,12 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
   }
 
   protected end(connection: WsConnection, reason: EndReason): void {
-    switch (reason) {
-      case 'session_ended':
-      case 'token_expired':
-        connection.sendJson({ type: 'auth_error', message: reason === 'session_ended' ? 'Session ended' : 'Token expired' });
-        connection.flushAndClose(CLOSE_CODES.authFailed, reason === 'session_ended' ? 'Session ended' : 'Token expired');
-        return;
-      case 'slow_consumer':
-        connection.close(CLOSE_CODES.slowConsumer, 'slow consumer: reconnect and sync', true);
-        return;
-      case 'keepalive_timeout':
-        connection.close(CLOSE_CODES.goingAway, 'keepalive timeout', true);
-        return;
-      case 'shutdown':
-        connection.close(CLOSE_CODES.goingAway, 'server shutting down');
-        return;
+    if (reason === 'session_ended' || reason === 'token_expired') {
+      connection.sendJson({ type: 'auth_error', message: reason === 'session_ended' ? 'Session ended' : 'Token expired' });
+      connection.flushAndClose(CLOSE_CODES.authFailed, reason === 'session_ended' ? 'Session ended' : 'Token expired');
+      return;
     }
-  }
-
-  protected ping(connection: WsConnection): void {
-    connection.ping();
+    this.endPlainly(connection, reason);
   }
 
   /**
@@ -139,7 +97,7 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
     }
   }
 
-  private async accept(ws: WebSocket, request: IncomingMessage, raw: Duplex, arrival: Arrival): Promise<void> {
+  protected async accept(ws: WebSocket, request: IncomingMessage, raw: Duplex, arrival: Arrival): Promise<void> {
     const pending: [RawData, boolean][] = [];
     const early = (data: RawData, isBinary: boolean) => pending.push([data, isBinary]);
     ws.on('message', early);
@@ -204,7 +162,7 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
   }
 
   /** Setting up the connection failed (the store is down): tell the client to retry later. */
-  private refuse(ws: WebSocket, error: unknown): void {
+  protected refuse(ws: WebSocket, error: unknown): void {
     const unavailable = isAppError(error) && error.code === 'store_unavailable';
     if (!unavailable) this.logger.error({ err: error }, 'native ws connection setup failed');
     if (ws.readyState !== ws.OPEN) return;
@@ -213,7 +171,7 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
   }
 
   private async handleFrame(connection: WsConnection, data: RawData, isBinary: boolean): Promise<void> {
-    const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer).byteLength;
+    const size = frameSize(data);
     if (size > this.services.config.maxFrameBytes) {
       connection.sendJson({ type: 'error', message: 'Frame too large', code: 'payload_too_large', max_bytes: this.services.config.maxFrameBytes });
       return;
@@ -345,11 +303,5 @@ export class NativeWsGateway extends ConnectionLifecycle<WsConnection> implement
   private async watchParticipants(connection: WsConnection, conversationId: string): Promise<void> {
     const participants = await this.services.directory.conversations.participants(conversationId).catch(() => []);
     this.watchPresence(connection, participants.map((p) => p.userId));
-  }
-
-  /** Closes every connection with 1001 so clients reconnect elsewhere and sync. */
-  async close(): Promise<void> {
-    this.endAll();
-    this.wss.close();
   }
 }

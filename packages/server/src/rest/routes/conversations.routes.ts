@@ -1,7 +1,8 @@
 import { Type } from 'typebox';
 import { actorOf } from '../authenticate.js';
 import { presentConversation, presentParticipant, presentSummary } from '../../wire/v1-presenters.js';
-import { ConversationJson, ErrorBody, ParticipantJson } from '@switchboard/protocol';
+import { ContextEventBody, ConversationJson, ErrorBody, MessageJson, ParticipantJson } from '@switchboard/protocol';
+import { presentMessage } from '../../wire/v1-presenters.js';
 import { authErrors, IdParam, Strict, type RoutePlugin } from '../route-kit.js';
 
 const Slug = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
@@ -120,6 +121,30 @@ export const conversationRoutes: RoutePlugin = async (app, { services }) => {
         metadata: b.metadata ?? {},
       });
       return reply.status(created ? 201 : 200).send({ conversation: presentConversation(conversation) });
+    },
+  });
+
+  app.post('/v1/conversations/by-context/:type/:id/events', {
+    schema: {
+      tags: ['conversations'],
+      summary: "A business event about a host object (a bid update, a status change): a system message with its data in the object's room, told live to every participant (API key or conversations.manage)",
+      params: ContextParams,
+      body: ContextEventBody,
+      response: { 201: Type.Object({ conversation_id: Type.String(), created: Type.Boolean(), message: MessageJson }), 404: ErrorBody, ...authErrors },
+    },
+    handler: async (request, reply) => {
+      const b = request.body;
+      const result = await services.contextEvents.post(actorOf(request), request.params, {
+        kind: b.kind,
+        content: b.content,
+        ...(b.data !== undefined && { data: b.data }),
+        create: {
+          type: b.type ?? request.params.type,
+          title: b.title ?? null,
+          ...(b.participants !== undefined && { participants: toParticipants(b.participants) }),
+        },
+      });
+      return reply.status(201).send({ conversation_id: result.conversationId, created: result.created, message: presentMessage(result.message) });
     },
   });
 

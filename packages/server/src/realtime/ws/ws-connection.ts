@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { Sender, type WebSocket } from 'ws';
 import type { UserActor } from '../../core/actor.js';
-import type { LiveConnection } from '../../realtime/connection-lifecycle.js';
+import type { LiveConnection } from '../connection-lifecycle.js';
 
 /** How many times the buffer limit one event-loop turn may queue before the flush. */
 const QUEUE_FACTOR = 4;
