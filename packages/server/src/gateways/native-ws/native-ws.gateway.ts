@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
 import { topics, type DomainEvent } from '../../bus/domain-event.js';
@@ -7,7 +6,7 @@ import { AppError, isAppError, retryAfterOf } from '../../core/errors.js';
 import { compileValidator } from '../../core/validation.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { CLOSE_CODES } from '@switchboard/protocol';
-import { AdmissionRefused, type Arrival, type EndReason } from '../../realtime/connection-lifecycle.js';
+import type { AdmissionRefused, EndReason } from '../../realtime/connection-lifecycle.js';
 import { frameSize, WsGatewayBase } from '../../realtime/ws/ws-gateway-base.js';
 import type { RealtimeGateway } from '../../profiles/profile.js';
 import type { EdgeServices } from '../../edge-services.js';
@@ -15,7 +14,6 @@ import type { UpgradeRouter } from '../upgrade-router.js';
 import { INBOUND_FRAMES, RoomFrame, type InboundFrameType } from '@switchboard/protocol';
 import { ERROR_TEXTS, HANDLERS, type RoomControl } from './native-handlers.js';
 import { renderToConnections, type MembershipSink } from './native-renderer.js';
-import { tokenFromRequest } from '../../realtime/ws/token-from-request.js';
 import { WsConnection } from '../../realtime/ws/ws-connection.js';
 
 export const NATIVE_WS_PATHS = ['/v1/ws', '/ws/connect', '/api/websocket/connect'] as const;
@@ -97,68 +95,36 @@ export class NativeWsGateway extends WsGatewayBase<WsConnection> implements Room
     }
   }
 
-  protected async accept(ws: WebSocket, request: IncomingMessage, raw: Duplex, arrival: Arrival): Promise<void> {
-    const pending: [RawData, boolean][] = [];
-    const early = (data: RawData, isBinary: boolean) => pending.push([data, isBinary]);
-    ws.on('message', early);
-    ws.on('error', () => ws.terminate());
-    let connection: WsConnection | undefined;
-    let gone = false;
-    // Registered before any await, so a peer that leaves during authentication is never kept.
-    ws.on('close', () => {
-      gone = true;
-      if (connection) void this.unregister(connection);
-    });
-    let actor: UserActor;
-    try {
-      actor = await this.admit(tokenFromRequest(request).token);
-    } catch (error) {
-      if (!(error instanceof AdmissionRefused)) throw error;
-      if (error.reason === 'unavailable') throw error.underlying;
-      if (error.reason === 'too_many_connections') {
-        ws.send(JSON.stringify({ type: 'error', message: 'Too many connections', code: 'rate_limited' }));
-        ws.close(CLOSE_CODES.tooManyConnections, 'Too many connections');
-      } else {
-        ws.send(JSON.stringify({ type: 'auth_error', message: 'Invalid token' }));
-        ws.close(CLOSE_CODES.authFailed, 'Invalid token');
-      }
-      return;
+  protected readonly frameLimits = { handle: MAX_PENDING_FRAMES, close: MAX_UNANSWERED_FRAMES };
+
+  protected overflow(): Record<string, unknown> {
+    return { type: 'error', message: 'Too many requests in flight: reconnect and sync', code: 'rate_limited', retryable: true };
+  }
+
+  /** Each refused frame echoes its `request_id`, so clients can match it. */
+  protected override refuseFrame(data: RawData, isBinary: boolean): Record<string, unknown> {
+    return refusal(data, isBinary);
+  }
+
+  protected refuseAdmission(ws: WebSocket, refusal: AdmissionRefused): void {
+    if (refusal.reason === 'too_many_connections') {
+      ws.send(JSON.stringify({ type: 'error', message: 'Too many connections', code: 'rate_limited' }));
+      ws.close(CLOSE_CODES.tooManyConnections, 'Too many connections');
+    } else {
+      ws.send(JSON.stringify({ type: 'auth_error', message: 'Invalid token' }));
+      ws.close(CLOSE_CODES.authFailed, 'Invalid token');
     }
-    if (gone) return;
-    arrival.admitted();
+  }
+
+  protected async connectionFor(actor: UserActor, ws: WebSocket, raw: Duplex): Promise<WsConnection> {
     const conn = new WsConnection(actor, ws, raw, { maxBufferedBytes: this.services.config.maxBufferedBytes, onSlowConsumer: (c) => this.slowConsumer(c) });
     // Queued before the connection subscribes to anything, so it is always the first frame.
     conn.sendJson({ type: 'authenticated', user_id: actor.user.id, connection_id: conn.id, message: 'Authentication successful' });
-    try {
-      await this.register(conn);
-      this.watchPresence(conn, await this.services.presence.contactsOf(actor.user.id));
-    } catch (error) {
-      await this.unregister(conn);
-      throw error;
-    }
-    connection = conn;
-    if (gone) {
-      await this.unregister(conn);
-      return;
-    }
-    ws.off('message', early);
-    let chain = Promise.resolve();
-    let inFlight = 0;
-    const enqueue = (data: RawData, isBinary: boolean) => {
-      if (inFlight >= MAX_UNANSWERED_FRAMES) {
-        conn.sendJson({ type: 'error', message: 'Too many requests in flight: reconnect and sync', code: 'rate_limited', retryable: true });
-        conn.flushAndClose(CLOSE_CODES.flooding, 'too many requests in flight');
-        return;
-      }
-      inFlight++;
-      // Past the limit a frame is not handled, but its refusal still waits its turn: clients
-      // match untyped replies to requests by order, and by request_id when they sent one.
-      const work = inFlight > MAX_PENDING_FRAMES ? () => conn.sendJson(refusal(data, isBinary)) : () => this.handleFrame(conn, data, isBinary);
-      chain = chain.then(work).finally(() => inFlight--);
-    };
-    ws.on('message', enqueue);
-    ws.on('pong', () => (conn.alive = true));
-    for (const [data, isBinary] of pending) enqueue(data, isBinary);
+    return conn;
+  }
+
+  protected override async registered(connection: WsConnection): Promise<void> {
+    this.watchPresence(connection, await this.services.presence.contactsOf(connection.actor.user.id));
   }
 
   /** Setting up the connection failed (the store is down): tell the client to retry later. */
@@ -170,7 +136,7 @@ export class NativeWsGateway extends WsGatewayBase<WsConnection> implements Room
     ws.close(CLOSE_CODES.tryAgainLater, 'try again later');
   }
 
-  private async handleFrame(connection: WsConnection, data: RawData, isBinary: boolean): Promise<void> {
+  protected async handleFrame(connection: WsConnection, data: RawData, isBinary: boolean): Promise<void> {
     const size = frameSize(data);
     if (size > this.services.config.maxFrameBytes) {
       connection.sendJson({ type: 'error', message: 'Frame too large', code: 'payload_too_large', max_bytes: this.services.config.maxFrameBytes });

@@ -9,8 +9,7 @@ import { compileValidator } from '../../core/validation.js';
 import type { EdgeServices } from '../../edge-services.js';
 import type { UpgradeRouter } from '../../gateways/upgrade-router.js';
 import type { Metrics } from '../../ops/metrics.js';
-import { AdmissionRefused, type Arrival, type EndReason } from '../../realtime/connection-lifecycle.js';
-import { tokenFromRequest } from '../../realtime/ws/token-from-request.js';
+import type { AdmissionRefused, EndReason } from '../../realtime/connection-lifecycle.js';
 import { frameSize, WsGatewayBase } from '../../realtime/ws/ws-gateway-base.js';
 import type { RealtimeGateway } from '../profile.js';
 import { morevansText } from './morevans-error-shape.js';
@@ -77,62 +76,37 @@ export class MorevansGateway extends WsGatewayBase<MorevansConnection> implement
     if (!joined && connection.room === conversationId) void this.rolesChanged(connection);
   }
 
-  protected async accept(ws: WebSocket, request: IncomingMessage, raw: Duplex, arrival: Arrival): Promise<void> {
-    const pending: [RawData, boolean][] = [];
-    const early = (data: RawData, isBinary: boolean) => pending.push([data, isBinary]);
-    ws.on('message', early);
-    ws.on('error', () => ws.terminate());
-    let connection: MorevansConnection | undefined;
-    let gone = false;
-    ws.on('close', () => {
-      gone = true;
-      if (connection) void this.leave(connection);
-    });
+  protected readonly frameLimits = { handle: MAX_PENDING_FRAMES, close: MAX_PENDING_FRAMES };
+
+  protected overflow(): Record<string, unknown> {
+    return { type: 'error', message: 'Too many requests in flight', code: 'rate_limited', retryable: true };
+  }
+
+  protected refuseAdmission(ws: WebSocket, refusal: AdmissionRefused): void {
+    if (refusal.reason === 'too_many_connections') ws.close(CLOSE_CODES.tooManyConnections, 'Too many connections');
+    else ws.close(CLOSE_CODES.authFailed, 'Invalid token');
+  }
+
+  protected async connectionFor(actor: UserActor, ws: WebSocket, raw: Duplex, request: IncomingMessage): Promise<MorevansConnection | undefined> {
     const { room } = targetOf(request);
-    let actor: UserActor;
-    try {
-      actor = await this.admit(tokenFromRequest(request).token);
-    } catch (error) {
-      if (!(error instanceof AdmissionRefused)) throw error;
-      if (error.reason === 'unavailable') throw error.underlying;
-      if (error.reason === 'too_many_connections') ws.close(CLOSE_CODES.tooManyConnections, 'Too many connections');
-      else ws.close(CLOSE_CODES.authFailed, 'Invalid token');
-      return;
-    }
     if (room !== undefined && !(await this.mayEnter(actor, room))) {
       ws.close(CLOSE_CODES.forbidden, 'Not a participant');
-      return;
+      return undefined;
     }
-    if (gone) return;
-    arrival.admitted();
-    const conn = new MorevansConnection(actor, ws, raw, { maxBufferedBytes: this.services.config.maxBufferedBytes, onSlowConsumer: (c) => this.slowConsumer(c as MorevansConnection) }, room);
-    try {
-      await this.register(conn);
-      // Staff reading a support room without taking part follow it too.
-      if (room !== undefined) this.hub.add(conn, topics.conversation(room));
-    } catch (error) {
-      await this.unregister(conn);
-      throw error;
-    }
-    // Counted before the close handler can see the connection, so a leave always undoes it.
-    if (room !== undefined) this.viewers.set(viewerKey(conn.userId, room), (this.viewers.get(viewerKey(conn.userId, room)) ?? 0) + 1);
-    connection = conn;
-    if (gone) return void (await this.leave(conn));
-    if (room !== undefined) await this.services.conversations.announceViewer(conn.actor, room, true, conn.id).catch((err: unknown) => this.logger.warn({ err, room }, 'morevans: user_joined not announced'));
-    ws.off('message', early);
-    let chain = Promise.resolve();
-    let inFlight = 0;
-    const enqueue = (data: RawData, isBinary: boolean) => {
-      if (++inFlight > MAX_PENDING_FRAMES) {
-        conn.sendJson({ type: 'error', message: 'Too many requests in flight', code: 'rate_limited', retryable: true });
-        conn.flushAndClose(CLOSE_CODES.flooding, 'too many requests in flight');
-        return;
-      }
-      chain = chain.then(() => this.handleFrame(conn, data, isBinary)).finally(() => inFlight--);
-    };
-    ws.on('message', enqueue);
-    ws.on('pong', () => (conn.alive = true));
-    for (const [data, isBinary] of pending) enqueue(data, isBinary);
+    return new MorevansConnection(actor, ws, raw, { maxBufferedBytes: this.services.config.maxBufferedBytes, onSlowConsumer: (c) => this.slowConsumer(c as MorevansConnection) }, room);
+  }
+
+  /** Staff reading a support room without taking part follow it too; the room's viewers count it. */
+  protected override async registered(connection: MorevansConnection): Promise<void> {
+    const { room } = connection;
+    if (room === undefined) return;
+    this.hub.add(connection, topics.conversation(room));
+    this.viewers.set(viewerKey(connection.userId, room), (this.viewers.get(viewerKey(connection.userId, room)) ?? 0) + 1);
+  }
+
+  protected override async opened(connection: MorevansConnection): Promise<void> {
+    const { room } = connection;
+    if (room !== undefined) await this.services.conversations.announceViewer(connection.actor, room, true, connection.id).catch((err: unknown) => this.logger.warn({ err, room }, 'morevans: user_joined not announced'));
   }
 
   /** "Not a participant" for a room nobody has and for one that is not the user's alike. */
@@ -146,7 +120,7 @@ export class MorevansGateway extends WsGatewayBase<MorevansConnection> implement
     }
   }
 
-  private async leave(connection: MorevansConnection): Promise<void> {
+  protected override async departed(connection: MorevansConnection): Promise<void> {
     const { room } = connection;
     await this.unregister(connection);
     if (room === undefined) return;
@@ -165,7 +139,7 @@ export class MorevansGateway extends WsGatewayBase<MorevansConnection> implement
     if (ws.readyState === ws.OPEN) ws.close(CLOSE_CODES.tryAgainLater, 'try again later');
   }
 
-  private async handleFrame(connection: MorevansConnection, data: RawData, isBinary: boolean): Promise<void> {
+  protected async handleFrame(connection: MorevansConnection, data: RawData, isBinary: boolean): Promise<void> {
     if (frameSize(data) > this.services.config.maxFrameBytes) {
       connection.sendJson({ type: 'error', message: 'Frame too large', code: 'payload_too_large', max_bytes: this.services.config.maxFrameBytes });
       return;

@@ -5,7 +5,8 @@ import { CLOSE_CODES } from '@switchboard/protocol';
 import type { EdgeServices } from '../../edge-services.js';
 import { refuseUpgrade } from '../../gateways/upgrade-router.js';
 import type { Metrics } from '../../ops/metrics.js';
-import { ConnectionLifecycle, type Arrival, type EndReason } from '../connection-lifecycle.js';
+import type { UserActor } from '../../core/actor.js';
+import { AdmissionRefused, ConnectionLifecycle, type Arrival, type EndReason } from '../connection-lifecycle.js';
 import { tokenFromRequest } from './token-from-request.js';
 import type { WsConnection } from './ws-connection.js';
 
@@ -30,10 +31,100 @@ export abstract class WsGatewayBase<C extends WsConnection> extends ConnectionLi
     super(services, metrics, gateway, { keepalive: true });
   }
 
-  /** The socket is upgraded and on the authentication deadline: authenticate it, then serve it. */
-  protected abstract accept(ws: WebSocket, request: IncomingMessage, raw: Duplex, arrival: Arrival): Promise<void>;
+  /** Admission failed (bad token, too many connections): answer and close in the protocol's words. */
+  protected abstract refuseAdmission(ws: WebSocket, refusal: AdmissionRefused): void;
+  /**
+   * The authenticated socket becomes a connection, or is closed here (`undefined`) when the
+   * protocol has more to check first (MoreVans: may this user enter the room).
+   */
+  protected abstract connectionFor(actor: UserActor, ws: WebSocket, raw: Duplex, request: IncomingMessage): Promise<C | undefined>;
+  /** Handles one received frame; frames of one connection are handled one at a time, in order. */
+  protected abstract handleFrame(connection: C, data: RawData, isBinary: boolean): Promise<void>;
   /** Setting up the connection failed after the upgrade (the store is down, a bug). */
   protected abstract refuse(ws: WebSocket, error: unknown): void;
+
+  /** Registered: follow what else the protocol needs, before any frame is handled. */
+  protected async registered(_connection: C): Promise<void> {}
+  /** Set up and still open: tell others it arrived (MoreVans' `user_joined`). */
+  protected async opened(_connection: C): Promise<void> {}
+  /** The socket closed: undo what `registered` did (always after it, never twice). */
+  protected async departed(connection: C): Promise<void> {
+    await this.unregister(connection);
+  }
+
+  /**
+   * How many frames one connection may have waiting: past `close` it is closed (after
+   * `overflow`'s frame), past `handle` each frame is answered with `refuseFrame` in its turn
+   * instead of being handled.
+   */
+  protected abstract readonly frameLimits: { readonly handle: number; readonly close: number };
+  /** The frame sent before a connection flooding past `frameLimits.close` is closed. */
+  protected abstract overflow(): Record<string, unknown>;
+  /** The answer to a frame past `frameLimits.handle` (it still waits its turn). */
+  protected refuseFrame(_data: RawData, _isBinary: boolean): Record<string, unknown> {
+    return this.overflow();
+  }
+
+  /**
+   * The one way an upgraded socket is served: frames that arrive during authentication are kept,
+   * a peer that leaves at any point is never kept, and frames are then handled in order within
+   * the connection's limits.
+   */
+  private async accept(ws: WebSocket, request: IncomingMessage, raw: Duplex, arrival: Arrival): Promise<void> {
+    const pending: [RawData, boolean][] = [];
+    const early = (data: RawData, isBinary: boolean) => pending.push([data, isBinary]);
+    ws.on('message', early);
+    ws.on('error', () => ws.terminate());
+    let connection: C | undefined;
+    let gone = false;
+    // Registered before any await, so a peer that leaves during authentication is never kept.
+    ws.on('close', () => {
+      gone = true;
+      if (connection) void this.departed(connection);
+    });
+    let actor: UserActor;
+    try {
+      actor = await this.admit(tokenFromRequest(request).token);
+    } catch (error) {
+      if (!(error instanceof AdmissionRefused)) throw error;
+      if (error.reason === 'unavailable') throw error.underlying;
+      this.refuseAdmission(ws, error);
+      return;
+    }
+    if (gone) return;
+    const conn = await this.connectionFor(actor, ws, raw, request);
+    if (!conn) return;
+    if (gone) return;
+    arrival.admitted();
+    try {
+      await this.register(conn);
+      await this.registered(conn);
+    } catch (error) {
+      await this.departed(conn);
+      throw error;
+    }
+    connection = conn;
+    if (gone) return void (await this.departed(conn));
+    await this.opened(conn);
+    ws.off('message', early);
+    let chain = Promise.resolve();
+    let inFlight = 0;
+    const enqueue = (data: RawData, isBinary: boolean) => {
+      if (inFlight >= this.frameLimits.close) {
+        conn.sendJson(this.overflow());
+        conn.flushAndClose(CLOSE_CODES.flooding, 'too many requests in flight');
+        return;
+      }
+      inFlight++;
+      // Past the limit a frame is not handled, but its refusal still waits its turn: clients
+      // match untyped replies to requests by order.
+      const work = inFlight > this.frameLimits.handle ? () => conn.sendJson(this.refuseFrame(data, isBinary)) : () => this.handleFrame(conn, data, isBinary);
+      chain = chain.then(work).finally(() => inFlight--);
+    };
+    ws.on('message', enqueue);
+    ws.on('pong', () => (conn.alive = true));
+    for (const [data, isBinary] of pending) enqueue(data, isBinary);
+  }
 
   /**
    * Refused before the handshake (403: an origin the allow-list does not name; 429: the address
