@@ -277,12 +277,10 @@ export class ModerationService {
     return this.store.moderation.listRestrictions({ kind: query.kind, ...(query.userId !== undefined && { userId: query.userId }), ...(!query.all && { activeAt: new Date().toISOString() }), limit: query.limit });
   }
 
-  /** Sets a conversation's cooldown; moderators and those who manage the conversation. */
+  /** Sets a conversation's cooldown; moderators and those who manage the conversation. Audited with the change. */
   async setSlowMode(actor: Actor, conversationId: string, seconds: number): Promise<void> {
     if (!this.isModerator(actor)) await this.access.manage(actor, conversationId);
-    else if (!(await this.store.conversations.byId(conversationId))) throw new AppError('conversation_not_found');
-    const conversation = await this.store.conversations.update(conversationId, { slowModeSeconds: seconds });
-    await this.store.moderation.audit({ actorId: actorId(actor), action: 'slow_mode', targetType: 'conversation', targetId: conversationId, reason: null, params: { seconds } });
+    const conversation = await this.store.moderation.setSlowMode(conversationId, seconds, { actorId: actorId(actor), action: 'slow_mode', targetType: 'conversation', targetId: conversationId, reason: null, params: { seconds } });
     await this.publisher.publish(topics.conversation(conversationId), { type: 'conversation.updated', conversation });
   }
 

@@ -94,7 +94,6 @@ export interface ConversationPatch {
   readonly title?: string | null;
   readonly status?: string;
   readonly metadata?: Json;
-  readonly slowModeSeconds?: number;
 }
 
 export interface ConversationRepository {
@@ -681,6 +680,8 @@ export interface ModerationRepository {
   blocksBy(blockerId: string): Promise<{ userId: string; createdAt: string }[]>;
   /** Which of `blockerIds` block `blockedId`. */
   blockersAmong(blockedId: string, blockerIds: readonly string[]): Promise<string[]>;
+  /** Sets a conversation's slow mode and appends the audit line, all or nothing. */
+  setSlowMode(conversationId: string, seconds: number, audit: NewAuditEntry): Promise<Conversation>;
   /** Appends an audit line on its own (actions without other writes). */
   audit(entry: NewAuditEntry): Promise<AuditEntry>;
   /** The audit log, newest first; `before` is an entry id (a page cursor). */

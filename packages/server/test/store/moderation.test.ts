@@ -109,6 +109,17 @@ for (const dialect of dialects) {
       expect(await t.store.moderation.blockersAmong(c.id, [a.id, b.id])).toEqual([]);
     });
 
+    it('sets slow mode with its audit line, and writes neither for an unknown conversation', async () => {
+      const { users, conversation } = await reported(2);
+      // Read once, so a store that keeps access facts in memory has them.
+      await t.store.conversations.accessFacts(conversation.id, users[0]!.id);
+      const saved = await t.store.moderation.setSlowMode(conversation.id, 30, { ...audit('slow_mode', conversation.id), targetType: 'conversation' });
+      expect(saved.slowModeSeconds).toBe(30);
+      expect((await t.store.conversations.accessFacts(conversation.id, users[0]!.id))!.conversation.slowModeSeconds).toBe(30);
+      await expect(t.store.moderation.setSlowMode('no-such-conversation', 30, { ...audit('slow_mode'), targetType: 'conversation' })).rejects.toMatchObject({ code: 'conversation_not_found' });
+      expect(await t.countRows('moderation_audit')).toBe(1);
+    });
+
     it('stores a shadowed message as such', async () => {
       const { users, conversation } = await reported(2);
       const { message } = await t.store.messages.append({ conversationId: conversation.id, senderId: users[0]!.id, kind: 'text', content: 'quiet', shadowed: true });

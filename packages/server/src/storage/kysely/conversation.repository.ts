@@ -179,7 +179,6 @@ export class KyselyConversationRepository implements ConversationRepository {
         ...(patch.title !== undefined && { title: patch.title }),
         ...(patch.status !== undefined && { status: patch.status }),
         ...(patch.metadata !== undefined && { metadata: JSON.stringify(patch.metadata) }),
-        ...(patch.slowModeSeconds !== undefined && { slow_mode_seconds: patch.slowModeSeconds }),
         updated_at: timestamp,
         last_activity_at: timestamp,
       })

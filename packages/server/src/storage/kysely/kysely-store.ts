@@ -39,7 +39,7 @@ export class KyselyStore implements Store {
     this.reactions = new KyselyReactionRepository(adapter);
     this.cases = new KyselySupportCaseRepository(adapter, this.conversations, this.messages);
     this.attachments = new KyselyAttachmentRepository(adapter);
-    this.moderation = new KyselyModerationRepository(adapter);
+    this.moderation = new KyselyModerationRepository(adapter, this.conversations);
     this.analytics = new KyselyAnalyticsRepository(adapter);
   }
 

@@ -1,6 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { AppError } from '../../core/errors.js';
-import type { Message } from '../../core/model.js';
+import type { Conversation, Message } from '../../core/model.js';
+import type { KyselyConversationRepository } from './conversation.repository.js';
 import type { Database, MessageReportsTable, ModerationAuditTable, ModerationRestrictionsTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import type {
@@ -33,7 +34,11 @@ export class KyselyModerationRepository implements ModerationRepository {
   /** Asked on every send: built and compiled once (see PreparedQuery). */
   private readonly inForce: PreparedQuery<Selectable<ModerationRestrictionsTable>>;
 
-  constructor(private readonly adapter: DialectAdapter) {
+  constructor(
+    private readonly adapter: DialectAdapter,
+    /** Slow mode is part of a conversation's access facts, which that repository may hold in memory. */
+    private readonly conversations: Pick<KyselyConversationRepository, 'byId' | 'forgetAccessFacts'>,
+  ) {
     this.inForce = new PreparedQuery(adapter, (db) =>
       db
         .selectFrom('moderation_restrictions')
@@ -236,6 +241,19 @@ export class KyselyModerationRepository implements ModerationRepository {
       .where('blocker_id', 'in', [...blockerIds])
       .execute();
     return rows.map((r) => r.blocker_id);
+  }
+
+  async setSlowMode(conversationId: string, seconds: number, audit: NewAuditEntry): Promise<Conversation> {
+    await this.db.transaction().execute(async (trx) => {
+      const timestamp = now();
+      const result = await trx.updateTable('conversations').set({ slow_mode_seconds: seconds, updated_at: timestamp }).where('id', '=', conversationId).executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw new AppError('conversation_not_found');
+      await appendAudit(trx, audit);
+    });
+    this.conversations.forgetAccessFacts(conversationId);
+    const saved = await this.conversations.byId(conversationId);
+    if (!saved) throw new AppError('conversation_not_found');
+    return saved;
   }
 
   async audit(entry: NewAuditEntry): Promise<AuditEntry> {
