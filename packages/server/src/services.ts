@@ -137,7 +137,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const attachmentScan = createAttachmentScanJob({ config, store, publisher, logger });
   if (attachmentScan) jobs?.register(attachmentScan.kind, attachmentScan.handle);
   const typing = new TypingService(bus, access, config.typingTimeoutSeconds * 1000);
-  const moderation = new ModerationService(store, publisher, policy, access, new SlowMode(cluster?.slowModeLimiter), { autoHideReports: config.moderationAutoHideReports, blocklistCacheMs: config.blocklistCacheMs });
+  const moderation = new ModerationService(store, publisher, policy, access, new SlowMode(cluster?.slowModeLimiter), { autoHideReports: config.moderationAutoHideReports, moderationCacheMs: config.moderationCacheMs });
   const flagJob = moderation.flagJob();
   jobs?.register(flagJob.kind, flagJob.handle);
   const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger, typing }, moderation);

@@ -144,8 +144,8 @@ export interface Config {
   readonly typingTimeoutSeconds: number;
   /** Distinct people whose open reports hide a message until a moderator looks. @default 3 */
   readonly moderationAutoHideReports: number;
-  /** How long a node keeps the blocklist before reading it again, in ms (how soon a change applies everywhere). @default 2000 */
-  readonly blocklistCacheMs: number;
+  /** How long a node keeps the blocklist and a sender's bans and mutes before reading them again, in ms (how soon a change made on another node applies). @default 2000 */
+  readonly moderationCacheMs: number;
   /**
    * With Redis: how long a node's users stay online after its last heartbeat (a crashed node's
    * users go offline this long after it stopped). @default 30
@@ -242,7 +242,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     keepaliveSeconds: read.int('KEEPALIVE_SECONDS', 30, 1, 3600),
     typingTimeoutSeconds: read.int('TYPING_TIMEOUT_SECONDS', 10, 1, 300),
     moderationAutoHideReports: read.int('MODERATION_AUTO_HIDE_REPORTS', 3, 1, 1000),
-    blocklistCacheMs: read.int('BLOCKLIST_CACHE_MS', 2000, 0, 60_000),
+    moderationCacheMs: read.int('MODERATION_CACHE_MS', 2000, 0, 60_000),
     presenceTtlSeconds: read.int('PRESENCE_TTL_SECONDS', 30, 3, 3600),
     presenceHeartbeatSeconds: read.int('PRESENCE_HEARTBEAT_SECONDS', 10, 1, 1200),
     jobsEnabled: read.bool('JOBS_ENABLED', true),

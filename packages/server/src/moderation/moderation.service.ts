@@ -25,8 +25,8 @@ import type { SlowMode } from './slow-mode.js';
 export interface ModerationOptions {
   /** Distinct reporters that hide a message until a moderator looks. */
   readonly autoHideReports: number;
-  /** How long the blocklist is kept in memory, in ms. */
-  readonly blocklistCacheMs: number;
+  /** How long the blocklist and each sender's restrictions are kept in memory, in ms. */
+  readonly moderationCacheMs: number;
 }
 
 /** What moderation lets through of a message about to be written. */
@@ -57,6 +57,8 @@ export interface ReviewItem extends ReportedMessage {
 }
 
 const FLAG_JOB = 'moderation.blocklist_flag';
+/** Senders whose restrictions a node remembers at most; past it the cache starts over. */
+const RESTRICTION_CACHE_USERS = 50_000;
 /** Abilities whose holders are staff: slow mode never applies to them. */
 const STAFF_ABILITIES = ['messages.moderate', 'support.handle', 'support.monitor', 'conversations.manage'] as const;
 
@@ -67,6 +69,10 @@ const STAFF_ABILITIES = ['messages.moderate', 'support.handle', 'support.monitor
  */
 export class ModerationService {
   private blocklistCache: { matcher: BlocklistMatcher; loadedAt: number } | undefined;
+  /** Each recent sender's bans and mutes in force, everywhere: asked on every send. */
+  private readonly restrictionCache = new Map<string, { restrictions: readonly Restriction[]; loadedAt: number }>();
+  /** Moves on every ban and lift here, so a load that raced one is not kept. */
+  private restrictionGeneration = 0;
 
   constructor(
     private readonly store: Store,
@@ -119,7 +125,7 @@ export class ModerationService {
    * written shadowed. Returns the content to store and whether it is shadowed.
    */
   async checkOpening(actor: UserActor, content: string): Promise<{ content: string; shadowed: boolean }> {
-    const restrictions = (await this.store.moderation.restrictionsInForce(actor.user.id, '', new Date().toISOString())).filter((r) => r.conversationId === null);
+    const restrictions = (await this.restrictionsOf(actor.user.id, '')).filter((r) => r.conversationId === null);
     const ban = restrictions.find((r) => r.kind === 'ban' && !r.shadow);
     if (ban) throw new AppError('banned', 'You are banned from sending messages', { until: ban.until });
     const verdict = (await this.matcher()).check(content);
@@ -134,12 +140,37 @@ export class ModerationService {
 
   /** Throws for an open ban or a mute in force; returns the restrictions (a shadow ban lets the write through). */
   private async mayWrite(actor: UserActor, conversationId: string): Promise<Restriction[]> {
-    const restrictions = await this.store.moderation.restrictionsInForce(actor.user.id, conversationId, new Date().toISOString());
+    const restrictions = await this.restrictionsOf(actor.user.id, conversationId);
     const ban = restrictions.find((r) => r.kind === 'ban' && !r.shadow);
     if (ban) throw new AppError('banned', ban.conversationId === null ? 'You are banned from sending messages' : undefined, { until: ban.until });
     const mute = restrictions.find((r) => r.kind === 'mute');
     if (mute) throw new AppError('muted', undefined, { until: mute.until });
     return restrictions;
+  }
+
+  /**
+   * The user's restrictions in force here (everywhere, or in this conversation), from memory for
+   * `moderationCacheMs`: a ban or a lift made on this node applies at once (the entry is
+   * dropped), one made on another node within that time. Expiry is checked on every use.
+   */
+  private async restrictionsOf(userId: string, conversationId: string): Promise<Restriction[]> {
+    const at = new Date().toISOString();
+    let entry = this.restrictionCache.get(userId);
+    if (!entry || Date.now() - entry.loadedAt >= this.options.moderationCacheMs) {
+      const generation = this.restrictionGeneration;
+      entry = { restrictions: await this.store.moderation.restrictionsInForce(userId, at), loadedAt: Date.now() };
+      if (generation === this.restrictionGeneration) {
+        if (this.restrictionCache.size >= RESTRICTION_CACHE_USERS) this.restrictionCache.clear();
+        this.restrictionCache.set(userId, entry);
+      }
+    }
+    return entry.restrictions.filter((r) => (r.conversationId === null || r.conversationId === conversationId) && (r.until === null || r.until > at));
+  }
+
+  /** After a ban or lift commits; the generation keeps a load that raced it from being kept. */
+  private forgetRestrictions(userId: string): void {
+    this.restrictionGeneration++;
+    this.restrictionCache.delete(userId);
   }
 
   private async checkBlocks(senderId: string, conversationId: string): Promise<void> {
@@ -153,7 +184,7 @@ export class ModerationService {
 
   private async matcher(): Promise<BlocklistMatcher> {
     const cached = this.blocklistCache;
-    if (cached && Date.now() - cached.loadedAt < this.options.blocklistCacheMs) return cached.matcher;
+    if (cached && Date.now() - cached.loadedAt < this.options.moderationCacheMs) return cached.matcher;
     const matcher = new BlocklistMatcher(await this.store.moderation.blocklist());
     this.blocklistCache = { matcher, loadedAt: Date.now() };
     return matcher;
@@ -259,15 +290,18 @@ export class ModerationService {
     if (kind === 'mute' && conversationId === null) throw new AppError('validation_failed', 'conversation_id is required for a mute', [{ path: '/conversation_id', message: 'is required for a mute' }]);
     if (conversationId !== null && !(await this.store.conversations.byId(conversationId))) throw new AppError('conversation_not_found');
     const until = input.durationSeconds == null ? null : new Date(Date.now() + input.durationSeconds * 1000).toISOString();
-    return this.store.moderation.restrict(
+    const restriction = await this.store.moderation.restrict(
       { kind, userId: input.userId, conversationId, shadow: kind === 'ban' && input.shadow === true, reason: input.reason, until, createdBy: actorId(actor) },
       { actorId: actorId(actor), action: kind, targetType: 'restriction', reason: input.reason, params: { user_id: input.userId, conversation_id: conversationId, until, shadow: input.shadow === true } },
     );
+    this.forgetRestrictions(input.userId);
+    return restriction;
   }
 
   async lift(actor: Actor, kind: RestrictionKind, id: string, reason: string | null): Promise<Restriction> {
     this.requireModerator(actor);
     const lifted = await this.store.moderation.lift(id, actorId(actor), { actorId: actorId(actor), action: `un${kind}`, targetType: 'restriction', reason, params: {} });
+    if (lifted) this.forgetRestrictions(lifted.userId);
     if (!lifted || lifted.kind !== kind) throw new AppError('not_found', `No ${kind} in force with this id`);
     return lifted;
   }

@@ -668,8 +668,8 @@ export interface ModerationRepository {
   restrict(input: NewRestriction, audit: Omit<NewAuditEntry, 'targetId'>): Promise<Restriction>;
   /** Lifts a restriction that is still in force; undefined when there is none by that id. */
   lift(id: string, by: string | null, audit: Omit<NewAuditEntry, 'targetId'>): Promise<Restriction | undefined>;
-  /** Restrictions of the user in force at `at`, everywhere or in this conversation. */
-  restrictionsInForce(userId: string, conversationId: string, at: string): Promise<Restriction[]>;
+  /** Restrictions of the user in force at `at`, everywhere and in every conversation. */
+  restrictionsInForce(userId: string, at: string): Promise<Restriction[]>;
   listRestrictions(query: { readonly kind?: RestrictionKind; readonly userId?: string; readonly activeAt?: string; readonly limit: number }): Promise<Restriction[]>;
   blocklist(): Promise<BlocklistTerm[]>;
   /** Replaces the terms of one action (the others stay), with an audit line. */

@@ -173,7 +173,7 @@ describe('the moderation review workflow', () => {
     expect((await server.request('PUT', '/v1/moderation/blocklist', { token: mod.token, body: { action: 'flag', terms: ['Cash App'] } })).status).toBe(200);
     const [a, b] = [await member(), await member()];
     const id = await conversation(server, a, [b]);
-    // The blocklist is cached for BLOCKLIST_CACHE_MS (2 s here) on every node.
+    // The blocklist is cached for MODERATION_CACHE_MS (2 s here) on every node.
     let sent: Frame | undefined;
     await eventually(async () => {
       sent = await restSend(server, a, id, 'pay me on cash  app please');

@@ -45,8 +45,7 @@ export class KyselyModerationRepository implements ModerationRepository {
         .select(RESTRICTION_COLUMNS)
         .where('user_id', '=', arg(0))
         .where('lifted_at', 'is', null)
-        .where((eb) => eb.or([eb('conversation_id', 'is', null), eb('conversation_id', '=', arg(1))]))
-        .where((eb) => eb.or([eb('until', 'is', null), eb('until', '>', arg(2))])),
+        .where((eb) => eb.or([eb('until', 'is', null), eb('until', '>', arg(1))])),
     );
   }
 
@@ -176,8 +175,8 @@ export class KyselyModerationRepository implements ModerationRepository {
     });
   }
 
-  async restrictionsInForce(userId: string, conversationId: string, at: string): Promise<Restriction[]> {
-    const { rows } = await this.inForce.execute(this.db, [userId, conversationId, at]);
+  async restrictionsInForce(userId: string, at: string): Promise<Restriction[]> {
+    const { rows } = await this.inForce.execute(this.db, [userId, at]);
     return rows.map(toRestriction);
   }
 
