@@ -7,7 +7,7 @@ import { compileValidator } from '../../core/validation.js';
 import type { Metrics } from '../../ops/metrics.js';
 import { CLOSE_CODES } from '@switchboard/protocol';
 import type { AdmissionRefused, EndReason } from '../../realtime/connection-lifecycle.js';
-import { frameSize, WsGatewayBase } from '../../realtime/ws/ws-gateway-base.js';
+import { WsGatewayBase } from '../../realtime/ws/ws-gateway-base.js';
 import type { RealtimeGateway } from '../../profiles/profile.js';
 import type { EdgeServices } from '../../edge-services.js';
 import type { UpgradeRouter } from '../upgrade-router.js';
@@ -137,23 +137,8 @@ export class NativeWsGateway extends WsGatewayBase<WsConnection> implements Room
   }
 
   protected async handleFrame(connection: WsConnection, data: RawData, isBinary: boolean): Promise<void> {
-    const size = frameSize(data);
-    if (size > this.services.config.maxFrameBytes) {
-      connection.sendJson({ type: 'error', message: 'Frame too large', code: 'payload_too_large', max_bytes: this.services.config.maxFrameBytes });
-      return;
-    }
-    let frame: unknown;
-    try {
-      if (isBinary) throw new Error('binary');
-      frame = JSON.parse(data.toString());
-    } catch {
-      connection.sendJson({ type: 'error', message: 'Invalid JSON format' });
-      return;
-    }
-    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
-      connection.sendJson({ type: 'error', message: 'Invalid JSON format' });
-      return;
-    }
+    const frame = this.decodeFrame(connection, data, isBinary);
+    if (!frame) return;
     const { type, data: payload, request_id: requestId } = frame as { type?: unknown; data?: unknown; request_id?: unknown };
     const echo = typeof requestId === 'string' || typeof requestId === 'number' ? { request_id: requestId } : {};
     if (typeof type !== 'string' || type === '') {

@@ -10,7 +10,7 @@ import type { EdgeServices } from '../../edge-services.js';
 import type { UpgradeRouter } from '../../gateways/upgrade-router.js';
 import type { Metrics } from '../../ops/metrics.js';
 import type { AdmissionRefused, EndReason } from '../../realtime/connection-lifecycle.js';
-import { frameSize, WsGatewayBase } from '../../realtime/ws/ws-gateway-base.js';
+import { WsGatewayBase } from '../../realtime/ws/ws-gateway-base.js';
 import type { RealtimeGateway } from '../profile.js';
 import { morevansText } from './morevans-error-shape.js';
 import { MorevansConnection } from './morevans-connection.js';
@@ -140,22 +140,9 @@ export class MorevansGateway extends WsGatewayBase<MorevansConnection> implement
   }
 
   protected async handleFrame(connection: MorevansConnection, data: RawData, isBinary: boolean): Promise<void> {
-    if (frameSize(data) > this.services.config.maxFrameBytes) {
-      connection.sendJson({ type: 'error', message: 'Frame too large', code: 'payload_too_large', max_bytes: this.services.config.maxFrameBytes });
-      return;
-    }
-    let frame: unknown;
-    try {
-      if (isBinary) throw new Error('binary');
-      frame = JSON.parse(data.toString());
-    } catch {
-      frame = undefined;
-    }
-    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
-      connection.sendJson({ type: 'error', message: MOREVANS_WS_ERRORS.invalidJson });
-      return;
-    }
-    const type = (frame as { type?: unknown }).type;
+    const frame = this.decodeFrame(connection, data, isBinary);
+    if (!frame) return;
+    const { type } = frame;
     const known = typeof type === 'string' && Object.hasOwn(MOREVANS_ROOM_FRAMES, type) && (connection.room !== undefined || type === 'ping');
     if (!known) {
       // The original's words: Python prints a missing type as None.

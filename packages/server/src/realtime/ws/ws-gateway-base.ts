@@ -152,6 +152,30 @@ export abstract class WsGatewayBase<C extends WsConnection> extends ConnectionLi
     });
   }
 
+  /**
+   * A received frame as a JSON object, or `undefined` after answering why not: too large
+   * (`MAX_FRAME_BYTES`), binary, not JSON, or JSON that is not an object. Every plain-WebSocket
+   * protocol here answers these alike.
+   */
+  protected decodeFrame(connection: C, data: RawData, isBinary: boolean): Record<string, unknown> | undefined {
+    const { maxFrameBytes } = this.services.config;
+    if (frameSize(data) > maxFrameBytes) {
+      connection.sendJson({ type: 'error', message: 'Frame too large', code: 'payload_too_large', max_bytes: maxFrameBytes });
+      return undefined;
+    }
+    let frame: unknown;
+    try {
+      frame = isBinary ? undefined : JSON.parse(data.toString());
+    } catch {
+      frame = undefined;
+    }
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+      connection.sendJson({ type: 'error', message: 'Invalid JSON format' });
+      return undefined;
+    }
+    return frame as Record<string, unknown>;
+  }
+
   /** The closes every plain-WebSocket protocol shares; authentication ends are each protocol's. */
   protected endPlainly(connection: C, reason: Exclude<EndReason, 'session_ended' | 'token_expired'>): void {
     switch (reason) {
