@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,33 +7,13 @@ import type { KyselyStore } from '../../src/storage/kysely/kysely-store.js';
 import { openStore } from '../../src/storage/open-store.js';
 import { RANGE, seedAnalytics } from './analytics-seed.js';
 import { EXPECTED_SUMMARY } from './expected-summary.js';
-
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'switchboard.js');
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { runCli } from '../cli/run-cli.js';
 
 describe('switchboard analytics', () => {
   let dataDir: string;
 
   /** Runs the command as its own process against the seeded data directory. */
-  function run(args: string[]): Promise<Run> {
-    const child = spawn(process.execPath, [BIN, 'analytics', ...args], {
-      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, LOG_LEVEL: 'silent', JWT_SECRET: 'x'.repeat(40) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    return new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
+  const run = (args: string[]) => runCli(['analytics', ...args], { DATA_DIR: dataDir, LOG_LEVEL: 'silent', JWT_SECRET: 'x'.repeat(40) });
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'switchboard-analytics-cli-'));
