@@ -20,7 +20,7 @@ const spec = <S extends TSchema>(s: InboundFrameSpec<S>) => s;
 
 export const INBOUND_FRAMES = {
   send_chat_message: spec({
-    summary: 'Send a message to a conversation you take part in. Reply: success, message_id, seq; broadcast new_message.',
+    summary: 'Send a message to a conversation you take part in. Reply: success, message_id, seq, client_id, sent_message (the stored message; for a repeated client_id, the original); broadcast new_message.',
     invalidText: 'Conversation ID and content required',
     data: Type.Object({
       conversation_id: Id,

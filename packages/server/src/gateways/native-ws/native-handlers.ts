@@ -70,7 +70,9 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
       },
       connection.id,
     );
-    return { message: 'Message sent successfully', message_id: message.id, conversation_id: message.conversationId, seq: message.seq, client_id: message.clientId, timestamp: message.createdAt };
+    // `sent_message` is the whole stored message: the sending connection gets no new_message,
+    // and a client that resent a client_id learns what the original was.
+    return { message: 'Message sent successfully', message_id: message.id, conversation_id: message.conversationId, seq: message.seq, client_id: message.clientId, timestamp: message.createdAt, sent_message: guzoMessage(message) };
   },
 
   async create_support_conversation({ connection, services, rooms }, data) {
