@@ -55,6 +55,7 @@ export class Conversation extends Emitter<ConversationEvents> {
   private typingIdle: ReturnType<typeof setTimeout> | undefined;
   private oldestSeq: number | undefined;
 
+  /** @internal Made by `client.conversation(id)`. */
   constructor(
     readonly id: string,
     private readonly host: ConversationHost,
@@ -190,7 +191,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.removeAllListeners();
   }
 
-  /** A connection is (again) authenticated: join the room, then catch up from the last seq. */
+  /** @internal A connection is (again) authenticated: join the room, then catch up from the last seq. */
   async resume(): Promise<void> {
     if (!this.following) return;
     try {
@@ -206,7 +207,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     }
   }
 
-  /** A frame about this conversation. */
+  /** @internal A frame about this conversation. */
   handle(frame: ServerFrame): void {
     if (!this.following) return;
     switch (frame.type) {
@@ -264,12 +265,13 @@ export class Conversation extends Emitter<ConversationEvents> {
     }
   }
 
-  /** The server committed one of our sends: it joins the timeline at its seq. */
+  /** @internal The server committed one of our sends: it joins the timeline at its seq. */
   acknowledged(message: Message): void {
     if (this.following) this.deliver(this.timeline.accept([message]));
     if (this.timeline.hasGap) void this.catchUp();
   }
 
+  /** @internal */
   pendingChanged(): void {
     if (this.following) this.emit('pending', this.pending());
   }
