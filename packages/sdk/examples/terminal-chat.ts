@@ -52,7 +52,7 @@ async function list(): Promise<void> {
 function open(target: string): void {
   const chosen = listing[Number(target) - 1]?.id ?? target;
   current?.leave();
-  current = client.conversation(chosen, { since: undefined });
+  current = client.conversation(chosen);
   current.on('message', (m) => {
     print(m);
     current?.markRead(m.seq);

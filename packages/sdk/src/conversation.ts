@@ -307,6 +307,8 @@ export class Conversation extends Emitter<ConversationEvents> {
     } finally {
       this.syncing = false;
     }
+    // A round asked for while this one was failing (a new connection's resume) still runs.
+    if (this.syncAgain && this.following && this.host.connection.state === 'connected') void this.catchUp();
   }
 
   /** No starting point yet: the newest page sets it. */
