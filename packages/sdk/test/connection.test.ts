@@ -72,6 +72,28 @@ describe('connection state machine', () => {
     expect(listeners.size).toBe(0);
   });
 
+  it('retries at once when the page becomes visible again, not while it stays hidden', async () => {
+    useFakeClock();
+    const listeners = new Map<string, () => void>();
+    const environment = { addEventListener: (t: string, l: () => void) => listeners.set(t, l), removeEventListener: (t: string) => listeners.delete(t), visibilityState: 'hidden' };
+    const { client, server } = fakeClient({ environment: environment as EnvironmentEvents });
+    server.down = true;
+    void client.connect();
+    await tick();
+    await tick(500);
+    await tick(1000);
+    server.down = false;
+    const attempts = server.sockets.length;
+    listeners.get('visibilitychange')!();
+    await tick();
+    expect(server.sockets).toHaveLength(attempts);
+    environment.visibilityState = 'visible';
+    listeners.get('visibilitychange')!();
+    await tick();
+    expect(client.state).toBe('connected');
+    client.close();
+  });
+
   it('a refused token ends retries with a terminal error that says why', async () => {
     useFakeClock();
     const token = vi.fn(() => 'revoked');
