@@ -137,9 +137,10 @@ describe('sends through the outbox', () => {
       const first = fakeClient({ outbox: fileOutbox(path) }, server);
       first.client.connect().catch(() => {});
       const queued = [first.client.conversation('c1').send({ content: 'a' }), first.client.conversation('c1').send({ content: 'b' })];
-      await new Promise((r) => setTimeout(r, 50));
+      await vi.waitFor(() => expect(first.client.pending()).toHaveLength(2));
       first.client.close();
-      await expect(Promise.all(queued)).rejects.toMatchObject({ code: 'client_closed' });
+      const outcomes = await Promise.allSettled(queued);
+      expect(outcomes.map((o) => o.status === 'rejected' && (o.reason as { code: string }).code)).toEqual(['client_closed', 'client_closed']);
       const stored = JSON.parse(readFileSync(path, 'utf8')) as { clientId: string; draft: { content: string } }[];
       expect(stored.map((r) => r.draft.content)).toEqual(['a', 'b']);
 
