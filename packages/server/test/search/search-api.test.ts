@@ -148,7 +148,8 @@ describe.each(dialects)('message search over REST and the native WebSocket on %s
     const socket = await clients.as(a);
     expect(await socket.request('search_messages', { q: 'ab' })).toMatchObject({ success: false, code: 'validation_failed' });
 
-    for (const query of [{}, { q: 'bus', limit: 0 }, { q: 'bus', limit: 101 }, { q: 'bus', before: 'yesterday' }, { q: 'bus', after: '2030-13-45' }, { q: 'bus', cursor: 'bm9wZQ' }, { q: 'bus', colour: 'red' }, { q: 'x'.repeat(201) }]) {
+    const bad: Record<string, string | number>[] = [{}, { q: 'bus', limit: 0 }, { q: 'bus', limit: 101 }, { q: 'bus', before: 'yesterday' }, { q: 'bus', after: '2030-13-45' }, { q: 'bus', cursor: 'bm9wZQ' }, { q: 'bus', colour: 'red' }, { q: 'x'.repeat(201) }];
+    for (const query of bad) {
       const res = await get(a, query);
       expect(res.status, JSON.stringify(query)).toBe(422);
       expect(res.body.error.code).toBe('validation_failed');
