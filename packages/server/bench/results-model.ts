@@ -129,6 +129,15 @@ export interface SearchQueryClass {
   readonly emptyShare: number;
 }
 
+/** Durable appends through the store, with or without the search index. */
+export interface AppendCost {
+  readonly indexed: boolean;
+  readonly messages: number;
+  readonly msgsPerSec: number;
+  /** Append → committed, ms. */
+  readonly latency: Percentiles;
+}
+
 export interface SearchBenchResult {
   readonly kind: 'search';
   readonly system: string;
@@ -140,6 +149,8 @@ export interface SearchBenchResult {
   readonly indexMs: number;
   readonly databaseBytes: number;
   readonly classes: readonly SearchQueryClass[];
+  /** Alternating runs, indexed first. */
+  readonly appends: readonly AppendCost[];
 }
 
 export interface SkippedResult {

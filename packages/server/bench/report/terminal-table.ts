@@ -83,6 +83,13 @@ export function renderTerminal(report: BenchReport): string {
         search.classes.map((c) => [c.label, int(c.latency.count), ms(c.latency.p50), ms(c.latency.p95), ms(c.latency.p99), ms(c.latency.max), c.meanResults.toFixed(1), `${Math.round(c.emptyShare * 100)}%`]),
         new Set([0]),
       ),
+      '',
+      `DURABLE APPENDS THROUGH THE STORE, WITH AND WITHOUT THE SEARCH INDEX (${search.appends[0]?.messages ?? 0} per run, 64 in flight, alternating; append → commit in ms)`,
+      textTable(
+        ['index', 'msg/s', 'p50', 'p95', 'p99', 'max'],
+        search.appends.map((a) => [a.indexed ? 'with' : 'without', int(a.msgsPerSec), ms(a.latency.p50), ms(a.latency.p95), ms(a.latency.p99), ms(a.latency.max)]),
+        new Set([0]),
+      ),
     );
   }
 

@@ -8,6 +8,7 @@ import { KyselyStore } from '../../src/storage/kysely/kysely-store.js';
 import { createSqliteAdapter } from '../../src/storage/sqlite/sqlite-adapter.js';
 import type { BenchContext } from '../bench-context.js';
 import type { ScenarioResult, SearchBenchResult } from '../results-model.js';
+import { measureAppends, removeSearchIndex } from '../search/append-cost.js';
 import { buildCorpus, DISPATCHER, type Corpus } from '../search/search-corpus.js';
 import { actorFor, measureQueries, type QueryWorkload } from '../search/search-queries.js';
 import { startSwitchboardNode } from '../switchboard/server-process.js';
@@ -27,7 +28,8 @@ const DATABASE_FILE = 'switchboard.db';
  * Scenario 7: message search on the embedded store. First the query latency over a corpus of
  * `plan.search.messages` messages in Amharic, Russian, Kazakh and English, written straight into
  * the tables (its build time is reported), for four kinds of searcher, through the search
- * service (store query, access scope, snippets). Then what the index costs a writer: the durable
+ * service (store query, access scope, snippets). Then what the index costs a writer: durable
+ * appends straight through the store, with and without it, in alternating runs; and the durable
  * one-to-one load twice, on a node with the index and on one whose database has it removed.
  */
 export async function runSearch(ctx: BenchContext, settings: SearchSettings): Promise<ScenarioResult[]> {
@@ -61,6 +63,12 @@ async function measureLatency(ctx: BenchContext, settings: SearchSettings): Prom
       ctx.log(`  search: ${workload.label}: p50 ${measured.latency.p50} ms, p95 ${measured.latency.p95} ms`);
       classes.push(measured);
     }
+    const appends = [];
+    for (const indexed of [true, false, true, false]) {
+      const measured = await measureAppends(settings.tmpDir, indexed, plan.appends);
+      ctx.log(`  search: ${plan.appends.toLocaleString('en')} durable appends ${indexed ? 'with' : 'without'} the index: ${measured.msgsPerSec.toLocaleString('en')} msg/s, p50 ${measured.latency.p50} ms, p99 ${measured.latency.p99} ms`);
+      appends.push(measured);
+    }
     return {
       kind: 'search',
       system: 'switchboard',
@@ -71,6 +79,7 @@ async function measureLatency(ctx: BenchContext, settings: SearchSettings): Prom
       indexMs: Math.round(corpus.indexMs),
       databaseBytes: statSync(join(dir, DATABASE_FILE)).size,
       classes,
+      appends,
     };
   } finally {
     await store.close();
@@ -116,8 +125,7 @@ async function removeIndex(filename: string): Promise<void> {
   const store = new KyselyStore(createSqliteAdapter({ filename }));
   try {
     await store.migrate();
-    for (const trigger of ['message_search_insert', 'message_search_update', 'message_search_delete']) await sql`drop trigger ${sql.ref(trigger)}`.execute(store.adapter.db);
-    await sql`drop table message_search`.execute(store.adapter.db);
+    await removeSearchIndex(store);
   } finally {
     await store.close();
   }

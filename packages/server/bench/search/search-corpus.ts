@@ -51,7 +51,7 @@ export function seededRandom(seed: number): () => number {
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
 /** 4–12 words, mostly of the conversation's language, sometimes a word of another. */
-function sentence(random: () => number, language: Language): string {
+export function sentence(random: () => number, language: Language): string {
   const words: string[] = [];
   const length = 4 + Math.floor(random() * 9);
   for (let i = 0; i < length; i++) words.push(pick(random, VOCABULARY[random() < 0.85 ? language : pick(random, LANGUAGES)]));
