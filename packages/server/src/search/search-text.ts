@@ -62,21 +62,45 @@ function foldCodePoint(char: string): string {
   return latin ? latin[1]! : lower;
 }
 
-/** Folds `input` and keeps the origin of every folded UTF-16 unit. Leading and trailing space is dropped. */
-export function foldForSearch(input: string): FoldedText {
+/** What each non-ASCII character folds to, learnt as met: chat text uses few distinct characters. */
+const folds = new Map<string, string>();
+const MAX_REMEMBERED = 20_000;
+
+function foldChar(char: string, code: number): string {
+  if (code < 0x80) {
+    if (code >= 0x41 && code <= 0x5a) return String.fromCharCode(code + 32);
+    return code === 0x20 || (code >= 0x09 && code <= 0x0d) ? ' ' : char;
+  }
+  let folded = folds.get(char);
+  if (folded === undefined) {
+    folded = foldCodePoint(char);
+    if (folds.size < MAX_REMEMBERED) folds.set(char, folded);
+  }
+  return folded;
+}
+
+function fold(input: string, withOrigins: boolean): FoldedText {
   const source = input.normalize('NFC');
   let text = '';
   const origins: number[] = [];
-  let index = 0;
-  for (const char of source) {
-    const folded = foldCodePoint(char);
-    const isSpace = folded === ' ';
-    // One space for a run of separators, and none at the start.
-    if (!(isSpace && (text === '' || text.endsWith(' ')))) {
+  let lastWasSpace = true; // no space at the start
+  for (let index = 0; index < source.length; ) {
+    const code = source.codePointAt(index)!;
+    const width = code > 0xffff ? 2 : 1;
+    const folded = foldChar(width === 1 ? source[index]! : source.slice(index, index + 2), code);
+    // One space for a run of separators.
+    if (folded === ' ') {
+      if (!lastWasSpace) {
+        text += ' ';
+        if (withOrigins) origins.push(index);
+        lastWasSpace = true;
+      }
+    } else if (folded !== '') {
       text += folded;
-      for (let i = 0; i < folded.length; i++) origins.push(index);
+      if (withOrigins) for (let i = 0; i < folded.length; i++) origins.push(index);
+      lastWasSpace = false;
     }
-    index += char.length;
+    index += width;
   }
   if (text.endsWith(' ')) {
     text = text.slice(0, -1);
@@ -85,9 +109,14 @@ export function foldForSearch(input: string): FoldedText {
   return { text, source, origins };
 }
 
-/** The folded text alone: what the index stores and what a query is matched as. */
+/** Folds `input` and keeps the origin of every folded UTF-16 unit. Leading and trailing space is dropped. */
+export function foldForSearch(input: string): FoldedText {
+  return fold(input, true);
+}
+
+/** The folded text alone: what the index stores and what a query is matched as. On every append, so it is kept quick. */
 export function normaliseForSearch(input: string): string {
-  return foldForSearch(input).text;
+  return fold(input, false).text;
 }
 
 /** Length in code points, as a person counts characters (a Ge'ez syllable is one). */
