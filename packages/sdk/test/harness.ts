@@ -20,3 +20,12 @@ export function fakeClient(options: Partial<ClientOptions> = {}, server = new Fa
   client.on('state', (s) => states.push(s));
   return { server, client, states };
 }
+
+/** A connected client following conversation `c1` on a fresh fake server. */
+export async function connectedConversation(options: Partial<ClientOptions> = {}) {
+  const harness = fakeClient(options);
+  await Promise.all([harness.client.connect(), tick()]);
+  const conversation = harness.client.conversation('c1');
+  await tick();
+  return { ...harness, conversation };
+}

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fileOutbox } from '../src/file-outbox.js';
 import type { Message } from '../src/types.js';
 import { FakeServer } from './fake-server.js';
-import { fakeClient, tick, useFakeClock } from './harness.js';
+import { connectedConversation, fakeClient, tick, useFakeClock } from './harness.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -14,9 +14,7 @@ afterEach(() => {
 describe('sends through the outbox', () => {
   it('a send whose reply is lost is resent with the same client_id and resolves once, to the original', async () => {
     useFakeClock();
-    const { client, server } = fakeClient();
-    await Promise.all([client.connect(), tick()]);
-    const conversation = client.conversation('c1');
+    const { client, server, conversation } = await connectedConversation();
     const seen: number[] = [];
     conversation.on('message', (m) => seen.push(m.seq));
     await tick();
@@ -43,10 +41,7 @@ describe('sends through the outbox', () => {
 
   it('a send with no answer at all times out, the link is replaced, and the resend resolves it', async () => {
     useFakeClock();
-    const { client, server } = fakeClient({ requestTimeoutMs: 2000 });
-    await Promise.all([client.connect(), tick()]);
-    const conversation = client.conversation('c1');
-    await tick();
+    const { client, server, conversation } = await connectedConversation({ requestTimeoutMs: 2000 });
     let swallow = true;
     server.intercept = (frame) => (frame.type === 'send_chat_message' && swallow ? ((swallow = false), 'ignore') : 'answer');
     const sent = conversation.send({ content: 'hello' });
@@ -88,10 +83,7 @@ describe('sends through the outbox', () => {
 
   it('a retryable refusal waits retry_after and keeps later sends behind it', async () => {
     useFakeClock();
-    const { client, server } = fakeClient();
-    await Promise.all([client.connect(), tick()]);
-    const conversation = client.conversation('c1');
-    await tick();
+    const { client, server, conversation } = await connectedConversation();
     server.sendRefusals.push({ error: 'Slow mode is on', code: 'slow_mode', retryable: true, retry_after: 3 });
     const first = conversation.send({ content: 'first' });
     const second = conversation.send({ content: 'second' });
@@ -105,10 +97,7 @@ describe('sends through the outbox', () => {
 
   it('a refusal for good fails the send, keeps it for retry or cancel, and does not block later sends', async () => {
     useFakeClock();
-    const { client, server } = fakeClient();
-    await Promise.all([client.connect(), tick()]);
-    const conversation = client.conversation('c1');
-    await tick();
+    const { client, server, conversation } = await connectedConversation();
     server.sendRefusals.push({ error: 'You are muted in this conversation', code: 'muted' });
     const refused = conversation.send({ content: 'while muted' });
     const later = conversation.send({ content: 'later' });

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, Message } from '@switchboard/sdk/node';
 import { CLUSTER_API_KEY, eventually, type ClusterNode } from '../support/cluster.js';
 import { nodeRequest, nodeUser, startEmbeddedNode } from '../support/embedded-node.js';
+import { freePort } from '../support/free-port.js';
 import { TcpRelay } from '../cluster/tcp-relay.js';
 import { recordMessages, testClient } from './sdk-against-server.js';
 
@@ -13,14 +13,6 @@ const BURST = 300;
 
 /** The same port after the restart, so clients reconnect to where they were; no send limit in the way. */
 const nodeEnv = (port: number) => ({ PORT: String(port), SEND_RATE_POINTS: '100000' });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * The SDK's promise, end to end against the real server: a sender whose link is cut mid-burst
