@@ -1,0 +1,137 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, TEST_API_KEY, type TestServer } from '../support/test-server.js';
+import { chromiumPath, ensureWebBuild, expectNoSeriousAxeViolations, launchBrowser, signedInContext, webUser, type WebUser } from './web-browser.js';
+
+const executablePath = chromiumPath();
+
+describe.skipIf(!executablePath)('web app: chat', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  let alice: WebUser;
+  let bob: WebUser;
+  let moderator: WebUser;
+  let conversationId: string;
+  let aliceContext: BrowserContext;
+  let bobContext: BrowserContext;
+  let alicePage: Page;
+  let bobPage: Page;
+
+  beforeAll(async () => {
+    await ensureWebBuild();
+    server = await startTestServer();
+    ({ browser, close: closeBrowser } = await launchBrowser(executablePath!));
+    alice = await webUser(server, ['customer'], 'alice');
+    bob = await webUser(server, ['customer'], 'bob');
+    moderator = await webUser(server, ['operator'], 'moderator');
+    const created = await server.request('POST', '/v1/conversations', { apiKey: TEST_API_KEY, body: { type: 'general', title: 'Depot shift', participant_ids: [alice.id, bob.id] } });
+    expect(created.status).toBe(201);
+    conversationId = created.body.conversation.id;
+    aliceContext = await signedInContext(browser, server, alice);
+    bobContext = await signedInContext(browser, server, bob);
+    alicePage = await aliceContext.newPage();
+    bobPage = await bobContext.newPage();
+  });
+
+  afterAll(async () => {
+    await closeBrowser?.();
+    await server?.close();
+  });
+
+  const log = (page: Page) => page.getByRole('log', { name: 'Depot shift' });
+
+  it('lets two people chat live, with typing and seen marks', async () => {
+    await alicePage.goto('/');
+    await alicePage.getByRole('link', { name: /Depot shift/ }).click();
+    await bobPage.goto(`/c/${conversationId}`);
+    await expect.poll(() => log(bobPage).getByText('No messages yet. Say hello.').isVisible()).toBe(true);
+
+    await alicePage.getByRole('textbox', { name: 'Message' }).pressSequentially('Gate 4 is closed');
+    await bobPage.getByText(`${alice.name} is typing…`).waitFor();
+    await alicePage.getByRole('textbox', { name: 'Message' }).press('Enter');
+
+    await log(bobPage).getByText('Gate 4 is closed').waitFor();
+    await bobPage.getByText(`${alice.name} is typing…`).waitFor({ state: 'hidden' });
+    // Bob has it on screen for half a second: Alice's mark turns to Seen.
+    await log(alicePage).getByText('Seen').waitFor();
+
+    await bobPage.getByRole('textbox', { name: 'Message' }).fill('Use gate 5');
+    await bobPage.getByRole('button', { name: 'Send' }).click();
+    await log(alicePage).getByText('Use gate 5').waitFor();
+  });
+
+  it('delivers a message written offline once the connection is back', async () => {
+    await bobContext.setOffline(true);
+    await bobPage.getByText('You are offline. Messages you send now go out when the connection returns.').waitFor();
+    await bobPage.getByRole('textbox', { name: 'Message' }).fill('Sent from the tunnel');
+    await bobPage.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await log(bobPage).getByText('Sending…').waitFor();
+
+    await bobContext.setOffline(false);
+    await log(alicePage).getByText('Sent from the tunnel').waitFor();
+    await log(bobPage).getByText('Sending…').waitFor({ state: 'hidden' });
+    const stored = await server.request('GET', `/v1/conversations/${conversationId}/messages`, { token: alice.token });
+    expect(stored.body.messages.filter((m: { content: string }) => m.content === 'Sent from the tunnel')).toHaveLength(1);
+  });
+
+  it('hides a reported message for everyone once a moderator hides it', async () => {
+    const message = log(bobPage).getByRole('article').filter({ hasText: 'Gate 4 is closed' });
+    await message.hover();
+    await message.getByRole('button', { name: 'Report' }).click();
+    await bobPage.getByText('Reported. A moderator will look at it.').waitFor();
+
+    const moderatorContext = await signedInContext(browser, server, moderator);
+    const admin = await moderatorContext.newPage();
+    await admin.goto('/admin/moderation');
+    const report = admin.getByRole('listitem').filter({ hasText: 'Gate 4 is closed' });
+    await report.getByRole('button', { name: 'Hide' }).click();
+    await admin.getByText('No open reports.').waitFor();
+
+    for (const page of [alicePage, bobPage]) {
+      await log(page).getByText('This message was hidden by a moderator.').waitFor();
+      await expect.poll(() => log(page).getByText('Gate 4 is closed').count()).toBe(0);
+    }
+    await admin.goto('/admin/audit');
+    await admin.getByRole('cell', { name: 'hide', exact: false }).first().waitFor();
+    await moderatorContext.close();
+  });
+
+  it('has no serious axe-core violation on the sign-in, chat and admin screens', async () => {
+    const anonymous = await browser.newContext({ baseURL: server.url });
+    const login = await anonymous.newPage();
+    await login.goto('/console');
+    await login.getByRole('button', { name: 'Sign in' }).waitFor();
+    await expect.poll(() => login.url()).toMatch(/\/login$/);
+    await expectNoSeriousAxeViolations(login, 'the sign-in page');
+    await anonymous.close();
+
+    await expectNoSeriousAxeViolations(alicePage, 'the chat');
+    const moderatorContext = await signedInContext(browser, server, moderator);
+    const admin = await moderatorContext.newPage();
+    for (const tab of ['analytics', 'moderation', 'users', 'audit']) {
+      await admin.goto(`/admin/${tab}`);
+      await admin.getByRole('heading', { level: 2 }).first().waitFor();
+      await admin.getByText('Loading…').waitFor({ state: 'hidden' });
+      await expectNoSeriousAxeViolations(admin, `admin ${tab}`);
+    }
+    await moderatorContext.close();
+  });
+
+  it('signs in with email and password, and out again', async () => {
+    await server.request('PUT', '/v1/users/carol', { apiKey: TEST_API_KEY, body: { email: 'carol@example.com', password: 'carol-secret-1', display_name: 'Carol Dispatcher', roles: ['customer'] } });
+    const context = await browser.newContext({ baseURL: server.url });
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.getByLabel('Email').fill('carol@example.com');
+    await page.getByLabel('Password').fill('wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('Email or password is wrong.').waitFor();
+    await page.getByLabel('Password').fill('carol-secret-1');
+    await page.getByLabel('Password').press('Enter');
+    await page.getByText('Signed in as Carol Dispatcher').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await context.close();
+  });
+});
