@@ -106,14 +106,17 @@ describe.skipIf(!executablePath)('web app: chat', () => {
     await expectNoSeriousAxeViolations(login, 'the sign-in page');
     await anonymous.close();
 
+    await alicePage.goto(`/c/${conversationId}`);
+    await log(alicePage).getByText('Use gate 5').waitFor();
     await expectNoSeriousAxeViolations(alicePage, 'the chat');
     const moderatorContext = await signedInContext(browser, server, moderator);
     const admin = await moderatorContext.newPage();
-    for (const tab of ['analytics', 'moderation', 'users', 'audit']) {
-      await admin.goto(`/admin/${tab}`);
-      await admin.getByRole('heading', { level: 2 }).first().waitFor();
+    await admin.goto('/admin');
+    for (const tab of ['Analytics', 'Moderation queue', 'Users', 'Audit log']) {
+      await admin.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: tab }).click();
+      await admin.getByRole('heading', { level: 2, name: tab }).waitFor();
       await admin.getByText('Loading…').waitFor({ state: 'hidden' });
-      await expectNoSeriousAxeViolations(admin, `admin ${tab}`);
+      await expectNoSeriousAxeViolations(admin, `admin: ${tab}`);
     }
     await moderatorContext.close();
   });

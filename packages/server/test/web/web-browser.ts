@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -10,6 +10,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
 const WEB = join(REPO, 'packages/web');
 const AXE = join(REPO, 'node_modules/axe-core/axe.min.js');
+let axeSource: string | undefined;
 
 /**
  * Debian's Chromium, or undefined with a loud skip message; under `REQUIRE_SERVICES=1` (CI) its
@@ -97,7 +98,8 @@ export async function signedInContext(browser: Browser, server: TestServer, user
 
 /** Runs axe-core on the page and expects no violation of impact serious or critical. */
 export async function expectNoSeriousAxeViolations(page: Page, what: string): Promise<void> {
-  await page.addScriptTag({ path: AXE });
+  // Injected once per document: moving inside the app keeps it, a page load drops it.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: (axeSource ??= readFileSync(AXE, 'utf8')) });
   const violations = await page.evaluate(async () => {
     const axe = (window as unknown as { axe: { run(context?: unknown, options?: unknown): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
