@@ -7,9 +7,10 @@ import { useBrowserOnline, useConnectionState } from './live-client-provider.js'
  */
 export function OfflineBanner() {
   const t = useT();
-  const { state, retryInMs } = useConnectionState();
+  const { state, retryInMs, error } = useConnectionState();
   const online = useBrowserOnline();
-  const down = !online || state === 'disconnected';
+  // A client that has not started yet is `disconnected` too, but without a reason: not news.
+  const down = !online || (state === 'disconnected' && error !== undefined);
   return (
     <div role="status" className="offline-banner" hidden={!down}>
       {down && (!online ? t('connection.offline') : retryInMs !== undefined && retryInMs > 1000 ? t('connection.retryIn', { seconds: Math.round(retryInMs / 1000) }) : t('connection.reconnecting'))}
