@@ -73,6 +73,9 @@ export function MessageLog(props: MessageLogProps) {
             followOutput={(atBottom) => (atBottom ? 'smooth' : false)}
             computeItemKey={(_, row) => (row.kind === 'message' ? row.message.id : row.send.clientId)}
             increaseViewportBy={{ top: 400, bottom: 200 }}
+            // Scrolling to the top fetches the next older page, so a long history reads on without
+            // stopping; the button above does the same for keyboards and screen readers.
+            startReached={() => props.hasOlder && !props.loadingOlder && props.onLoadOlder()}
             itemContent={(_, row) => {
               if (row.kind === 'pending') {
                 return <PendingItem send={row.send} onRetry={() => void conversation?.retry(row.send.clientId).catch(() => {})} onDiscard={() => void conversation?.cancel(row.send.clientId)} />;

@@ -5,7 +5,7 @@ import { useLiveClient } from '../live/live-client-provider.js';
 
 /** How long a typing indicator lives without a refresh; the SDK's senders repeat every 3 s. */
 const TYPING_TTL_MS = 6000;
-const OLDER_PAGE = 50;
+const OLDER_PAGE = 100;
 
 export interface Timeline {
   readonly conversation: Conversation | null;
