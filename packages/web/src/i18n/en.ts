@@ -143,7 +143,7 @@ export const en = {
   'admin.analyticsForbidden': 'Analytics need the users.manage ability.',
   'admin.moderation': 'Moderation queue',
   'admin.noReports': 'No open reports.',
-  'admin.reportedBy': 'Reported {count} times: {reasons}',
+  'admin.reportedBy': 'Reports: {count}. Reasons: {reasons}',
   'admin.reason': 'Reason',
   'admin.defaultReason': 'Breaks the community rules',
   'admin.hide': 'Hide',

@@ -142,7 +142,7 @@ export const ru: Catalog = {
   'admin.analyticsForbidden': 'Для аналитики нужно право users.manage.',
   'admin.moderation': 'Очередь модерации',
   'admin.noReports': 'Открытых жалоб нет.',
-  'admin.reportedBy': 'Жалоб: {count}; причины: {reasons}',
+  'admin.reportedBy': 'Жалоб: {count}. Причины: {reasons}',
   'admin.reason': 'Причина',
   'admin.defaultReason': 'Нарушает правила сообщества',
   'admin.hide': 'Скрыть',
