@@ -62,6 +62,27 @@ describe.skipIf(!executablePath)('web app: chat', () => {
     await log(alicePage).getByText('Use gate 5').waitFor();
   });
 
+  it('replies with the keyboard alone, and speaks Russian when asked', async () => {
+    const box = alicePage.getByRole('textbox', { name: 'Message' });
+    await box.focus();
+    // Back from the composer: Attach, then the newest message's actions (Report … Reply).
+    for (let i = 0; i < 6; i++) await alicePage.keyboard.press('Shift+Tab');
+    await expect.poll(() => alicePage.evaluate(() => document.activeElement?.textContent)).toBe('Reply');
+    await alicePage.keyboard.press('Enter');
+    await alicePage.getByText(`Replying to ${bob.name}: Use gate 5`).waitFor();
+    await expect.poll(() => alicePage.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
+    await alicePage.keyboard.type('Copy that');
+    await alicePage.keyboard.press('Enter');
+    const reply = log(bobPage).getByRole('article').filter({ hasText: 'Copy that' });
+    await reply.getByText('Use gate 5').waitFor();
+
+    await alicePage.getByLabel('Language').selectOption('ru');
+    await alicePage.getByRole('textbox', { name: 'Сообщение' }).waitFor();
+    await alicePage.getByRole('button', { name: 'Отправить' }).waitFor();
+    await alicePage.getByLabel('Язык').selectOption('en');
+    await alicePage.getByRole('textbox', { name: 'Message' }).waitFor();
+  });
+
   it('delivers a message written offline once the connection is back', async () => {
     await bobContext.setOffline(true);
     await bobPage.getByText('You are offline. Messages you send now go out when the connection returns.').waitFor();
@@ -132,7 +153,7 @@ describe.skipIf(!executablePath)('web app: chat', () => {
     await anonymous.close();
 
     await alicePage.goto(`/c/${conversationId}`);
-    await log(alicePage).getByText('Use gate 5').waitFor();
+    await log(alicePage).getByText('Copy that').waitFor();
     await expectNoSeriousAxeViolations(alicePage, 'the chat');
     const moderatorContext = await signedInContext(browser, server, moderator);
     const admin = await moderatorContext.newPage();
