@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TEST_API_KEY, type TestServer } from '../support/test-server.js';
 import { chromiumPath, ensureWebBuild, expectNoSeriousAxeViolations, launchBrowser, signedInContext, webUser, type WebUser } from './web-browser.js';
@@ -81,6 +82,20 @@ describe.skipIf(!executablePath)('web app: chat', () => {
     await alicePage.getByRole('button', { name: 'Отправить' }).waitFor();
     await alicePage.getByLabel('Язык').selectOption('en');
     await alicePage.getByRole('textbox', { name: 'Message' }).waitFor();
+  });
+
+  it('sends an image attachment, shown to the other side as a thumbnail', async () => {
+    const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#3366cc' } }).png().toBuffer();
+    const chooser = alicePage.waitForEvent('filechooser');
+    await alicePage.getByRole('button', { name: 'Attach' }).click();
+    await (await chooser).setFiles({ name: 'gate-map.png', mimeType: 'image/png', buffer: png });
+    await alicePage.getByRole('button', { name: 'Remove gate-map.png' }).waitFor();
+    await expect.poll(() => alicePage.getByRole('button', { name: 'Send' }).isEnabled()).toBe(true);
+    await alicePage.getByRole('textbox', { name: 'Message' }).fill('Map of the gates');
+    await alicePage.getByRole('button', { name: 'Send' }).click();
+    const image = log(bobPage).getByRole('img', { name: 'Attachment gate-map.png' });
+    await image.waitFor();
+    await expect.poll(() => image.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
   });
 
   it('delivers a message written offline once the connection is back', async () => {

@@ -1,7 +1,7 @@
 import type { MessageJson } from '@switchboard/protocol';
 import { memo } from 'react';
-import { useApi } from '../api/api-provider.js';
 import { useT } from '../i18n/i18n-provider.js';
+import { AttachmentLink } from './attachment-link.js';
 
 export type DeliveryMark = 'sent' | 'delivered' | 'seen';
 export const QUICK_REACTIONS = ['👍', '❤️', '😂'] as const;
@@ -28,7 +28,6 @@ interface MessageItemProps {
 /** One message: who and when, the text or its tombstone, attachments, reactions and actions. */
 export const MessageItem = memo(function MessageItem({ message, mine, myId, senderName, mark, replyPreview, actions, observe }: MessageItemProps) {
   const t = useT();
-  const api = useApi();
   const gone = message.deleted_at !== null || message.hidden;
   const time = new Date(message.created_at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   return (
@@ -48,9 +47,7 @@ export const MessageItem = memo(function MessageItem({ message, mine, myId, send
         <ul className="message-attachments">
           {message.attachments.map((a) => (
             <li key={a.id}>
-              <a href={a.url ? api.url(a.url) : undefined} target="_blank" rel="noreferrer">
-                {a.thumbnail_url ? <img src={api.url(a.thumbnail_url)} alt={t('chat.attachment', { name: a.name })} loading="lazy" /> : t('chat.attachment', { name: a.name })}
-              </a>
+              <AttachmentLink attachment={a} />
             </li>
           ))}
         </ul>
