@@ -112,6 +112,15 @@ describe.skipIf(!executablePath)('web app: chat', () => {
     expect(stored.body.messages.filter((m: { content: string }) => m.content === 'Sent from the tunnel')).toHaveLength(1);
   });
 
+  it('searches the conversation, or says plainly that this server has no search', async () => {
+    await alicePage.getByRole('searchbox', { name: 'Search messages' }).fill('tunnel');
+    await alicePage.getByRole('button', { name: 'Search', exact: true }).click();
+    const results = alicePage.getByRole('region', { name: 'Search results' });
+    // Message search is a feature of its own; either answer is a clear one.
+    await results.getByText('Search is not available on this server yet.').or(results.getByRole('listitem').filter({ hasText: 'Sent from the tunnel' })).waitFor();
+    await alicePage.getByRole('button', { name: 'Close search' }).click();
+  });
+
   it('hides a reported message for everyone once a moderator hides it', async () => {
     const message = log(bobPage).getByRole('article').filter({ hasText: 'Gate 4 is closed' });
     await message.hover();

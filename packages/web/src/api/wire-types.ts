@@ -59,8 +59,11 @@ export interface UploadJson {
   readonly thumbnail_url?: string;
 }
 
+/** One result of `GET /v1/search/messages`. */
 export interface SearchHit {
   readonly message: MessageJson;
-  readonly conversation_id?: string;
-  readonly highlight?: string;
+  readonly conversation_id: string;
+  readonly seq: number;
+  /** HTML-escaped excerpt with `<mark>` around matches; shown as plain text here. */
+  readonly snippet: string;
 }

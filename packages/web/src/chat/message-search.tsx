@@ -5,7 +5,7 @@ import { useApi } from '../api/api-provider.js';
 import type { SearchHit } from '../api/wire-types.js';
 import { useT } from '../i18n/i18n-provider.js';
 
-/** `GET /v1/search/messages` within one conversation; says so plainly where the server has no search. */
+/** `GET /v1/search/messages` within one conversation (newest first); says so plainly where the server has no search. */
 export function MessageSearch({ conversationId }: { conversationId: string }) {
   const t = useT();
   const api = useApi();
@@ -16,14 +16,15 @@ export function MessageSearch({ conversationId }: { conversationId: string }) {
     queryKey: ['search', conversationId, query],
     enabled: query !== null && query !== '',
     retry: false,
-    queryFn: () => api.get<{ results?: SearchHit[]; messages?: SearchHit['message'][] }>('/v1/search/messages', { q: query ?? '', conversation_id: conversationId }),
+    queryFn: () => api.get<{ results: SearchHit[] }>('/v1/search/messages', { q: query ?? '', conversation_id: conversationId }),
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setQuery(draft.trim());
   };
-  const hits = results.data ? (results.data.results?.map((r) => r.message) ?? results.data.messages ?? []) : [];
-  const unavailable = results.error instanceof ApiError && results.error.status === 404;
+  const hits = results.data?.results.map((r) => r.message) ?? [];
+  // Only a missing route means no search here; a 404 of the search itself is an ordinary error.
+  const unavailable = results.error instanceof ApiError && results.error.code === 'route_not_found';
   return (
     <section className="message-search" aria-label={t('chat.searchResults')}>
       <form role="search" onSubmit={submit}>
