@@ -1,7 +1,7 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense, useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
 import { BrowserRouter, Link, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
-import { ApiClient } from './api/api-client.js';
+import { ApiClient, ApiError } from './api/api-client.js';
 import { ApiProvider } from './api/api-provider.js';
 import { can, sessionStore, type Session } from './api/session.js';
 import { LoginPage } from './auth/login-page.js';
@@ -16,7 +16,11 @@ import { LiveClientProvider } from './live/live-client-provider.js';
 const ConsolePage = lazy(() => import('./console/console-page.js').then((m) => ({ default: m.ConsolePage })));
 const AdminPage = lazy(() => import('./admin/admin-page.js').then((m) => ({ default: m.AdminPage })));
 
-const queryClient = new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, refetchOnWindowFocus: true } } });
+const queryClient = new QueryClient({
+  defaultOptions: { queries: { staleTime: 5_000, refetchOnWindowFocus: true } },
+  // A token the API no longer takes (expired, revoked) ends the session here too, not only on the live link.
+  queryCache: new QueryCache({ onError: (error) => error instanceof ApiError && error.status === 401 && sessionStore.set(null) }),
+});
 const api = new ApiClient({ baseUrl: window.location.origin, token: () => sessionStore.get()?.token ?? null });
 
 function useSession(): Session | null {
