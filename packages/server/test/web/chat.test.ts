@@ -21,7 +21,7 @@ describe.skipIf(!executablePath)('web app: chat', () => {
 
   beforeAll(async () => {
     await ensureWebBuild();
-    // The long-history test writes 130 messages in a burst.
+    // The long-history test writes 80 messages in a burst.
     server = await startTestServer({ SEND_RATE_POINTS: '1000' });
     ({ browser, close: closeBrowser } = await launchBrowser(executablePath!));
     alice = await webUser(server, ['customer'], 'alice');
@@ -146,25 +146,25 @@ describe.skipIf(!executablePath)('web app: chat', () => {
   it('pages back through a long history while rendering only what is on screen', async () => {
     const created = await server.request('POST', '/v1/conversations', { apiKey: TEST_API_KEY, body: { type: 'general', title: 'Night log', participant_ids: [alice.id, bob.id] } });
     const id = created.body.conversation.id;
-    // 30 arrive with the conversation, one Load older brings the other 100.
+    // 30 arrive with the conversation, one Load older brings the other 50.
     const post = async (n: number) => {
       const sent = await server.request('POST', `/v1/conversations/${id}/messages`, { token: n % 2 ? bob.token : alice.token, body: { content: `Entry ${n}` } });
       expect(sent.status).toBe(201);
     };
-    for (let n = 1; n < 130; n += 10) await Promise.all(Array.from({ length: Math.min(10, 130 - n) }, (_, i) => post(n + i)));
-    await post(130);
+    for (let n = 1; n < 80; n += 10) await Promise.all(Array.from({ length: Math.min(10, 80 - n) }, (_, i) => post(n + i)));
+    await post(80);
     await alicePage.goto(`/c/${id}`);
     const history = alicePage.getByRole('log', { name: 'Night log' });
-    await history.getByText('Entry 130', { exact: true }).waitFor();
+    await history.getByText('Entry 80', { exact: true }).waitFor();
     await alicePage.getByRole('button', { name: 'Load older' }).click();
     await alicePage.getByText('This is the beginning of the conversation.').waitFor();
     await expect.poll(() => history.getAttribute('aria-busy')).toBe('false');
     // Virtualized: far fewer message elements than messages.
-    expect(await history.getByRole('article').count()).toBeLessThan(60);
+    expect(await history.getByRole('article').count()).toBeLessThan(40);
     // The older page went in above without moving the view; scrolling up renders it.
     await history.locator('.message-scroller').evaluate((scroller) => scroller.scrollTo({ top: 0 }));
     await history.getByText('Entry 1', { exact: true }).waitFor();
-    await expect.poll(() => history.getByText('Entry 130', { exact: true }).count()).toBe(0);
+    await expect.poll(() => history.getByText('Entry 80', { exact: true }).count()).toBe(0);
   });
 
   it('has no serious axe-core violation on the sign-in, chat and admin screens', async () => {
