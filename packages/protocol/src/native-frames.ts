@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox';
+import { SearchMessagesParams } from './search.js';
 
 /**
  * Inbound frames of the native protocol (GuzoSync's events plus extensions), each `{type, data}`.
@@ -121,6 +122,11 @@ export const INBOUND_FRAMES = {
     summary: 'Report a message you can read for moderation (once per message); moderators get message_reported. Reply: report_id, created.',
     extension: true,
     data: Type.Object({ conversation_id: Id, message_id: Id, reason: Type.String({ minLength: 1, maxLength: 100 }), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
+  }),
+  search_messages: spec({
+    summary: 'Messages containing q (3+ characters, found inside words), newest first, in the conversations you may read now. Reply: results [{message, conversation_id, seq, snippet}], next_cursor: the answer of GET /v1/search/messages.',
+    extension: true,
+    data: Type.Object(SearchMessagesParams.properties),
   }),
   get_presence: spec({
     summary: 'Presence of users you share a conversation with.',

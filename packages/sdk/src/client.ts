@@ -2,6 +2,7 @@ import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { Connection, type EnvironmentEvents, type Session, type TokenSource, type WebSocketConstructor } from './connection.js';
 import { Conversation, type ConversationOptions, type ConversationTuning } from './conversation.js';
 import { Emitter } from './emitter.js';
+import { membershipOf, presenceOf } from './frame-events.js';
 import { SwitchboardError } from './errors.js';
 import { Outbox } from './outbox.js';
 import { memoryOutbox, type OutboxStorage } from './outbox-storage.js';
@@ -243,7 +244,7 @@ export class Client extends Emitter<ClientEvents> {
     const conversationId = typeof frame.conversation_id === 'string' ? frame.conversation_id : undefined;
     switch (frame.type) {
       case 'presence': {
-        const event = { userId: String(frame.user_id), status: frame.status === 'online' ? ('online' as const) : ('offline' as const), lastSeenAt: typeof frame.last_seen_at === 'string' ? frame.last_seen_at : null };
+        const event = presenceOf(frame);
         this.emit('presence', event);
         for (const [id, conversation] of this.followed) if (this.participantsOf.get(id)?.has(event.userId)) conversation.handle(frame);
         return;
@@ -255,10 +256,10 @@ export class Client extends Emitter<ClientEvents> {
         }
         break;
       case 'conversation_added':
-        if (conversationId !== undefined) this.emit('conversation_added', { conversationId, by: typeof frame.by === 'string' ? frame.by : null });
+        if (conversationId !== undefined) this.emit('conversation_added', membershipOf(frame, conversationId));
         return;
       case 'conversation_removed':
-        if (conversationId !== undefined) this.emit('conversation_removed', { conversationId, by: typeof frame.by === 'string' ? frame.by : null });
+        if (conversationId !== undefined) this.emit('conversation_removed', membershipOf(frame, conversationId));
         break;
       case 'participant_joined':
         if (conversationId !== undefined) this.participantsOf.get(conversationId)?.add(String(frame.user_id));

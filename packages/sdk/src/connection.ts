@@ -155,13 +155,25 @@ export class Connection extends Emitter<ConnectionEvents> {
         if (generation === this.generation) this.giveUp('No answer from the server');
       }, timeoutMs);
       this.waiting.set(requestId, { resolve, reject, timer });
-      socket.send(JSON.stringify({ type, data, request_id: requestId }));
+      try {
+        socket.send(JSON.stringify({ type, data, request_id: requestId }));
+      } catch {
+        // Closing under us: the close event follows and resumes everything on the next socket.
+        clearTimeout(timer);
+        this.waiting.delete(requestId);
+        reject(offline());
+      }
     });
   }
 
   /** A frame that needs no reply (typing). Dropped when offline: it would be stale anyway. */
   notify(type: string, data: object): void {
-    if (this.stateValue === 'connected') this.socket?.send(JSON.stringify({ type, data }));
+    if (this.stateValue !== 'connected') return;
+    try {
+      this.socket?.send(JSON.stringify({ type, data }));
+    } catch {
+      // Closing under us: a typing frame is not worth keeping.
+    }
   }
 
   private async open(): Promise<void> {
@@ -318,7 +330,11 @@ export class Connection extends Emitter<ConnectionEvents> {
       if (this.pingSentAt !== undefined && now - this.pingSentAt >= timeout) return this.giveUp('No answer to ping');
       if (this.pingSentAt === undefined && now - this.lastFrameAt >= interval) {
         this.pingSentAt = now;
-        this.socket?.send(JSON.stringify({ type: 'ping', timestamp: now }));
+        try {
+          this.socket?.send(JSON.stringify({ type: 'ping', timestamp: now }));
+        } catch {
+          // Closing under us: the close event replaces the socket.
+        }
       }
     }, Math.max(10, Math.min(interval, timeout) / 4));
   }

@@ -1,8 +1,11 @@
+import { CoalescedPointer } from './coalesced-pointer.js';
 import type { Connection } from './connection.js';
 import { Emitter } from './emitter.js';
+import { membershipOf, presenceOf } from './frame-events.js';
 import { SwitchboardError } from './errors.js';
 import type { Outbox } from './outbox.js';
 import { Timeline } from './timeline.js';
+import { TypingSignal } from './typing-signal.js';
 import type { ConversationEvents, Draft, Message, PendingSend, ServerFrame } from './types.js';
 
 export interface ConversationOptions {
@@ -44,23 +47,31 @@ export class Conversation extends Emitter<ConversationEvents> {
   private following = true;
   private syncing = false;
   private syncAgain = false;
-  private readSent = 0;
-  private readWanted = 0;
-  private readTimer: ReturnType<typeof setTimeout> | undefined;
-  private deliveredSent = 0;
-  private deliveredWanted = 0;
-  private deliveredTimer: ReturnType<typeof setTimeout> | undefined;
-  private typingOn = false;
-  private typingSentAt = 0;
-  private typingIdle: ReturnType<typeof setTimeout> | undefined;
+  private readonly read: CoalescedPointer;
+  private readonly delivered: CoalescedPointer;
+  private readonly typingSignal: TypingSignal;
   private oldestSeq: number | undefined;
 
+  /** @internal Made by `client.conversation(id)`. */
   constructor(
     readonly id: string,
     private readonly host: ConversationHost,
     options: ConversationOptions = {},
   ) {
     super();
+    const { connection, tuning } = host;
+    const connected = () => connection.state === 'connected';
+    this.read = new CoalescedPointer(
+      async (seq) => Number((await connection.request('mark_message_read', { conversation_id: id, seq })).last_read_seq ?? seq),
+      tuning.receiptIntervalMs,
+      connected,
+    );
+    this.delivered = new CoalescedPointer(
+      async (seq) => Number((await connection.request('mark_delivered', { conversation_id: id, seq })).last_delivered_seq ?? seq),
+      tuning.receiptIntervalMs,
+      connected,
+    );
+    this.typingSignal = new TypingSignal((isTyping) => connection.notify('typing_indicator', { conversation_id: id, is_typing: isTyping }), tuning.typingThrottleMs, tuning.typingIdleMs);
     if (options.since !== undefined) {
       this.timeline.start(options.since);
       this.oldestSeq = options.since + 1;
@@ -74,12 +85,13 @@ export class Conversation extends Emitter<ConversationEvents> {
 
   /** The signed-in user's read pointer as last known. */
   get readSeq(): number {
-    return Math.max(this.readSent, this.readWanted);
+    return this.read.value;
   }
 
   /** Sends a message; resolves with it once the server committed it. Works offline (queued). */
   async send(draft: Draft): Promise<Message> {
-    this.stopTyping(false);
+    // The server ends typing when the message arrives, so no stop frame is needed.
+    this.typingSignal.stop(false);
     const { acknowledged } = await this.host.outbox.add(this.id, draft);
     return acknowledged;
   }
@@ -127,33 +139,17 @@ export class Conversation extends Emitter<ConversationEvents> {
    * one `read` per interval goes out, carrying the furthest seq asked for; it never moves back.
    */
   markRead(seq?: number): void {
-    const target = seq ?? this.timeline.lastSeq ?? 0;
-    if (target <= this.readWanted) return;
-    this.readWanted = target;
-    this.flushRead();
+    this.read.moveTo(seq ?? this.timeline.lastSeq ?? 0);
   }
 
   /** Says the user is typing: at most one start per throttle interval, a stop after idling. */
   typing(): void {
-    const now = Date.now();
-    const { typingThrottleMs, typingIdleMs } = this.host.tuning;
-    if (!this.typingOn || now - this.typingSentAt >= typingThrottleMs) {
-      this.typingOn = true;
-      this.typingSentAt = now;
-      this.host.connection.notify('typing_indicator', { conversation_id: this.id, is_typing: true });
-    }
-    clearTimeout(this.typingIdle);
-    this.typingIdle = setTimeout(() => this.stopTyping(), typingIdleMs);
+    this.typingSignal.keystroke();
   }
 
   /** Says the user stopped typing (sent only if a start was). */
-  stopTyping(tell = true): void {
-    clearTimeout(this.typingIdle);
-    this.typingIdle = undefined;
-    if (!this.typingOn) return;
-    this.typingOn = false;
-    // A send ends typing on the server by itself, so it needs no stop frame.
-    if (tell) this.host.connection.notify('typing_indicator', { conversation_id: this.id, is_typing: false });
+  stopTyping(): void {
+    this.typingSignal.stop();
   }
 
   async edit(messageId: string, content: string): Promise<Message> {
@@ -180,9 +176,9 @@ export class Conversation extends Emitter<ConversationEvents> {
   leave(): void {
     if (!this.following) return;
     this.following = false;
-    this.stopTyping();
-    clearTimeout(this.readTimer);
-    clearTimeout(this.deliveredTimer);
+    this.typingSignal.stop();
+    this.read.stop();
+    this.delivered.stop();
     if (this.host.connection.state === 'connected') {
       void this.host.connection.request('leave_conversation', { conversation_id: this.id }).catch(() => {});
     }
@@ -190,13 +186,14 @@ export class Conversation extends Emitter<ConversationEvents> {
     this.removeAllListeners();
   }
 
-  /** A connection is (again) authenticated: join the room, then catch up from the last seq. */
+  /** @internal A connection is (again) authenticated: join the room, then catch up from the last seq. */
   async resume(): Promise<void> {
     if (!this.following) return;
     try {
       await this.host.connection.request('join_conversation', { conversation_id: this.id });
       await this.catchUp();
-      if (this.readWanted > this.readSent) this.flushRead();
+      this.read.flush();
+      this.delivered.flush();
     } catch (error) {
       if (!(error instanceof SwitchboardError)) throw error;
       if (error.code === 'not_participant' || error.code === 'conversation_not_found' || error.code === 'forbidden') {
@@ -206,7 +203,7 @@ export class Conversation extends Emitter<ConversationEvents> {
     }
   }
 
-  /** A frame about this conversation. */
+  /** @internal A frame about this conversation. */
   handle(frame: ServerFrame): void {
     if (!this.following) return;
     switch (frame.type) {
@@ -242,11 +239,8 @@ export class Conversation extends Emitter<ConversationEvents> {
         return;
       case 'message_read': {
         const seq = Number(frame.last_read_seq);
-        if (frame.user_id === this.host.connection.session?.userId) {
-          // Read on another device: the pointer is already there.
-          this.readSent = Math.max(this.readSent, seq);
-          this.readWanted = Math.max(this.readWanted, seq);
-        }
+        // Read on another device: the pointer is already there.
+        if (frame.user_id === this.host.connection.session?.userId) this.read.known(seq);
         this.emit('read', { userId: String(frame.user_id), seq, messageId: typeof frame.message_id === 'string' ? frame.message_id : null });
         return;
       }
@@ -254,22 +248,23 @@ export class Conversation extends Emitter<ConversationEvents> {
         this.emit('delivered', { userId: String(frame.user_id), seq: Number(frame.last_delivered_seq) });
         return;
       case 'presence':
-        this.emit('presence', { userId: String(frame.user_id), status: frame.status === 'online' ? 'online' : 'offline', lastSeenAt: typeof frame.last_seen_at === 'string' ? frame.last_seen_at : null });
+        this.emit('presence', presenceOf(frame));
         return;
       case 'conversation_removed':
-        this.emit('removed', { conversationId: this.id, by: typeof frame.by === 'string' ? frame.by : null });
+        this.emit('removed', membershipOf(frame, this.id));
         return;
       default:
         this.emit(frame.type, frame);
     }
   }
 
-  /** The server committed one of our sends: it joins the timeline at its seq. */
+  /** @internal The server committed one of our sends: it joins the timeline at its seq. */
   acknowledged(message: Message): void {
     if (this.following) this.deliver(this.timeline.accept([message]));
     if (this.timeline.hasGap) void this.catchUp();
   }
 
+  /** @internal */
   pendingChanged(): void {
     if (this.following) this.emit('pending', this.pending());
   }
@@ -305,6 +300,8 @@ export class Conversation extends Emitter<ConversationEvents> {
     } finally {
       this.syncing = false;
     }
+    // A round asked for while this one was failing (a new connection's resume) still runs.
+    if (this.syncAgain && this.following && this.host.connection.state === 'connected') void this.catchUp();
   }
 
   /** No starting point yet: the newest page sets it. */
@@ -321,53 +318,14 @@ export class Conversation extends Emitter<ConversationEvents> {
     const reply = await this.host.connection.request('sync', { conversations: [{ id: this.id, after_seq: afterSeq }], limit: Math.max(1, Math.min(limit, 500)) });
     const entry = ((reply.conversations ?? []) as { messages: Message[]; has_more: boolean; last_read_seq: number | null }[])[0];
     if (!entry) return { messages: [], hasMore: false };
-    if (typeof entry.last_read_seq === 'number') {
-      this.readSent = Math.max(this.readSent, entry.last_read_seq);
-      this.readWanted = Math.max(this.readWanted, entry.last_read_seq);
-    }
+    if (typeof entry.last_read_seq === 'number') this.read.known(entry.last_read_seq);
     return { messages: entry.messages, hasMore: entry.has_more };
   }
 
   private deliver(messages: readonly Message[]): void {
     if (messages.length === 0) return;
     for (const message of messages) this.emit('message', message);
-    const last = messages[messages.length - 1]!.seq;
-    if (last > this.deliveredWanted) {
-      this.deliveredWanted = last;
-      this.flushDelivered();
-    }
-  }
-
-  private flushRead(): void {
-    if (this.readTimer || this.readWanted <= this.readSent || this.host.connection.state !== 'connected') return;
-    const seq = this.readWanted;
-    this.readTimer = setTimeout(() => {
-      this.readTimer = undefined;
-      this.flushRead();
-    }, this.host.tuning.receiptIntervalMs);
-    this.host.connection.request('mark_message_read', { conversation_id: this.id, seq }).then(
-      (reply) => {
-        this.readSent = Math.max(this.readSent, Number(reply.last_read_seq ?? seq));
-      },
-      () => {
-        // Lost with the connection: `resume` sends it again.
-      },
-    );
-  }
-
-  private flushDelivered(): void {
-    if (this.deliveredTimer || this.deliveredWanted <= this.deliveredSent || this.host.connection.state !== 'connected') return;
-    const seq = this.deliveredWanted;
-    this.deliveredTimer = setTimeout(() => {
-      this.deliveredTimer = undefined;
-      this.flushDelivered();
-    }, this.host.tuning.receiptIntervalMs);
-    this.host.connection.request('mark_delivered', { conversation_id: this.id, seq }).then(
-      () => {
-        this.deliveredSent = Math.max(this.deliveredSent, seq);
-      },
-      () => {},
-    );
+    this.delivered.moveTo(messages[messages.length - 1]!.seq);
   }
 }
 

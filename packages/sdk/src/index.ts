@@ -13,6 +13,7 @@
 export { Client, createClient, type ClientOptions, type ConversationListing } from './client.js';
 export { Conversation, type ConversationOptions, type ReactionSummary } from './conversation.js';
 export type { EnvironmentEvents, Session, TokenSource, WebSocketConstructor, WebSocketLike } from './connection.js';
+export type { Listener } from './emitter.js';
 export { SwitchboardError, type ClientErrorCode } from './errors.js';
 export { memoryOutbox, type OutboxRecord, type OutboxStorage } from './outbox-storage.js';
 export { indexedDbOutbox } from './indexeddb-outbox.js';

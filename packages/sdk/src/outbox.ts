@@ -22,6 +22,8 @@ export class Outbox {
   private readonly pausedUntil = new Map<string, number>();
   private order = 0;
   private ready: Promise<void>;
+  /** Set once the client closed: sends still get stored, but nobody will send them from here. */
+  private closedBy: SwitchboardError | undefined;
 
   constructor(
     private readonly storage: OutboxStorage,
@@ -157,11 +159,13 @@ export class Outbox {
 
   /** The client is closing: waiters learn why; stored sends stay for the next client. */
   abandon(error: SwitchboardError): void {
+    this.closedBy = error;
     this.inFlight.clear();
     for (const clientId of [...this.waiters.keys()]) this.settle(clientId, (w) => w.reject(error));
   }
 
   private waitFor(clientId: string): Promise<Message> {
+    if (this.closedBy) return Promise.reject(this.closedBy);
     return new Promise<Message>((resolve, reject) => {
       const list = this.waiters.get(clientId) ?? [];
       list.push({ resolve, reject });

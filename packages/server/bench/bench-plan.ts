@@ -31,6 +31,8 @@ export interface BenchPlan {
   readonly syncMissed: number;
   readonly syncPageLimit: number;
   readonly connectConcurrency: number;
+  /** The search corpus, and how many searches of each kind are timed. */
+  readonly search: { readonly messages: number; readonly conversations: number; readonly users: number; readonly dispatcherConversations: number; readonly queriesPerClass: number; readonly appends: number };
 }
 
 export const FANOUT_P99_MS = 50;
@@ -50,6 +52,7 @@ export function benchPlan(quick: boolean): BenchPlan {
       syncMissed: 500,
       syncPageLimit: 500,
       connectConcurrency: 100,
+      search: { messages: 20_000, conversations: 200, users: 100, dispatcherConversations: 30, queriesPerClass: 50, appends: 5_000 },
     };
   }
   return {
@@ -63,5 +66,6 @@ export function benchPlan(quick: boolean): BenchPlan {
     syncMissed: 10_000,
     syncPageLimit: 500,
     connectConcurrency: 100,
+    search: { messages: 1_000_000, conversations: 10_000, users: 5_000, dispatcherConversations: 300, queriesPerClass: 300, appends: 50_000 },
   };
 }

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const SCENARIOS = ['fanout', 'one-to-one', 'idle', 'storm', 'sync', 'two-node'] as const;
+export const SCENARIOS = ['fanout', 'one-to-one', 'idle', 'storm', 'sync', 'two-node', 'search'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {

@@ -23,6 +23,7 @@ import { runFanout } from './scenarios/fanout.js';
 import { runIdle } from './scenarios/idle-connections.js';
 import { runOneToOne } from './scenarios/one-to-one.js';
 import { runReconnectSync } from './scenarios/reconnect-sync.js';
+import { runSearch } from './scenarios/search.js';
 import { runTwoNode } from './scenarios/two-node.js';
 import { startSwitchboardNode, type SwitchboardNode } from './switchboard/server-process.js';
 import { SwitchboardSystem } from './switchboard/switchboard-system.js';
@@ -123,6 +124,10 @@ async function main(): Promise<void> {
     if (wants(options, 'sync')) {
       log('scenario 5: reconnect and sync');
       await attempt('sync', switchboard.name, () => runReconnectSync(ctx, switchboard));
+    }
+    if (wants(options, 'search')) {
+      log('scenario 7: search, query latency and the index’s cost to writers');
+      await attempt('search', switchboard.name, () => runSearch(ctx, { tmpDir, jwtSecret, apiKey }));
     }
     if (wants(options, 'two-node')) {
       log('scenario 6: PostgreSQL + Redis, one node and two nodes');

@@ -54,7 +54,7 @@ export interface StepResult {
   readonly timeline: ReadonlyArray<readonly [number, number, number]>;
 }
 
-export type LoadScenarioId = 'fanout-10' | 'fanout-50' | 'one-to-one' | 'two-node';
+export type LoadScenarioId = 'fanout-10' | 'fanout-50' | 'one-to-one' | 'two-node' | 'search-write';
 
 export interface LoadScenarioResult {
   readonly kind: 'load';
@@ -119,6 +119,40 @@ export interface SyncResult {
   readonly fillMsgsPerSec: number;
 }
 
+/** Search latency of one kind of searcher over the corpus. */
+export interface SearchQueryClass {
+  readonly label: string;
+  /** Service call to answer (store query, snippets, reactions), ms. */
+  readonly latency: Percentiles;
+  readonly meanResults: number;
+  /** Share of the searches that found nothing. */
+  readonly emptyShare: number;
+}
+
+/** Durable appends through the store, with or without the search index. */
+export interface AppendCost {
+  readonly indexed: boolean;
+  readonly messages: number;
+  readonly msgsPerSec: number;
+  /** Append → committed, ms. */
+  readonly latency: Percentiles;
+}
+
+export interface SearchBenchResult {
+  readonly kind: 'search';
+  readonly system: string;
+  readonly messages: number;
+  readonly conversations: number;
+  readonly users: number;
+  /** Writing the corpus, and building its index, ms. */
+  readonly loadMs: number;
+  readonly indexMs: number;
+  readonly databaseBytes: number;
+  readonly classes: readonly SearchQueryClass[];
+  /** Alternating runs, indexed first. */
+  readonly appends: readonly AppendCost[];
+}
+
 export interface SkippedResult {
   readonly kind: 'skipped';
   readonly scenario: string;
@@ -126,7 +160,7 @@ export interface SkippedResult {
   readonly reason: string;
 }
 
-export type ScenarioResult = LoadScenarioResult | IdleResult | StormResult | SyncResult | SkippedResult;
+export type ScenarioResult = LoadScenarioResult | IdleResult | StormResult | SyncResult | SearchBenchResult | SkippedResult;
 
 export interface SystemStatus {
   readonly name: string;

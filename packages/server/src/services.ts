@@ -38,6 +38,7 @@ import { firstResponseJob } from './support/first-response.job.js';
 import type { Metrics } from './ops/metrics.js';
 import { ModerationService } from './moderation/moderation.service.js';
 import { AnalyticsService } from './analytics/analytics.service.js';
+import { SearchService } from './search/search.service.js';
 import { SlowMode } from './moderation/slow-mode.js';
 import { Readiness } from './ops/readiness.js';
 
@@ -67,6 +68,8 @@ export interface Services {
   readonly moderation: ModerationService;
   /** Instance-wide reports, for administrators. */
   readonly analytics: AnalyticsService;
+  /** Message search in the conversations the caller may read now. */
+  readonly search: SearchService;
   /** Read-only lookups for presentation at the edge. */
   readonly directory: Directory;
   /** Subscribe-only view of the bus, for gateways. */
@@ -207,6 +210,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     supportRooms,
     moderation,
     analytics: new AnalyticsService(store, policy),
+    search: new SearchService(store, access, (actor) => moderation.viewerOf(actor)),
     directory,
     readiness,
     events: bus,

@@ -41,4 +41,5 @@ export const SCENARIO_TITLES: Record<LoadScenarioId, string> = {
   'fanout-50': 'Group fan-out, rooms of 50',
   'one-to-one': 'Durable one-to-one',
   'two-node': 'Durable one-to-one on PostgreSQL + Redis',
+  'search-write': 'Durable one-to-one with and without the search index',
 };

@@ -1,4 +1,4 @@
-import type { BenchReport, IdleResult, SkippedResult, StormResult } from '../results-model.js';
+import type { BenchReport, IdleResult, SearchBenchResult, SkippedResult, StormResult } from '../results-model.js';
 import { bytes, compact, int, ms, textTable, us } from './format.js';
 import { connectionsGrid, ratiosGrid, syncGrid, systemsGrid, type Grid } from './report-grids.js';
 import { loadResults, syncResult } from './result-queries.js';
@@ -72,6 +72,25 @@ export function renderTerminal(report: BenchReport): string {
   const sync = syncResult(report.results);
   if (sync) {
     out.push('', 'RECONNECT AND SYNC', gridText(syncGrid(sync)));
+  }
+
+  for (const search of report.results.filter((r): r is SearchBenchResult => r.kind === 'search')) {
+    out.push(
+      '',
+      `SEARCH (${int(search.messages)} messages, ${int(search.conversations)} conversations; written in ${(search.loadMs / 1000).toFixed(1)} s, indexed in ${(search.indexMs / 1000).toFixed(1)} s; database ${bytes(search.databaseBytes)}; first page of 20, service call in ms)`,
+      textTable(
+        ['searcher', 'searches', 'p50', 'p95', 'p99', 'max', 'results', 'empty'],
+        search.classes.map((c) => [c.label, int(c.latency.count), ms(c.latency.p50), ms(c.latency.p95), ms(c.latency.p99), ms(c.latency.max), c.meanResults.toFixed(1), `${Math.round(c.emptyShare * 100)}%`]),
+        new Set([0]),
+      ),
+      '',
+      `DURABLE APPENDS THROUGH THE STORE, WITH AND WITHOUT THE SEARCH INDEX (${search.appends[0]?.messages ?? 0} per run, 64 in flight, alternating; append → commit in ms)`,
+      textTable(
+        ['index', 'msg/s', 'p50', 'p95', 'p99', 'max'],
+        search.appends.map((a) => [a.indexed ? 'with' : 'without', int(a.msgsPerSec), ms(a.latency.p50), ms(a.latency.p95), ms(a.latency.p99), ms(a.latency.max)]),
+        new Set([0]),
+      ),
+    );
   }
 
   const skipped = report.results.filter((r): r is SkippedResult => r.kind === 'skipped');

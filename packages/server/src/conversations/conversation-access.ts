@@ -2,7 +2,7 @@ import type { Actor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import type { Conversation, Participant } from '../core/model.js';
 import type { Policy } from '../policy/policy.js';
-import type { AccessFacts, Store } from '../storage/store.js';
+import type { AccessFacts, ReadScope, Store } from '../storage/store.js';
 
 export interface Access {
   readonly conversation: Conversation;
@@ -46,6 +46,17 @@ export class ConversationAccess {
     if (participant || actor.kind === 'service') return { conversation, participant };
     if (await this.watches(actor.user.roles, conversation)) return { conversation, participant: undefined };
     throw unreadable();
+  }
+
+  /**
+   * The rule of `read` for every conversation at once, as a set the store can select (search):
+   * services and `conversations.monitor` holders read all; anyone else the conversations they
+   * currently take part in and the cases of the queues they staff.
+   */
+  readScope(actor: Actor): ReadScope {
+    if (actor.kind === 'service' || this.policy.can({ kind: 'user', roles: actor.user.roles }, 'conversations.monitor')) return { kind: 'all' };
+    const supportQueues = Object.keys(this.policy.support.queues).filter((queue) => this.policy.queueAccess(actor.user.roles, queue) !== 'none');
+    return { kind: 'member', userId: actor.user.id, supportQueues };
   }
 
   /** Only current participants write; monitoring is read-only. */

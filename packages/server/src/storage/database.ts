@@ -143,6 +143,8 @@ export interface MessagesTable {
   reported: Generated<number>;
   shadowed: Generated<number>;
   created_at: string;
+  /** `content` folded for search (`search/search-text.ts`); written with it, read only by the search index. */
+  search_text: Generated<string>;
 }
 
 export interface SessionsTable {

@@ -27,6 +27,12 @@ export interface DialectAdapter {
    * CONSTRAINT`, PostgreSQL). Without it (SQLite) a migration that changes one rebuilds the table.
    */
   readonly alterConstraints: boolean;
+  /**
+   * How message text is indexed for substring search (docs/search.md): `fts5-trigram`, an FTS5
+   * external-content table with the trigram tokenizer kept by triggers (SQLite); `pg-trgm`, a
+   * `pg_trgm` GIN index on `messages.search_text` (PostgreSQL).
+   */
+  readonly substringIndex: 'fts5-trigram' | 'pg-trgm';
   /** The query builder, connected. */
   readonly db: Kysely<Database>;
   /**

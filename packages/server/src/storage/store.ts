@@ -25,6 +25,7 @@ export interface Store {
   readonly outbox: OutboxRepository;
   readonly moderation: ModerationRepository;
   readonly analytics: AnalyticsRepository;
+  readonly search: SearchRepository;
   /** Applies pending migrations. Safe to call on every start and from several nodes. */
   migrate(): Promise<void>;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
@@ -775,4 +776,47 @@ export interface AnalyticsRepository {
   deliveryLatency(scope: AnalyticsScope, percentiles: readonly number[]): Promise<{ readonly count: number; readonly values: readonly (number | null)[] }>;
   /** Support cases opened within the range (and queue), oldest first, each with its reopen notes and replies. */
   caseHistories(scope: AnalyticsScope): Promise<CaseHistory[]>;
+}
+
+/**
+ * Which conversations a caller may read now, as a set a query can select (decided by
+ * `ConversationAccess.readScope`, never here): every conversation, or those the user takes part
+ * in plus the support cases of the queues whose staff they are.
+ */
+export type ReadScope =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'member'; readonly userId: string; readonly supportQueues: readonly string[] };
+
+export interface MessageSearchQuery {
+  /** Folded by `normaliseForSearch`, at least 3 characters: found anywhere inside a message's folded text. */
+  readonly text: string;
+  readonly scope: ReadScope;
+  /** The searcher: their own shadowed messages match, nobody else's do. Undefined for a host app's backend. */
+  readonly viewerId: string | undefined;
+  readonly conversationId?: string;
+  /** Conversations whose context is of this type. */
+  readonly contextType?: string;
+  readonly senderId?: string;
+  /** ISO instants: created strictly before / strictly after. */
+  readonly before?: string;
+  readonly after?: string;
+  /** The `position` of the last hit of the previous page: only hits older than it. */
+  readonly cursor?: string;
+  readonly limit: number;
+}
+
+export interface SearchHit {
+  readonly message: Message;
+  /** Where the hit stands in the newest-first order, opaque; the cursor of the next page. */
+  readonly position: string;
+}
+
+/** Substring search of message text (docs/search.md). */
+export interface SearchRepository {
+  /**
+   * Messages whose folded text contains `query.text`, newest first, at most `limit`, inside the
+   * scope and the filters. Hidden and deleted messages never match; a shadowed one matches only
+   * for its sender. A `cursor` that is no position of this store throws `validation_failed`.
+   */
+  messages(query: MessageSearchQuery): Promise<SearchHit[]>;
 }

@@ -6,6 +6,7 @@ import { guzoConversationList } from './guzo-conversation-list.js';
 import { guzoMessage } from './native-shapes.js';
 import { presentReaction } from '../../wire/v1-presenters.js';
 import type { WsConnection } from '../../realtime/ws/ws-connection.js';
+import { presentSearchPage, searchInputOf } from '../../search/index.js';
 
 /** What a handler may do besides calling services: change the connection's rooms. */
 export interface RoomControl {
@@ -194,6 +195,10 @@ export const HANDLERS: { [T in InboundFrameType]: Handler<T> } = {
   async delete_message({ connection, services }, data) {
     const message = await services.messages.delete(connection.actor, data.conversation_id, data.message_id);
     return { message: guzoMessage(message) };
+  },
+
+  async search_messages({ connection, services }, data) {
+    return presentSearchPage(await services.search.messages(connection.actor, searchInputOf(data)));
   },
 
   async report_message({ connection, services }, data) {

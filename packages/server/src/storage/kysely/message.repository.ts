@@ -9,7 +9,8 @@ import { timeOrderedId } from '../time-ordered-id.js';
 import { COLUMNS } from './columns.js';
 import { arg, PreparedQuery } from './prepared-query.js';
 import type { KyselyOutboxRepository } from './outbox.repository.js';
-import { now, toMessage } from './rows.js';
+import { now, toMessage, type MessageRow } from './rows.js';
+import { normaliseForSearch } from '../../search/search-text.js';
 
 async function settle<T>(promise: Promise<T>): Promise<Outcome<T>> {
   try {
@@ -23,11 +24,11 @@ type AppendOutcome = Outcome<AppendResult>;
 
 /** What a message row weighs once sent, near enough: its text columns, plus the fields around them. */
 const ROW_OVERHEAD_BYTES = 256;
-const rowBytes = (row: Pick<Selectable<MessagesTable>, 'content' | 'metadata' | 'attachments'>) =>
+const rowBytes = (row: Pick<MessageRow, 'content' | 'metadata' | 'attachments'>) =>
   Buffer.byteLength(row.content) + Buffer.byteLength(row.metadata) + Buffer.byteLength(row.attachments) + ROW_OVERHEAD_BYTES;
 
 /** How many of the first `count` rows fit in `maxBytes`; always at least one, so paging moves on. */
-function withinBytes(rows: readonly Selectable<MessagesTable>[], count: number, maxBytes: number): number {
+function withinBytes(rows: readonly MessageRow[], count: number, maxBytes: number): number {
   let bytes = 0;
   for (let i = 0; i < count; i++) {
     bytes += rowBytes(rows[i]!);
@@ -83,6 +84,7 @@ export class KyselyMessageRepository implements MessageRepository {
       JSON.stringify(input.metadata ?? {}),
       [...new Set(input.jobs ?? [])],
       input.shadowed === true ? 1 : 0,
+      normaliseForSearch(input.content),
     ];
     try {
       const { rows } = await this.statements.appendInOneStatement.execute(this.db, args);
@@ -172,7 +174,8 @@ export class KyselyMessageRepository implements MessageRepository {
       shadowed: input.shadowed === true ? 1 : 0,
       created_at: timestamp,
     };
-    await this.statements.insertMessage.execute(trx, [row.id, row.conversation_id, row.seq, row.sender_id, row.kind, row.content, row.attachments, row.reply_to, row.metadata, row.client_id, row.created_at, row.shadowed]);
+    // The search index follows `search_text` by trigger (SQLite) or by index (PostgreSQL), in this transaction.
+    await this.statements.insertMessage.execute(trx, [row.id, row.conversation_id, row.seq, row.sender_id, row.kind, row.content, row.attachments, row.reply_to, row.metadata, row.client_id, row.created_at, row.shadowed, normaliseForSearch(row.content)]);
     if (input.senderId !== null) await this.statements.moveSenderPointers.execute(trx, [row.seq, input.conversationId, input.senderId]);
     if (input.jobs !== undefined && input.jobs.length > 0) {
       await this.outbox.enqueueIn(trx, input.jobs.map((kind) => ({ id: `${row.id}:${kind}`, kind, subjectId: row.id })), timestamp);
@@ -193,12 +196,12 @@ export class KyselyMessageRepository implements MessageRepository {
 
   async byIds(ids: readonly string[]): Promise<Message[]> {
     if (ids.length === 0) return [];
-    const rows = await this.db.selectFrom('messages').selectAll().where('id', 'in', [...ids]).execute();
+    const rows = await this.db.selectFrom('messages').select(COLUMNS.messages).where('id', 'in', [...ids]).execute();
     return rows.map(toMessage);
   }
 
   async page(query: MessagePageQuery): Promise<{ messages: Message[]; hasMore: boolean }> {
-    let select = this.db.selectFrom('messages').selectAll().where('conversation_id', '=', query.conversationId);
+    let select = this.db.selectFrom('messages').select(COLUMNS.messages).where('conversation_id', '=', query.conversationId);
     const forward = query.afterSeq !== undefined;
     if (query.afterSeq !== undefined) select = select.where('seq', '>', query.afterSeq);
     if (query.beforeSeq !== undefined) select = select.where('seq', '<', query.beforeSeq);
@@ -215,7 +218,7 @@ export class KyselyMessageRepository implements MessageRepository {
   async window(conversationId: string, skip: number, limit: number, maxBytes?: number): Promise<Message[]> {
     const rows = await this.db
       .selectFrom('messages')
-      .selectAll()
+      .select(COLUMNS.messages)
       .where('conversation_id', '=', conversationId)
       .orderBy('seq', 'desc')
       .limit(limit)
@@ -229,7 +232,8 @@ export class KyselyMessageRepository implements MessageRepository {
     await this.db
       .updateTable('messages')
       .set({
-        ...(patch.content !== undefined && { content: patch.content }),
+        // An edit or delete re-indexes the message in the same statement (docs/search.md).
+        ...(patch.content !== undefined && { content: patch.content, search_text: normaliseForSearch(patch.content) }),
         ...(patch.editedAt !== undefined && { edited_at: patch.editedAt }),
         ...(patch.deletedAt !== undefined && { deleted_at: patch.deletedAt }),
         ...(patch.hidden !== undefined && { hidden: patch.hidden ? 1 : 0 }),
@@ -250,9 +254,9 @@ const MESSAGE_COLUMNS = sql.join(COLUMNS.messages.map((c) => sql.ref(c)));
 function messageStatements(adapter: DialectAdapter) {
   return {
     // Only where the dialect has data-modifying CTEs (PostgreSQL); arguments as in appendInOneStatement.
-    appendInOneStatement: new PreparedQuery<Selectable<MessagesTable> & { created: boolean }>(adapter, (db) => ({
+    appendInOneStatement: new PreparedQuery<MessageRow & { created: boolean }>(adapter, (db) => ({
       compile: () =>
-        sql<Selectable<MessagesTable> & { created: boolean }>`
+        sql<MessageRow & { created: boolean }>`
           with existing as (
             select ${MESSAGE_COLUMNS} from messages where sender_id = ${arg(0)} and conversation_id = ${arg(3)} and client_id = ${arg(1)}
           ), bumped as (
@@ -260,8 +264,8 @@ function messageStatements(adapter: DialectAdapter) {
             where id = ${arg(3)} and not exists (select 1 from existing)
             returning last_seq
           ), inserted as (
-            insert into messages (id, conversation_id, seq, sender_id, kind, content, attachments, reply_to, metadata, client_id, edited_at, deleted_at, hidden, shadowed, created_at)
-            select ${arg(4)}::text, ${arg(3)}::text, last_seq, ${arg(0)}::text, ${arg(5)}::text, ${arg(6)}::text, ${arg(7)}::text, ${arg(8)}::text, ${arg(9)}::text, ${arg(1)}::text, null, null, 0, ${arg(11)}::integer, ${arg(2)}::text
+            insert into messages (id, conversation_id, seq, sender_id, kind, content, attachments, reply_to, metadata, client_id, edited_at, deleted_at, hidden, shadowed, created_at, search_text)
+            select ${arg(4)}::text, ${arg(3)}::text, last_seq, ${arg(0)}::text, ${arg(5)}::text, ${arg(6)}::text, ${arg(7)}::text, ${arg(8)}::text, ${arg(9)}::text, ${arg(1)}::text, null, null, 0, ${arg(11)}::integer, ${arg(2)}::text, ${arg(12)}::text
             from bumped
             returning ${MESSAGE_COLUMNS}
           ), pointers as (
@@ -304,6 +308,7 @@ function messageStatements(adapter: DialectAdapter) {
         hidden: 0,
         shadowed: arg<number>(11),
         created_at: arg(10),
+        search_text: arg(12),
       }),
     ),
     moveSenderPointers: new PreparedQuery(adapter, (db) =>

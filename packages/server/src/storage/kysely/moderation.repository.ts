@@ -4,6 +4,8 @@ import type { Conversation, Message } from '../../core/model.js';
 import type { KyselyConversationRepository } from './conversation.repository.js';
 import type { Database, MessageReportsTable, ModerationAuditTable, ModerationRestrictionsTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
+import { COLUMNS } from './columns.js';
+import { normaliseForSearch } from '../../search/search-text.js';
 import type {
   AuditEntry,
   BlocklistAction,
@@ -124,7 +126,7 @@ export class KyselyModerationRepository implements ModerationRepository {
     return this.db.transaction().execute(async (trx) => {
       const { patch } = action;
       const set = {
-        ...(patch.content !== undefined && { content: patch.content }),
+        ...(patch.content !== undefined && { content: patch.content, search_text: normaliseForSearch(patch.content) }),
         ...(patch.deletedAt !== undefined && { deleted_at: patch.deletedAt }),
         ...(patch.hidden !== undefined && { hidden: patch.hidden ? 1 : 0 }),
       };
@@ -270,7 +272,7 @@ export class KyselyModerationRepository implements ModerationRepository {
 }
 
 async function messageIn(trx: Transaction<Database>, id: string): Promise<Message> {
-  const row = await trx.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await trx.selectFrom('messages').select(COLUMNS.messages).where('id', '=', id).executeTakeFirst();
   if (!row) throw new AppError('message_not_found');
   return toMessage(row);
 }

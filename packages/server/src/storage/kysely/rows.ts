@@ -52,7 +52,10 @@ export function toParticipant(row: Selectable<ParticipantsTable>): Participant {
   };
 }
 
-export function toMessage(row: Selectable<MessagesTable>): Message {
+/** A message row as the message statements read it: every column but `search_text`. */
+export type MessageRow = Omit<Selectable<MessagesTable>, 'search_text'>;
+
+export function toMessage(row: MessageRow): Message {
   return {
     id: row.id,
     conversationId: row.conversation_id,

@@ -10,10 +10,11 @@ import { userRolesStamp } from './0008-user-roles-stamp.js';
 import { moderation } from './0009-moderation.js';
 import { sessions } from './0010-sessions.js';
 import { messageDeliveries } from './0011-message-deliveries.js';
+import { search } from './0012-search.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 
 /** What a migration may need to know of the database it runs on. */
-export type MigrationCapabilities = Pick<DialectAdapter, 'alterConstraints'>;
+export type MigrationCapabilities = Pick<DialectAdapter, 'alterConstraints' | 'substringIndex'>;
 
 /** Migrations live in code so a bundled or compiled server carries them; order is by key. */
 export function migrationProvider(capabilities: MigrationCapabilities): MigrationProvider {
@@ -31,6 +32,7 @@ export function migrationProvider(capabilities: MigrationCapabilities): Migratio
         '0009-moderation': moderation,
         '0010-sessions': sessions,
         '0011-message-deliveries': messageDeliveries,
+        '0012-search': search(capabilities),
       };
     },
   };

@@ -87,6 +87,7 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): DialectA
     exclusive: false,
     writableCtes: true,
     alterConstraints: true,
+    substringIndex: 'pg-trgm',
     skipLocked: true,
     db: new Kysely<Database>({ dialect: new StoreUnavailableDialect(new UnboundedMigrationsDialect({ pool }), isUnavailable) }),
     keepPrepared: (sql) => named.add(sql),

@@ -36,6 +36,7 @@ export function createSqliteAdapter(options: SqliteAdapterOptions): DialectAdapt
     exclusive: true,
     writableCtes: false,
     alterConstraints: false,
+    substringIndex: 'fts5-trigram',
     skipLocked: false,
     db,
     // better-sqlite3 runs statements synchronously. Inside the caller's transaction they run on

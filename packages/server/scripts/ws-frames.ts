@@ -5,7 +5,7 @@ import WebSocket from 'ws';
  * A terminal WebSocket client for trying the native protocol: logs in, connects, prints every
  * frame, and sends each line you type (a JSON frame) as is.
  *
- * @example npm run chat -- driver1@example.com
+ * @example npm run ws -- driver1@example.com
  */
 const [email = 'driver1@example.com', password = 'password123', base = 'http://localhost:8000'] = process.argv.slice(2);
 
