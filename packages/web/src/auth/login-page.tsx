@@ -3,6 +3,7 @@ import { useLocation, useNavigate } from 'react-router';
 import { ApiError } from '../api/api-client.js';
 import { sessionStore } from '../api/session.js';
 import { useT } from '../i18n/i18n-provider.js';
+import { LocalePicker } from '../i18n/locale-picker.js';
 import { DemoUsers } from './demo-users.js';
 import { signIn } from './sign-in.js';
 
@@ -38,6 +39,7 @@ export function LoginPage() {
 
   return (
     <main id="main" className="login-page">
+      <LocalePicker />
       <h1>{t('auth.title')}</h1>
       {ended && <p role="status">{t('auth.sessionEnded')}</p>}
       <form onSubmit={submit} className="login-form">

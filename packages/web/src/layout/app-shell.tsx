@@ -1,14 +1,15 @@
 import { NavLink, Outlet } from 'react-router';
 import type { Session } from '../api/session.js';
 import { can } from '../api/session.js';
-import { LOCALE_NAMES, isLocale, useI18n } from '../i18n/i18n-provider.js';
+import { useI18n } from '../i18n/i18n-provider.js';
+import { LocalePicker } from '../i18n/locale-picker.js';
 import { OfflineBanner } from '../live/offline-banner.js';
 import { CONSOLE_ABILITIES } from '../console/console-abilities.js';
 import { ADMIN_ABILITIES } from '../admin/admin-abilities.js';
 
 /** The frame of every signed-in screen: skip link, navigation, language, sign out, offline banner. */
 export function AppShell({ session, onSignOut }: { session: Session; onSignOut(): void }) {
-  const { t, locale, setLocale } = useI18n();
+  const { t } = useI18n();
   return (
     <div className="app-shell">
       <a href="#main" className="skip-link">{t('app.skipToContent')}</a>
@@ -22,14 +23,7 @@ export function AppShell({ session, onSignOut }: { session: Session; onSignOut()
           </ul>
         </nav>
         <span className="who">{t('nav.signedInAs', { name: session.user.display_name })}</span>
-        <label className="locale-picker">
-          {t('nav.language')}{' '}
-          <select value={locale} onChange={(e) => isLocale(e.target.value) && setLocale(e.target.value)}>
-            {Object.entries(LOCALE_NAMES).map(([code, name]) => (
-              <option key={code} value={code} lang={code}>{name}</option>
-            ))}
-          </select>
-        </label>
+        <LocalePicker />
         <button type="button" onClick={onSignOut}>{t('nav.signOut')}</button>
       </header>
       <OfflineBanner />
