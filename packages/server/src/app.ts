@@ -23,8 +23,10 @@ import { supportRoutes } from './rest/routes/support.routes.js';
 import { attachmentRoutes } from './attachments/attachment.routes.js';
 import { moderationRoutes } from './moderation/moderation.routes.js';
 import { analyticsRoutes } from './analytics/analytics.routes.js';
+import { demoUserRoutes } from './demo/demo-users.routes.js';
 import { searchRoutes } from './search/search.routes.js';
 import type { Services } from './services.js';
+import { serveWebApp } from './web/serve-web-app.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -104,7 +106,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, attachmentRoutes, supportRoutes, moderationRoutes, analyticsRoutes, searchRoutes]) {
     await app.register(routes, { services });
   }
+  if (services.config.seedDemo) await app.register(demoUserRoutes, { services });
   for (const profile of PROFILES) if (profile.routes) await app.register(profile.routes, { services });
+  await app.register(serveWebApp);
 
   app.decorate('upgrades', new UpgradeRouter(app.server, { answerWithinMs: services.config.authTimeoutMs }));
   const context = { services, server: app.server, upgrades: app.upgrades, metrics: app.metrics };
