@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   unsupported_file_type: { status: 415, message: 'This type of file is not accepted', retryable: false },
   empty_file: { status: 422, message: 'The file is empty', retryable: false },
   blocked_content: { status: 422, message: 'The message contains a term this service does not allow', retryable: false },
+  // The operator's pre-send hook (PRE_SEND_HOOK_URL) refused the message; the detail is its reason.
+  rejected_by_hook: { status: 422, message: 'The message was rejected', retryable: false },
   validation_failed: { status: 422, message: 'The request does not match the schema', retryable: false },
   rate_limited: { status: 429, message: 'Too many requests', retryable: true },
   // Retryable after `retry_after` seconds, like `rate_limited`, but per conversation and set by its moderators.

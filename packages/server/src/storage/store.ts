@@ -25,6 +25,7 @@ export interface Store {
   readonly outbox: OutboxRepository;
   readonly moderation: ModerationRepository;
   readonly analytics: AnalyticsRepository;
+  readonly webhooks: WebhookRepository;
   /** Applies pending migrations. Safe to call on every start and from several nodes. */
   migrate(): Promise<void>;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
@@ -775,4 +776,98 @@ export interface AnalyticsRepository {
   deliveryLatency(scope: AnalyticsScope, percentiles: readonly number[]): Promise<{ readonly count: number; readonly values: readonly (number | null)[] }>;
   /** Support cases opened within the range (and queue), oldest first, each with its reopen notes and replies. */
   caseHistories(scope: AnalyticsScope): Promise<CaseHistory[]>;
+}
+
+/** Where a delivery stands: being attempted, done (a 2xx), or given up. */
+export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+/** A host app's receiver of events. */
+export interface WebhookEndpoint {
+  readonly id: string;
+  readonly url: string;
+  /** Event types it receives (`message.created`…). */
+  readonly events: readonly string[];
+  readonly description: string | null;
+  /** `whsec_` and the base64 of the signing key. */
+  readonly secret: string;
+  /** Set when it was disabled (a 410, five days of failures); a disabled endpoint gets nothing. */
+  readonly disabledAt: string | null;
+  readonly disabledReason: string | null;
+  /** The first failed attempt since its last success; null while it succeeds. */
+  readonly failingSince: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export type NewWebhookEndpoint = Pick<WebhookEndpoint, 'id' | 'url' | 'events' | 'description' | 'secret'>;
+
+export interface WebhookEndpointPatch {
+  readonly url?: string;
+  readonly events?: readonly string[];
+  readonly description?: string | null;
+  readonly secret?: string;
+  /** True clears `disabledAt` (and the failure streak); false disables it with `disabledReason`. */
+  readonly enabled?: boolean;
+  readonly disabledReason?: string;
+}
+
+/** One event for one endpoint. Its id is the `webhook-id` header of every attempt. */
+export interface WebhookDelivery {
+  readonly id: string;
+  readonly endpointId: string;
+  readonly eventType: string;
+  /** The body, exactly as every attempt sends it. */
+  readonly payload: string;
+  readonly status: WebhookDeliveryStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: string | null;
+  readonly lastStatusCode: number | null;
+  readonly lastError: string | null;
+  readonly createdAt: string;
+  readonly deliveredAt: string | null;
+}
+
+export type NewWebhookDelivery = Pick<WebhookDelivery, 'id' | 'endpointId' | 'eventType' | 'payload'>;
+
+/** What one attempt ended in. */
+export interface WebhookAttempt {
+  readonly at: string;
+  readonly status: WebhookDeliveryStatus;
+  readonly statusCode: number | null;
+  readonly error: string | null;
+  /** When the next attempt is due (status `pending` only). */
+  readonly nextAttemptAt: string | null;
+}
+
+export interface WebhookRepository {
+  createEndpoint(endpoint: NewWebhookEndpoint): Promise<WebhookEndpoint>;
+  endpoint(id: string): Promise<WebhookEndpoint | undefined>;
+  /** Every endpoint, oldest first. */
+  endpoints(): Promise<WebhookEndpoint[]>;
+  /** Resolves the endpoint as changed, or `undefined` when there is none by that id. */
+  updateEndpoint(id: string, patch: WebhookEndpointPatch): Promise<WebhookEndpoint | undefined>;
+  /** Deletes the endpoint and its deliveries; false when there was none. */
+  deleteEndpoint(id: string): Promise<boolean>;
+  /** The event types at least one enabled endpoint receives. */
+  subscribedTypes(): Promise<string[]>;
+  /**
+   * Writes the deliveries (status `pending`) and, in the same transaction, the outbox job of
+   * each one's first attempt (kind `jobKind`, subject the delivery id). A delivery whose id
+   * exists already is skipped with its job, so making the same deliveries again is harmless.
+   */
+  createDeliveries(deliveries: readonly NewWebhookDelivery[], jobKind: string): Promise<void>;
+  delivery(id: string): Promise<WebhookDelivery | undefined>;
+  /** An endpoint's deliveries, newest first; `before` is the id of the last one of the previous page. */
+  deliveries(endpointId: string, query: { readonly status?: WebhookDeliveryStatus; readonly limit: number; readonly before?: string }): Promise<WebhookDelivery[]>;
+  /**
+   * Records one attempt (one more in `attempts`) and the endpoint's failure streak with it: a
+   * success clears `failingSince`, a failure sets it unless it is set. Resolves the endpoint
+   * as it is afterwards.
+   */
+  recordAttempt(deliveryId: string, attempt: WebhookAttempt): Promise<WebhookEndpoint | undefined>;
+  /**
+   * Sends a delivery again: back to `pending` with no attempts, and a new job for it written
+   * in the same transaction. `undefined` when the delivery is unknown or still pending.
+   */
+  redeliver(deliveryId: string, jobKind: string, at: string): Promise<WebhookDelivery | undefined>;
 }

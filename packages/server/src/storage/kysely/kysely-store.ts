@@ -13,6 +13,7 @@ import { KyselyAttachmentRepository } from './attachment.repository.js';
 import { KyselyOutboxRepository } from './outbox.repository.js';
 import { KyselyModerationRepository } from './moderation.repository.js';
 import { KyselyAnalyticsRepository } from './analytics.repository.js';
+import { KyselyWebhookRepository } from './webhook.repository.js';
 import { sql } from 'kysely';
 
 /** The store for any dialect Kysely speaks; differences stay in the adapter. */
@@ -28,6 +29,7 @@ export class KyselyStore implements Store {
   readonly outbox: KyselyOutboxRepository;
   readonly moderation: KyselyModerationRepository;
   readonly analytics: KyselyAnalyticsRepository;
+  readonly webhooks: KyselyWebhookRepository;
 
   constructor(readonly adapter: DialectAdapter) {
     this.users = new KyselyUserRepository(adapter);
@@ -41,6 +43,7 @@ export class KyselyStore implements Store {
     this.attachments = new KyselyAttachmentRepository(adapter);
     this.moderation = new KyselyModerationRepository(adapter, this.conversations);
     this.analytics = new KyselyAnalyticsRepository(adapter);
+    this.webhooks = new KyselyWebhookRepository(adapter, this.outbox);
   }
 
   async migrate(): Promise<void> {
