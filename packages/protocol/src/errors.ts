@@ -52,6 +52,8 @@ export const ERROR_CODES = {
   store_unavailable: { status: 503, message: 'The store is unavailable, retry shortly', retryable: true },
   // The host app's access check (HOST_ACCESS_URL) did not answer in time or answered nonsense.
   host_unavailable: { status: 503, message: 'The host app could not be asked who may enter; retry shortly', retryable: true },
+  // The pre-send hook did not answer and PRE_SEND_HOOK_FAILURE=closed: nothing was sent.
+  hook_unavailable: { status: 503, message: 'The message could not be vetted; retry shortly', retryable: true },
 } as const satisfies Record<string, { status: number; message: string; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

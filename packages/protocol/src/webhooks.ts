@@ -20,7 +20,19 @@ export const WEBHOOK_EVENT_TYPES = [
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
-export const WebhookEventTypeJson = Type.Union(WEBHOOK_EVENT_TYPES.map((t) => Type.Literal(t)));
+export const WebhookEventTypeJson = Type.Union([
+  Type.Literal('message.created'),
+  Type.Literal('message.updated'),
+  Type.Literal('message.deleted'),
+  Type.Literal('message.hidden'),
+  Type.Literal('conversation.created'),
+  Type.Literal('conversation.closed'),
+  Type.Literal('participant.added'),
+  Type.Literal('participant.removed'),
+  Type.Literal('support_case.updated'),
+  Type.Literal('report.created'),
+  Type.Literal('rating.given'),
+]);
 
 export const WebhookEndpointJson = Type.Object({
   id: Type.String(),

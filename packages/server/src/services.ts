@@ -40,6 +40,7 @@ import { ModerationService } from './moderation/moderation.service.js';
 import { AnalyticsService } from './analytics/analytics.service.js';
 import { SlowMode } from './moderation/slow-mode.js';
 import { Readiness } from './ops/readiness.js';
+import { createWebhooks, type WebhookService } from './webhooks/index.js';
 
 /** Everything a gateway may call: the operations, and the ports beneath them. */
 export interface Services {
@@ -67,6 +68,8 @@ export interface Services {
   readonly moderation: ModerationService;
   /** Instance-wide reports, for administrators. */
   readonly analytics: AnalyticsService;
+  /** Webhook endpoints and their deliveries. */
+  readonly webhooks: WebhookService;
   /** Read-only lookups for presentation at the edge. */
   readonly directory: Directory;
   /** Subscribe-only view of the bus, for gateways. */
@@ -130,9 +133,11 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const sendRateLimit = new SendRateLimit({ points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds }, cluster?.limiter);
   const publisher = new AfterCommitPublisher(bus, logger);
   // Side effects a committed message may owe; each is a job kind with its planner and handler.
-  const messageJobs = [firstResponseJob(store)];
+  const webhooks = createWebhooks({ config, store, policy, logger, jobsWritten: () => jobs?.nudge() });
+  const messageJobs = [firstResponseJob(store), webhooks.messageJob];
   const jobs = config.jobsEnabled ? new JobRunner(store.outbox, { pollMs: config.jobPollMs, maxAttempts: config.jobMaxAttempts, logger }) : undefined;
   for (const job of messageJobs) jobs?.register(job.kind, job.handle);
+  webhooks.registerJobs(jobs);
   // With CLAMD_URL, every upload owes a virus scan, written with its record (docs/virus-scanning.md).
   const attachmentScan = createAttachmentScanJob({ config, store, publisher, logger });
   if (attachmentScan) jobs?.register(attachmentScan.kind, attachmentScan.handle);
@@ -140,7 +145,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const moderation = new ModerationService(store, publisher, policy, access, new SlowMode(cluster?.slowModeLimiter), { autoHideReports: config.moderationAutoHideReports, moderationCacheMs: config.moderationCacheMs });
   const flagJob = moderation.flagJob();
   jobs?.register(flagJob.kind, flagJob.handle);
-  const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger, typing }, moderation);
+  const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger, typing }, moderation, webhooks.preSend);
   const tracker = overrides.presence ?? cluster?.presence ?? new MemoryPresence();
   const presence = new PresenceService(tracker, bus, store, logger);
   presenceRef = presence;
@@ -184,6 +189,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     ...(cluster ? [{ name: 'redis', check: cluster.ping, timeoutMs: config.redisCommandTimeoutMs * 2 + 500 }] : []),
   ]);
   const auth = new AuthService(store, tokens, config.apiKeys, publisher, new LoginThrottle(loginThrottleOptions(config), cluster?.loginLimiters), config);
+  await webhooks.start();
   jobs?.start();
   return {
     config,
@@ -207,6 +213,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     supportRooms,
     moderation,
     analytics: new AnalyticsService(store, policy),
+    webhooks: webhooks.service,
     directory,
     readiness,
     events: bus,
@@ -217,6 +224,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     },
     async close() {
       await jobs?.stop();
+      webhooks.stop();
       stopSweeping();
       clearInterval(purging);
       clearInterval(purgingSessions);

@@ -1,4 +1,4 @@
-import type { Actor } from '../core/actor.js';
+import type { Actor, UserActor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import type { Conversation, Json, Message, Participant, Reaction } from '../core/model.js';
 import type { Logger } from 'pino';
@@ -13,6 +13,7 @@ import type { MessageJob } from '../jobs/message-job.js';
 import type { AfterCommitPublisher } from './after-commit-publisher.js';
 import { visibleTo } from '../core/message-visibility.js';
 import type { ModerationService } from '../moderation/moderation.service.js';
+import type { PreSendCheck } from '../webhooks/pre-send-hook.js';
 
 /** What sending, editing and reading ask of moderation. */
 export type MessageModeration = Pick<ModerationService, 'checkSend' | 'checkEdit' | 'checkReact' | 'viewerOf'>;
@@ -71,6 +72,8 @@ export class MessageService {
     private readonly followUps: MessageFollowUps,
     /** Bans, mutes, slow mode, the blocklist and blocks: asked before anything is written. */
     private readonly moderation: MessageModeration,
+    /** The operator's pre-send hook (PRE_SEND_HOOK_URL), asked after the checks and before moderation. */
+    private readonly preSend?: PreSendCheck,
   ) {}
 
   /**
@@ -93,7 +96,8 @@ export class MessageService {
       const target = await this.store.messages.byId(input.replyTo);
       if (!target || target.conversationId !== conversationId) throw invalid('/reply_to', 'no such message in this conversation');
     }
-    const verdict = await this.moderation.checkSend(actor, conversation, input.content);
+    const vetted = await this.vetted(actor, conversation, input, kind, uploadIds);
+    const verdict = await this.moderation.checkSend(actor, conversation, vetted.content);
     // Bound before the append, so the unclaimed-upload purge (which takes only unbound uploads)
     // can never delete a file a committed message carries.
     const attachments = await this.uploads.claim(actor, conversationId, uploadIds);
@@ -108,7 +112,7 @@ export class MessageService {
         content: verdict.content,
         attachments,
         replyTo: input.replyTo ?? null,
-        metadata: input.metadata ?? {},
+        metadata: vetted.metadata,
         clientId: input.clientId ?? null,
         jobs,
         ...(verdict.shadowed && { shadowed: true }),
@@ -123,6 +127,21 @@ export class MessageService {
     if (result.created) await this.publishCreated(result.message, origin, result.message.shadowed ? [actor.user.id] : undefined);
     await this.followUps.typing.stopIfTyping(conversationId, actor.user.id).catch((err: unknown) => this.followUps.logger.warn({ err, conversationId }, 'could not end the sender’s typing indicator'));
     return { ...result, message: visibleTo(result.message, this.moderation.viewerOf(actor)) };
+  }
+
+  /**
+   * The content and metadata to store, as the pre-send hook leaves them (the draft's own when no
+   * hook is configured). A retry of a message already written is not asked again: the append
+   * returns the original whatever the hook would say now. A modified text obeys the same content
+   * rule, and moderation's checks then run on it.
+   */
+  private async vetted(actor: UserActor, conversation: AccessFacts['conversation'], input: SendMessageInput, kind: string, uploadIds: readonly string[]): Promise<{ content: string; metadata: Json }> {
+    const draft = { content: input.content, metadata: input.metadata ?? {} };
+    if (!this.preSend) return draft;
+    if (input.clientId != null && (await this.store.messages.byClientId(actor.user.id, conversation.id, input.clientId))) return draft;
+    const outcome = await this.preSend.vet({ kind, ...draft, replyTo: input.replyTo ?? null, clientId: input.clientId ?? null, attachmentIds: uploadIds }, actor.user, conversation);
+    if (outcome.content !== draft.content) this.checkContent(outcome.content, kind, uploadIds.length > 0);
+    return outcome;
   }
 
   /** The kinds of the outbox jobs a message of this sender in this conversation owes. */

@@ -262,6 +262,8 @@ export interface MessageRepository {
    */
   append(input: NewMessage): Promise<AppendResult>;
   byId(id: string): Promise<Message | undefined>;
+  /** The message a sender wrote with this client id in this conversation, if any (what a retry would return). */
+  byClientId(senderId: string, conversationId: string, clientId: string): Promise<Message | undefined>;
   /** Several messages at once; unknown ids are skipped. */
   byIds(ids: readonly string[]): Promise<Message[]>;
   /**

@@ -133,7 +133,7 @@ export class KyselyMessageRepository implements MessageRepository {
    */
   private async answerLostRace(error: unknown, input: NewMessage): Promise<AppendResult> {
     if (this.adapter.isUniqueViolation(error) && input.clientId != null) {
-      const original = await this.byClientId(this.db, input.senderId, input.conversationId, input.clientId);
+      const original = await this.originalOf(this.db, input.senderId, input.conversationId, input.clientId);
       if (original) return { message: original, created: false };
     }
     throw error;
@@ -145,7 +145,7 @@ export class KyselyMessageRepository implements MessageRepository {
    */
   async appendIn(trx: Transaction<Database>, input: NewMessage): Promise<AppendResult> {
     if (input.clientId != null) {
-      const original = await this.byClientId(trx, input.senderId, input.conversationId, input.clientId);
+      const original = await this.originalOf(trx, input.senderId, input.conversationId, input.clientId);
       if (original) return { message: original, created: false };
     }
     const timestamp = now();
@@ -181,9 +181,13 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   /** A client id names one message of one sender in one conversation. */
-  private async byClientId(db: Kysely<Database>, senderId: string | null, conversationId: string, clientId: string): Promise<Message | undefined> {
+  private async originalOf(db: Kysely<Database>, senderId: string | null, conversationId: string, clientId: string): Promise<Message | undefined> {
     const { rows } = senderId === null ? await this.statements.selectSystemByClientId.execute(db, [conversationId, clientId]) : await this.statements.selectByClientId.execute(db, [senderId, conversationId, clientId]);
     return rows[0] && toMessage(rows[0]);
+  }
+
+  byClientId(senderId: string, conversationId: string, clientId: string): Promise<Message | undefined> {
+    return this.originalOf(this.db, senderId, conversationId, clientId);
   }
 
   async byId(id: string): Promise<Message | undefined> {
