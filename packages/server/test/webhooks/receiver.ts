@@ -50,7 +50,8 @@ export class TestReceiver {
   }
 }
 
-/** Answers the statuses in turn, then the last one forever. */
+/** Answers the statuses in turn (counting from its own first request), then the last one forever. */
 export function inTurn(...codes: number[]): Answer {
-  return (n, _received, res) => status(codes[Math.min(n, codes.length - 1)]!)(res);
+  let n = 0;
+  return (_n, _received, res) => status(codes[Math.min(n++, codes.length - 1)]!)(res);
 }
