@@ -142,10 +142,10 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const attachmentScan = createAttachmentScanJob({ config, store, publisher, logger });
   if (attachmentScan) jobs?.register(attachmentScan.kind, attachmentScan.handle);
   const typing = new TypingService(bus, access, config.typingTimeoutSeconds * 1000);
-  const moderation = new ModerationService(store, publisher, policy, access, new SlowMode(cluster?.slowModeLimiter), { autoHideReports: config.moderationAutoHideReports, moderationCacheMs: config.moderationCacheMs });
+  const moderation = new ModerationService(store, publisher, policy, access, new SlowMode(cluster?.slowModeLimiter), { autoHideReports: config.moderationAutoHideReports, moderationCacheMs: config.moderationCacheMs }, webhooks.events);
   const flagJob = moderation.flagJob();
   jobs?.register(flagJob.kind, flagJob.handle);
-  const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger, typing }, moderation, webhooks.preSend);
+  const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger, typing, changes: webhooks.events }, moderation, webhooks.preSend);
   const tracker = overrides.presence ?? cluster?.presence ?? new MemoryPresence();
   const presence = new PresenceService(tracker, bus, store, logger);
   presenceRef = presence;
@@ -172,12 +172,12 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const purging = setInterval(sweepUploads, Math.min(UPLOAD_PURGE_MS, config.uploadUnclaimedTtlSeconds * 1000));
   purging.unref();
   const queues = new SupportQueues(policy);
-  const assignment = new AssignmentService(store, tracker, policy, queues, logger);
-  const conversations = new ConversationService(store, publisher, policy, access, moderation);
+  const assignment = new AssignmentService(store, tracker, policy, queues, logger, webhooks.events);
+  const conversations = new ConversationService(store, publisher, policy, access, moderation, webhooks.events);
   const hostAccess = config.hostAccessUrl === undefined ? undefined : new HostAccess({ url: config.hostAccessUrl, secret: config.hostAccessSecret!, cacheMs: config.hostAccessCacheSeconds * 1000, timeoutMs: config.hostAccessTimeoutMs, logger });
   const contexts = new ContextEntryService(store, conversations, hostAccess);
   const contextEvents = new ContextEventService(conversations, messages, policy);
-  const support = new SupportService(store, publisher, policy, access, messages, sendRateLimit, queues, assignment, conversations, moderation);
+  const support = new SupportService(store, publisher, policy, access, messages, sendRateLimit, queues, assignment, conversations, moderation, webhooks.events);
   assignment.onAssigned((assigned, agent) => support.announceAssignment(assigned, 'assigned', null, agent));
   presence.onOnline((userId) => assignment.drainFor(userId));
   const supportRooms = new SupportRoomsService(policy, queues, support, messages, presence, store, publisher);

@@ -10,6 +10,7 @@ import type { AccessFacts, Store } from '../storage/store.js';
 import type { SendRateLimit } from '../limits/send-rate-limit.js';
 import type { AttachmentService } from '../attachments/attachment.service.js';
 import type { MessageJob } from '../jobs/message-job.js';
+import type { ChangeJobs } from '../jobs/change-jobs.js';
 import type { AfterCommitPublisher } from './after-commit-publisher.js';
 import { visibleTo } from '../core/message-visibility.js';
 import type { ModerationService } from '../moderation/moderation.service.js';
@@ -56,6 +57,8 @@ export interface MessageFollowUps {
   readonly logger: Pick<Logger, 'warn'>;
   /** A message ends its sender's typing indicator, whichever transport sent it. */
   readonly typing: Pick<TypingService, 'stopIfTyping'>;
+  /** The outbox jobs an edit or a delete owes (webhook events). @default none */
+  readonly changes?: ChangeJobs;
 }
 
 /** Sending, paging, receipts, edits and deletes of messages. */
@@ -145,7 +148,7 @@ export class MessageService {
   }
 
   /** The kinds of the outbox jobs a message of this sender in this conversation owes. */
-  private jobsFor(conversation: AccessFacts['conversation'], message: { senderId: string; kind: string }): string[] {
+  jobsFor(conversation: AccessFacts['conversation'], message: { senderId: string; kind: string }): string[] {
     return this.followUps.jobs.filter((job) => job.needs(conversation, message)).map((job) => job.kind);
   }
 
@@ -317,7 +320,7 @@ export class MessageService {
     this.checkContent(content, message.kind, message.attachments.length > 0);
     if (message.hidden) throw new AppError('forbidden', 'A moderator hid this message; it cannot be edited');
     const stored = actor.kind === 'user' ? await this.moderation.checkEdit(actor, conversationId, content) : content;
-    const updated = await this.store.messages.update(messageId, { content: stored, editedAt: new Date().toISOString() });
+    const updated = await this.store.messages.update(messageId, { content: stored, editedAt: new Date().toISOString() }, this.owed('message.updated', messageId));
     await this.publishUpdated(updated);
     return updated;
   }
@@ -333,7 +336,7 @@ export class MessageService {
     // Deleting someone else's message is a moderator's action: audited, with its reports settled, in one go.
     const updated =
       message.senderId === by
-        ? await this.store.messages.update(messageId, patch)
+        ? await this.store.messages.update(messageId, patch, this.owed('message.deleted', messageId))
         : (
             await this.store.moderation.actOnMessage({
               messageId,
@@ -341,10 +344,16 @@ export class MessageService {
               resolveReports: 'actioned',
               by,
               audit: { actorId: by, action: 'delete', targetType: 'message', targetId: messageId, reason: null, params: { conversation_id: conversationId, sender_id: message.senderId } },
+              jobs: this.owed('message.deleted', messageId),
             })
           ).message;
     await this.publishUpdated(updated);
     return updated;
+  }
+
+  /** The jobs a change to a message owes beyond the message's own (its webhook event). */
+  private owed(type: string, messageId: string) {
+    return this.followUps.changes?.for({ type, subjectId: messageId }) ?? [];
   }
 
   private async ownMessage(actor: Actor, conversationId: string, messageId: string): Promise<Message> {

@@ -80,6 +80,8 @@ export interface NewConversation {
   readonly metadata: Json;
   readonly createdBy: string | null;
   readonly participants: readonly { readonly userId: string; readonly role: string }[];
+  /** The outbox jobs the new conversation owes (its webhook event), given its id; written in its transaction. */
+  readonly jobs?: (conversationId: string) => readonly NewJob[];
 }
 
 export interface ConversationListQuery {
@@ -115,7 +117,8 @@ export interface ConversationRepository {
   listForUser(query: ConversationListQuery): Promise<ConversationSummary[]>;
   /** The summary of one conversation for one participant, or `undefined` if not a participant. */
   summaryFor(conversationId: string, userId: string): Promise<ConversationSummary | undefined>;
-  update(id: string, patch: ConversationPatch): Promise<Conversation>;
+  /** Applies the patch, with the outbox jobs the change owes in the same transaction. */
+  update(id: string, patch: ConversationPatch, jobs?: readonly NewJob[]): Promise<Conversation>;
   /** Current participants (those who have not left). */
   participants(conversationId: string): Promise<Participant[]>;
   /** Current participants of several conversations at once, by conversation (those without any are absent). */
@@ -130,10 +133,13 @@ export interface ConversationRepository {
    * only writer may answer from memory; the answer always reflects every write it made.
    */
   accessFacts(conversationId: string, userId: string): Promise<AccessFacts | undefined>;
-  /** Adds the user, or brings a former participant back; returns the row. */
-  addParticipant(conversationId: string, userId: string, role: string): Promise<Participant>;
-  /** Marks the participant as having left; returns false if they were not a current participant. */
-  removeParticipant(conversationId: string, userId: string): Promise<boolean>;
+  /** Adds the user, or brings a former participant back; returns the row. `jobs` are written with it. */
+  addParticipant(conversationId: string, userId: string, role: string, jobs?: readonly NewJob[]): Promise<Participant>;
+  /**
+   * Marks the participant as having left; returns false if they were not a current participant
+   * (and then writes no `jobs`).
+   */
+  removeParticipant(conversationId: string, userId: string, jobs?: readonly NewJob[]): Promise<boolean>;
   /**
    * Moves the read pointer forward (never back) to `min(seq, last_seq)`, and the delivered
    * pointer with it. Returns the participant after the move.
@@ -277,7 +283,8 @@ export interface MessageRepository {
    * newest of them that fit (always at least one), so a client paging by skip gets the rest next.
    */
   window(conversationId: string, skip: number, limit: number, maxBytes?: number): Promise<Message[]>;
-  update(id: string, patch: MessagePatch): Promise<Message>;
+  /** Applies the patch, with the outbox jobs the change owes (its webhook event) in the same transaction. */
+  update(id: string, patch: MessagePatch, jobs?: readonly NewJob[]): Promise<Message>;
 }
 
 export interface RevocationRepository {
@@ -529,24 +536,25 @@ export interface SupportCaseRepository {
    * Assigns the agent and moves the case to `active`, only if its status is one of `from` (and,
    * for a claim, no agent holds it). Resolves the updated case, or `undefined` when another
    * change won the race. The agent becomes a participant in the same transaction;
-   * `agentJoined` says whether they were not one already.
+   * `agentJoined` says whether they were not one already. Every case change writes its `jobs`
+   * (webhook events) in its own transaction, and only when it happened.
    */
-  assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean; note?: CaseNote }): Promise<CaseChange & { agentJoined: boolean } | undefined>;
+  assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean; note?: CaseNote; jobs?: readonly NewJob[] }): Promise<CaseChange & { agentJoined: boolean } | undefined>;
   /**
    * Moves the case to `to` only from one of `from`, stamping `stamp` with now, and sets the
    * conversation's status with it when `conversationStatus` is given; `undefined` when the
    * status was not in `from`.
    */
-  transition(conversationId: string, from: readonly CaseStatus[], to: CaseStatus, stamp: 'resolved_at' | 'closed_at' | null, options?: { clearAgent?: boolean; conversationStatus?: string; note?: CaseNote }): Promise<CaseChange | undefined>;
+  transition(conversationId: string, from: readonly CaseStatus[], to: CaseStatus, stamp: 'resolved_at' | 'closed_at' | null, options?: { clearAgent?: boolean; conversationStatus?: string; note?: CaseNote; jobs?: readonly NewJob[] }): Promise<CaseChange | undefined>;
   /** Moves the case to another queue (and back to waiting without an agent when `unassign`). */
-  moveQueue(conversationId: string, queue: string, unassign: boolean, note?: CaseNote): Promise<CaseChange | undefined>;
+  moveQueue(conversationId: string, queue: string, unassign: boolean, note?: CaseNote, jobs?: readonly NewJob[]): Promise<CaseChange | undefined>;
   /**
    * Stamps the first staff response: keeps the earliest `at` it was ever given, so calls in any
    * order, and repeated calls, leave the same stamp.
    */
   recordFirstResponse(conversationId: string, at: string): Promise<void>;
-  /** Records the requester's rating once, only for resolved or closed cases; false otherwise. */
-  rate(conversationId: string, score: number, comment: string | null): Promise<boolean>;
+  /** Records the requester's rating once, only for resolved or closed cases; false otherwise (and then writes no `jobs`). */
+  rate(conversationId: string, score: number, comment: string | null, jobs?: readonly NewJob[]): Promise<boolean>;
   /** Active cases per agent, for the given agents (agents with none are absent). */
   activeCounts(agentIds: readonly string[]): Promise<Map<string, number>>;
   /**
@@ -654,7 +662,12 @@ export interface MessageAction {
   readonly resolveReports?: Exclude<ReportState, 'open'>;
   readonly by: string | null;
   readonly audit: NewAuditEntry;
+  /** Outbox jobs the action owes (its webhook event), written in its transaction. */
+  readonly jobs?: readonly NewJob[];
 }
+
+/** The outbox jobs a report owes, once it is known whether it was filed and hid the message. */
+export type ReportJobs = (filed: { readonly reportId: string; readonly created: boolean; readonly autoHidden: boolean }) => readonly NewJob[];
 
 export interface ModerationRepository {
   /**
@@ -662,7 +675,7 @@ export interface ModerationRepository {
    * message reported. When `autoHideAt` distinct people have open reports of it, the message
    * is hidden in the same transaction, with an audit line by the server.
    */
-  report(input: NewReport, autoHideAt: number): Promise<ReportOutcome>;
+  report(input: NewReport, autoHideAt: number, jobs?: ReportJobs): Promise<ReportOutcome>;
   /** Reported messages with reports in `state`, the longest waiting first. */
   queue(query: { readonly state: ReportState; readonly limit: number; readonly after?: string }): Promise<ReportedMessage[]>;
   reportsOf(messageId: string): Promise<MessageReport[]>;

@@ -35,13 +35,13 @@ export class KyselyStore implements Store {
     this.users = new KyselyUserRepository(adapter);
     this.outbox = new KyselyOutboxRepository(adapter);
     this.messages = new KyselyMessageRepository(adapter, this.outbox);
-    this.conversations = new KyselyConversationRepository(adapter, this.messages);
+    this.conversations = new KyselyConversationRepository(adapter, this.messages, this.outbox);
     this.revocations = new KyselyRevocationRepository(adapter);
     this.sessions = new KyselySessionRepository(adapter);
     this.reactions = new KyselyReactionRepository(adapter);
-    this.cases = new KyselySupportCaseRepository(adapter, this.conversations, this.messages);
+    this.cases = new KyselySupportCaseRepository(adapter, this.conversations, this.messages, this.outbox);
     this.attachments = new KyselyAttachmentRepository(adapter);
-    this.moderation = new KyselyModerationRepository(adapter, this.conversations);
+    this.moderation = new KyselyModerationRepository(adapter, this.conversations, this.outbox);
     this.analytics = new KyselyAnalyticsRepository(adapter);
     this.webhooks = new KyselyWebhookRepository(adapter, this.outbox);
   }

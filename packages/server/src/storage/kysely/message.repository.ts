@@ -3,7 +3,7 @@ import { AppError, isAppError } from '../../core/errors.js';
 import type { Message } from '../../core/model.js';
 import type { Database, MessagesTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { AppendResult, MessagePageQuery, MessagePatch, MessageRepository, NewMessage } from '../store.js';
+import type { AppendResult, MessagePageQuery, MessagePatch, MessageRepository, NewJob, NewMessage } from '../store.js';
 import { GroupCommit, type Outcome } from '../group-commit.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import { COLUMNS } from './columns.js';
@@ -229,8 +229,21 @@ export class KyselyMessageRepository implements MessageRepository {
     return rows.slice(0, taken).map(toMessage).reverse();
   }
 
-  async update(id: string, patch: MessagePatch): Promise<Message> {
-    await this.db
+  async update(id: string, patch: MessagePatch, jobs: readonly NewJob[] = []): Promise<Message> {
+    if (jobs.length === 0) await this.updateIn(this.db, id, patch);
+    else {
+      await this.db.transaction().execute(async (trx) => {
+        await this.updateIn(trx, id, patch);
+        await this.outbox.enqueueIn(trx, jobs);
+      });
+    }
+    const saved = await this.byId(id);
+    if (!saved) throw new AppError('message_not_found');
+    return saved;
+  }
+
+  private async updateIn(db: Kysely<Database>, id: string, patch: MessagePatch): Promise<void> {
+    await db
       .updateTable('messages')
       .set({
         ...(patch.content !== undefined && { content: patch.content }),
@@ -242,9 +255,6 @@ export class KyselyMessageRepository implements MessageRepository {
       })
       .where('id', '=', id)
       .execute();
-    const saved = await this.byId(id);
-    if (!saved) throw new AppError('message_not_found');
-    return saved;
   }
 }
 
