@@ -96,7 +96,11 @@ export class JobRunner {
   nudge(): void {
     if (this.stopped) return;
     this.wanted = true;
-    this.draining ??= this.drain();
+    // Cleared once the round has ended, never before it is stored: a round that finds every slot
+    // taken ends without waiting for anything.
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+    });
   }
 
   /** Stops polling and resolves once the handlers running now have finished and been settled. */
@@ -124,23 +128,19 @@ export class JobRunner {
    * the slots were all taken, each job that ends starts another round.
    */
   private async drain(): Promise<void> {
-    try {
-      while (this.wanted && !this.stopped) {
-        this.wanted = false;
-        const free = this.batchSize - this.running.size;
-        this.saturated = free <= 0;
-        if (this.saturated) break;
-        const jobs = await this.outbox.claimDue(free, this.leaseMs, new Date(this.now())).catch((err: unknown) => {
-          // The store is unreachable, most likely: the next poll tries again.
-          this.options.logger.warn({ err }, 'could not claim outbox jobs');
-          return [];
-        });
-        for (const job of jobs) this.track(this.run(job));
-        // As many as asked for suggests more are due: keep going rather than wait for the poll.
-        if (jobs.length === free) this.wanted = true;
-      }
-    } finally {
-      this.draining = undefined;
+    while (this.wanted && !this.stopped) {
+      this.wanted = false;
+      const free = this.batchSize - this.running.size;
+      this.saturated = free <= 0;
+      if (this.saturated) return;
+      const jobs = await this.outbox.claimDue(free, this.leaseMs, new Date(this.now())).catch((err: unknown) => {
+        // The store is unreachable, most likely: the next poll tries again.
+        this.options.logger.warn({ err }, 'could not claim outbox jobs');
+        return [];
+      });
+      for (const job of jobs) this.track(this.run(job));
+      // As many as asked for suggests more are due: keep going rather than wait for the poll.
+      if (jobs.length === free) this.wanted = true;
     }
   }
 

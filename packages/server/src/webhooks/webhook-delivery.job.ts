@@ -12,8 +12,14 @@ export const DELIVERY_JOB_KIND = 'webhooks.deliver';
 
 /** An endpoint failing without a single success for this long is disabled (the Standard Webhooks advice). */
 export const DISABLE_AFTER_MS = 5 * 86_400_000;
-/** A delivery whose endpoint has all its slots taken tries again within this, in ms (not an attempt). */
-const BUSY_RETRY_MS = 1000;
+/**
+ * A delivery whose endpoint has all its slots taken waits this long, in ms, doubling with each
+ * time it found them taken, up to {@link BUSY_RETRY_CAP_MS} (none of it counts as an attempt):
+ * a backlog behind a slow receiver is looked at less and less often instead of being claimed
+ * again every second.
+ */
+const BUSY_RETRY_MS = 500;
+const BUSY_RETRY_CAP_MS = 5000;
 /** Longest error text kept on a delivery. */
 const MAX_ERROR_LENGTH = 500;
 
@@ -74,7 +80,11 @@ export function webhookDeliveryJob(store: Store, options: DeliveryOptions): JobH
       await store.webhooks.recordAttempt(delivery.id, { at: at(), status: 'failed', statusCode: null, error: 'the endpoint is disabled', nextAttemptAt: null });
       return;
     }
-    if (!slots.tryTake(endpoint.id)) throw new RetryIn(Math.round(BUSY_RETRY_MS * (0.5 + random())), 'the endpoint has all its deliveries in flight');
+    if (!(await slots.take(endpoint.id))) {
+      // `job.attempts` counts this job's claims, the waits included.
+      const waited = Math.max(0, job.attempts - delivery.attempts - 1);
+      throw new RetryIn(Math.round(Math.min(BUSY_RETRY_CAP_MS, BUSY_RETRY_MS * 2 ** waited) * (0.5 + random())), 'the endpoint has all its deliveries in flight');
+    }
     let verdict: Verdict;
     try {
       verdict = await attempt(delivery, endpoint);

@@ -88,7 +88,7 @@ for (const dialect of dialects) {
       expect((await t.store.webhooks.endpoint(endpoint.id))!.failingSince).toBeNull();
     });
 
-    it('keeps an endpoint to its in-flight limit: a delivery beyond it waits without spending an attempt', async () => {
+    it('keeps an endpoint to its in-flight limit: one more waits its turn here, the next goes back to the outbox without spending an attempt', async () => {
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
       answer = async (_n, _r, res) => {
@@ -97,16 +97,21 @@ for (const dialect of dialects) {
       };
       const handle = handlerFor(t.store, { maxInFlight: 1 });
       const first = await pending('msg_a');
-      await t.store.webhooks.createDeliveries([{ id: 'msg_b', endpointId: first.endpoint.id, eventType: 'message.created', payload: '{}' }], DELIVERY_JOB_KIND);
-      const second = (await t.store.outbox.byId(`msg_b:${DELIVERY_JOB_KIND}`))!;
+      await t.store.webhooks.createDeliveries(['msg_b', 'msg_c'].map((id) => ({ id, endpointId: first.endpoint.id, eventType: 'message.created', payload: '{}' })), DELIVERY_JOB_KIND);
+      const jobOf = async (id: string) => (await t.store.outbox.byId(`${id}:${DELIVERY_JOB_KIND}`))!;
+      const sent = receiver.received.length;
       const running = handle(first.job);
-      await expect.poll(() => receiver.received.length > 0).toBe(true);
-      const delay = await retryDelayOf(handle(second));
-      expect(delay).toBeLessThanOrEqual(1500);
-      expect(await t.store.webhooks.delivery('msg_b')).toMatchObject({ status: 'pending', attempts: 0 });
+      await expect.poll(() => receiver.received.length > sent).toBe(true);
+      const waiting = handle(await jobOf('msg_b'));
+      const delay = await retryDelayOf(handle(await jobOf('msg_c')));
+      expect(delay).toBeLessThanOrEqual(750);
+      expect(await t.store.webhooks.delivery('msg_c')).toMatchObject({ status: 'pending', attempts: 0 });
+      // Only the first reached the receiver while it was held.
+      expect(receiver.received.length).toBe(sent + 1);
       release();
-      await running;
+      await Promise.all([running, waiting]);
       expect(await t.store.webhooks.delivery('msg_a')).toMatchObject({ status: 'succeeded' });
+      expect(await t.store.webhooks.delivery('msg_b')).toMatchObject({ status: 'succeeded' });
     });
 
     it('refuses a loopback target unless private targets are allowed, without sending anything', async () => {
