@@ -5,22 +5,27 @@ import { eventually } from '../support/cluster.js';
 import { startTestServer, TEST_API_KEY, type TestServer } from '../support/test-server.js';
 import { inTurn, TestReceiver } from './receiver.js';
 import type { KyselyStore } from '../../src/storage/kysely/kysely-store.js';
+import { dialects } from '../support/test-stores.js';
+import { createScratchPostgres, dropScratchPostgres } from '../support/scratch-postgres.js';
 
-/** Every event type, each from the change that reports it, as a receiver subscribed to all of them hears it. */
-describe('webhook events', () => {
+/** Every event type, each from the change that reports it, as a receiver subscribed to all of them hears it, on each dialect. */
+describe.each(dialects)('webhook events on %s', (dialect) => {
   let server: TestServer;
   let hook: TestReceiver;
   let verifier: Webhook;
+  let scratch: { url: string; name: string } | undefined;
   beforeAll(async () => {
-    server = await startTestServer({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_SCHEDULE: '100ms', JOB_POLL_MS: '50', MODERATION_AUTO_HIDE_REPORTS: '1' });
+    if (dialect === 'postgres') scratch = await createScratchPostgres(process.env.TEST_DATABASE_URL!, 'sb_webhooks');
+    server = await startTestServer({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_SCHEDULE: '100ms', JOB_POLL_MS: '50', MODERATION_AUTO_HIDE_REPORTS: '1', ...(scratch && { DATABASE_URL: scratch.url }) });
     hook = await TestReceiver.start(inTurn(200));
     const created = await server.request('POST', '/v1/webhooks', { apiKey: TEST_API_KEY, body: { url: hook.url, events: [...WEBHOOK_EVENT_TYPES] } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     verifier = new Webhook(created.body.secret);
   });
   afterAll(async () => {
-    await server.close();
-    await hook.close();
+    await server?.close();
+    await hook?.close();
+    if (scratch) await dropScratchPostgres(process.env.TEST_DATABASE_URL!, scratch.name);
   });
 
   /** The verified bodies received so far. */
