@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   unsupported_file_type: { status: 415, message: 'This type of file is not accepted', retryable: false },
   empty_file: { status: 422, message: 'The file is empty', retryable: false },
   blocked_content: { status: 422, message: 'The message contains a term this service does not allow', retryable: false },
+  // The operator's pre-send hook (PRE_SEND_HOOK_URL) refused the message; the detail is its reason.
+  rejected_by_hook: { status: 422, message: 'The message was rejected', retryable: false },
   validation_failed: { status: 422, message: 'The request does not match the schema', retryable: false },
   rate_limited: { status: 429, message: 'Too many requests', retryable: true },
   // Retryable after `retry_after` seconds, like `rate_limited`, but per conversation and set by its moderators.
@@ -50,6 +52,8 @@ export const ERROR_CODES = {
   store_unavailable: { status: 503, message: 'The store is unavailable, retry shortly', retryable: true },
   // The host app's access check (HOST_ACCESS_URL) did not answer in time or answered nonsense.
   host_unavailable: { status: 503, message: 'The host app could not be asked who may enter; retry shortly', retryable: true },
+  // The pre-send hook did not answer and PRE_SEND_HOOK_FAILURE=closed: nothing was sent.
+  hook_unavailable: { status: 503, message: 'The message could not be vetted; retry shortly', retryable: true },
 } as const satisfies Record<string, { status: number; message: string; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -14,3 +14,4 @@ export * from './moderation.js';
 export * from './analytics.js';
 export * from './morevans.js';
 export * from './search.js';
+export * from './webhooks.js';

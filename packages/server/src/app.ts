@@ -25,6 +25,7 @@ import { moderationRoutes } from './moderation/moderation.routes.js';
 import { analyticsRoutes } from './analytics/analytics.routes.js';
 import { demoUserRoutes } from './demo/demo-users.routes.js';
 import { searchRoutes } from './search/search.routes.js';
+import { webhookRoutes } from './webhooks/webhook.routes.js';
 import type { Services } from './services.js';
 import { serveWebApp } from './web/serve-web-app.js';
 
@@ -103,7 +104,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   registerAuthentication(app, services.auth);
-  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, attachmentRoutes, supportRoutes, moderationRoutes, analyticsRoutes, searchRoutes]) {
+  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, attachmentRoutes, supportRoutes, moderationRoutes, analyticsRoutes, searchRoutes, webhookRoutes]) {
     await app.register(routes, { services });
   }
   if (services.config.seedDemo) await app.register(demoUserRoutes, { services });

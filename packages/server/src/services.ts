@@ -41,6 +41,7 @@ import { AnalyticsService } from './analytics/analytics.service.js';
 import { SearchService } from './search/search.service.js';
 import { SlowMode } from './moderation/slow-mode.js';
 import { Readiness } from './ops/readiness.js';
+import { createWebhooks, type WebhookService } from './webhooks/index.js';
 
 /** Everything a gateway may call: the operations, and the ports beneath them. */
 export interface Services {
@@ -70,6 +71,8 @@ export interface Services {
   readonly analytics: AnalyticsService;
   /** Message search in the conversations the caller may read now. */
   readonly search: SearchService;
+  /** Webhook endpoints and their deliveries. */
+  readonly webhooks: WebhookService;
   /** Read-only lookups for presentation at the edge. */
   readonly directory: Directory;
   /** Subscribe-only view of the bus, for gateways. */
@@ -133,17 +136,19 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const sendRateLimit = new SendRateLimit({ points: config.sendRatePoints, windowSeconds: config.sendRateWindowSeconds }, cluster?.limiter);
   const publisher = new AfterCommitPublisher(bus, logger);
   // Side effects a committed message may owe; each is a job kind with its planner and handler.
-  const messageJobs = [firstResponseJob(store)];
+  const webhooks = createWebhooks({ config, store, policy, logger, jobsWritten: () => jobs?.nudge() });
+  const messageJobs = [firstResponseJob(store), webhooks.messageJob];
   const jobs = config.jobsEnabled ? new JobRunner(store.outbox, { pollMs: config.jobPollMs, maxAttempts: config.jobMaxAttempts, logger }) : undefined;
   for (const job of messageJobs) jobs?.register(job.kind, job.handle);
+  webhooks.registerJobs(jobs);
   // With CLAMD_URL, every upload owes a virus scan, written with its record (docs/virus-scanning.md).
   const attachmentScan = createAttachmentScanJob({ config, store, publisher, logger });
   if (attachmentScan) jobs?.register(attachmentScan.kind, attachmentScan.handle);
   const typing = new TypingService(bus, access, config.typingTimeoutSeconds * 1000);
-  const moderation = new ModerationService(store, publisher, policy, access, new SlowMode(cluster?.slowModeLimiter), { autoHideReports: config.moderationAutoHideReports, moderationCacheMs: config.moderationCacheMs });
+  const moderation = new ModerationService(store, publisher, policy, access, new SlowMode(cluster?.slowModeLimiter), { autoHideReports: config.moderationAutoHideReports, moderationCacheMs: config.moderationCacheMs }, webhooks.events);
   const flagJob = moderation.flagJob();
   jobs?.register(flagJob.kind, flagJob.handle);
-  const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger, typing }, moderation);
+  const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger, typing, changes: webhooks.events }, moderation, webhooks.preSend);
   const tracker = overrides.presence ?? cluster?.presence ?? new MemoryPresence();
   const presence = new PresenceService(tracker, bus, store, logger);
   presenceRef = presence;
@@ -170,12 +175,12 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const purging = setInterval(sweepUploads, Math.min(UPLOAD_PURGE_MS, config.uploadUnclaimedTtlSeconds * 1000));
   purging.unref();
   const queues = new SupportQueues(policy);
-  const assignment = new AssignmentService(store, tracker, policy, queues, logger);
-  const conversations = new ConversationService(store, publisher, policy, access, moderation);
+  const assignment = new AssignmentService(store, tracker, policy, queues, logger, webhooks.events);
+  const conversations = new ConversationService(store, publisher, policy, access, moderation, webhooks.events);
   const hostAccess = config.hostAccessUrl === undefined ? undefined : new HostAccess({ url: config.hostAccessUrl, secret: config.hostAccessSecret!, cacheMs: config.hostAccessCacheSeconds * 1000, timeoutMs: config.hostAccessTimeoutMs, logger });
   const contexts = new ContextEntryService(store, conversations, hostAccess);
   const contextEvents = new ContextEventService(conversations, messages, policy);
-  const support = new SupportService(store, publisher, policy, access, messages, sendRateLimit, queues, assignment, conversations, moderation);
+  const support = new SupportService(store, publisher, policy, access, messages, sendRateLimit, queues, assignment, conversations, moderation, webhooks.events);
   assignment.onAssigned((assigned, agent) => support.announceAssignment(assigned, 'assigned', null, agent));
   presence.onOnline((userId) => assignment.drainFor(userId));
   const supportRooms = new SupportRoomsService(policy, queues, support, messages, presence, store, publisher);
@@ -187,6 +192,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     ...(cluster ? [{ name: 'redis', check: cluster.ping, timeoutMs: config.redisCommandTimeoutMs * 2 + 500 }] : []),
   ]);
   const auth = new AuthService(store, tokens, config.apiKeys, publisher, new LoginThrottle(loginThrottleOptions(config), cluster?.loginLimiters), config);
+  await webhooks.start();
   jobs?.start();
   return {
     config,
@@ -211,6 +217,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     moderation,
     analytics: new AnalyticsService(store, policy),
     search: new SearchService(store, access, (actor) => moderation.viewerOf(actor)),
+    webhooks: webhooks.service,
     directory,
     readiness,
     events: bus,
@@ -221,6 +228,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     },
     async close() {
       await jobs?.stop();
+      webhooks.stop();
       stopSweeping();
       clearInterval(purging);
       clearInterval(purgingSessions);

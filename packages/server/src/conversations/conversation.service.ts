@@ -1,3 +1,4 @@
+import { NO_CHANGE_JOBS, type ChangeJobs } from '../jobs/change-jobs.js';
 import type { Actor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import type { Conversation, ConversationContext, ConversationSummary, Json, Participant, User } from '../core/model.js';
@@ -35,6 +36,9 @@ export type ContextRoomResult =
   | { readonly ok: true; readonly outcome: 'created' | 'updated' | 'unchanged'; readonly conversation: Conversation }
   | { readonly ok: false; readonly error: AppError };
 
+/** Statuses that close a conversation, as far as its `conversation.closed` event goes. */
+const CLOSED = new Set(['closed', 'CLOSED']);
+
 /** Statuses a conversation already stopped in; inactivity cleanup leaves them alone. */
 const ENDED_STATUSES = ['archived', 'closed', 'CLOSED'];
 
@@ -54,6 +58,8 @@ export class ConversationService {
     private readonly access: ConversationAccess,
     /** A user who blocked the caller cannot be put in a new direct conversation with them. */
     private readonly blocks: Pick<ModerationService, 'assertNotBlockedBy'>,
+    /** The outbox jobs each change owes (webhook events). */
+    private readonly changes: ChangeJobs = NO_CHANGE_JOBS,
   ) {}
 
   /**
@@ -193,7 +199,8 @@ export class ConversationService {
     if (patch.status !== undefined && patch.status !== current.status && current.type === 'support') {
       throw new AppError('invalid_transition', 'A support case changes status through POST /v1/support/cases/{id}/status');
     }
-    const conversation = await this.store.conversations.update(conversationId, patch);
+    const closing = patch.status !== undefined && CLOSED.has(patch.status) && !CLOSED.has(current.status);
+    const conversation = await this.store.conversations.update(conversationId, patch, closing ? this.changes.for({ type: 'conversation.closed', subjectId: conversationId }) : []);
     await this.bus.publish(topics.conversation(conversationId), { type: 'conversation.updated', conversation });
     return conversation;
   }
@@ -206,7 +213,8 @@ export class ConversationService {
     const { conversation } = await this.access.read(actor, conversationId);
     if (conversation.type === 'support') await this.access.write(actor, conversationId);
     else await this.access.manage(actor, conversationId);
-    const closed = await this.store.conversations.update(conversationId, { status: 'closed' });
+    const closing = !CLOSED.has(conversation.status);
+    const closed = await this.store.conversations.update(conversationId, { status: 'closed' }, closing ? this.changes.for({ type: 'conversation.closed', subjectId: conversationId }) : []);
     await this.bus.publish(topics.conversation(conversationId), { type: 'conversation.updated', conversation: closed });
     return closed;
   }
@@ -225,7 +233,7 @@ export class ConversationService {
     }
     const existing = await this.store.conversations.participant(conversationId, userId);
     if (existing && existing.leftAt === null) return { participant: existing, created: false };
-    const participant = await this.store.conversations.addParticipant(conversationId, userId, role);
+    const participant = await this.store.conversations.addParticipant(conversationId, userId, role, this.changes.for({ type: 'participant.added', subjectId: conversationId, details: { user_id: userId, role } }));
     await publishParticipantAdded(this.bus, conversationId, userId, actorId(actor));
     return { participant, created: true };
   }
@@ -235,7 +243,7 @@ export class ConversationService {
     const leaving = actor.kind === 'user' && actor.user.id === userId;
     if (leaving) await this.access.write(actor, conversationId);
     else await this.access.manage(actor, conversationId);
-    const removed = await this.store.conversations.removeParticipant(conversationId, userId);
+    const removed = await this.store.conversations.removeParticipant(conversationId, userId, this.changes.for({ type: 'participant.removed', subjectId: conversationId, details: { user_id: userId } }));
     if (!removed) throw new AppError('not_found', `${userId} is not a participant`);
     const event = { type: 'participant.removed', conversationId, userId, by: actorId(actor) } as const;
     await this.bus.publish(topics.conversation(conversationId), event);
@@ -315,6 +323,7 @@ export class ConversationService {
       metadata: input.metadata ?? {},
       createdBy: actor.kind === 'user' ? actor.user.id : null,
       participants: [...members].map(([userId, role]) => ({ userId, role })),
+      jobs: (id) => this.changes.for({ type: 'conversation.created', subjectId: id }),
     });
     await this.announceCreated(conversation, [...members.keys()]);
     return { conversation, created: true };

@@ -2,6 +2,8 @@ import proxyAddr from '@fastify/proxy-addr';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from '../webhooks/retry-schedule.js';
+import { isWebhookSecret } from '../webhooks/webhook-signer.js';
 
 /** Everything the server can be told, read from the environment once at boot. */
 export interface Config {
@@ -162,6 +164,25 @@ export interface Config {
   readonly jobPollMs: number;
   /** Runs of a job before it is given up and kept as a dead letter (`failed_at`). @default 10 */
   readonly jobMaxAttempts: number;
+  /**
+   * Delays before each retry of a webhook delivery, in ms, from `WEBHOOK_RETRY_SCHEDULE`
+   * (durations like `5s,5m,30m,2h`), each spread ±20 %. @default 5s,5m,30m,2h,5h,10h,10h
+   */
+  readonly webhookRetrySchedule: readonly number[];
+  /** Let webhooks reach private and loopback addresses (refused otherwise, at registration and at delivery). @default false */
+  readonly webhookAllowPrivate: boolean;
+  /** How long a receiver may take to answer one delivery, in ms. @default 15000 */
+  readonly webhookTimeoutMs: number;
+  /** Deliveries to one endpoint in flight at once on one node; the rest wait their turn. @default 4 */
+  readonly webhookMaxInFlight: number;
+  /** Asked before every message is written (`docs/webhooks.md`); off when unset. */
+  readonly preSendHookUrl: string | undefined;
+  /** `whsec_…` key the pre-send call is signed with (Standard Webhooks); required with the URL. */
+  readonly preSendHookSecret: string | undefined;
+  /** How long the pre-send hook may take, in ms. @default 1500 */
+  readonly preSendHookTimeoutMs: number;
+  /** What a send does when the hook fails or times out: `open` sends it, `closed` refuses it. @default "open" */
+  readonly preSendHookFailure: 'open' | 'closed';
   /** pino level. @default "info" */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Seed demo users into an empty database. @default false (true under `npm start`) */
@@ -177,6 +198,7 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const SCAN_MODES = ['required', 'best_effort'] as const;
+const HOOK_FAILURE_MODES = ['open', 'closed'] as const;
 export type ScanMode = (typeof SCAN_MODES)[number];
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -248,6 +270,14 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     jobsEnabled: read.bool('JOBS_ENABLED', true),
     jobPollMs: read.int('JOB_POLL_MS', 1000, 10, 600_000),
     jobMaxAttempts: read.int('JOB_MAX_ATTEMPTS', 10, 1, 1000),
+    webhookRetrySchedule: read.schedule('WEBHOOK_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE),
+    webhookAllowPrivate: read.bool('WEBHOOK_ALLOW_PRIVATE', false),
+    webhookTimeoutMs: read.int('WEBHOOK_TIMEOUT_MS', 15_000, 100, 30_000),
+    webhookMaxInFlight: read.int('WEBHOOK_MAX_IN_FLIGHT', 4, 1, 100),
+    preSendHookUrl: read.url('PRE_SEND_HOOK_URL', ['http:', 'https:']),
+    preSendHookSecret: read.string('PRE_SEND_HOOK_SECRET'),
+    preSendHookTimeoutMs: read.int('PRE_SEND_HOOK_TIMEOUT_MS', 1500, 1, 5000),
+    preSendHookFailure: read.oneOf('PRE_SEND_HOOK_FAILURE', HOOK_FAILURE_MODES, 'open'),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     seedDemo: read.bool('SEED_DEMO', false),
   };
@@ -257,6 +287,9 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
   problems.push(...clamdProblems(partial.clamdUrl, read.string('CLAMD_URL'), read.string('SCAN_MODE')));
   if (partial.hostAccessUrl !== undefined && (partial.hostAccessSecret ?? '').length < 32) {
     problems.push('HOST_ACCESS_SECRET: required with HOST_ACCESS_URL, at least 32 characters (the host verifies each call with it)');
+  }
+  if (partial.preSendHookUrl !== undefined && !isWebhookSecret(partial.preSendHookSecret ?? '')) {
+    problems.push('PRE_SEND_HOOK_SECRET: required with PRE_SEND_HOOK_URL, a whsec_ secret (whsec_ and the base64 of at least 16 random bytes); the hook verifies each call with it');
   }
   for (const key of partial.apiKeys) {
     if (key.length < 16) problems.push('API_KEYS: every key must be at least 16 characters');
@@ -374,6 +407,16 @@ class EnvReader {
       }
     }
     return origins;
+  }
+
+  /** A retry schedule such as `5s,5m,30m`, in ms. */
+  schedule(name: string, fallback: string): number[] {
+    try {
+      return parseRetrySchedule(this.string(name) ?? fallback);
+    } catch (error) {
+      this.problems.push(`${name}: ${error instanceof Error ? error.message : String(error)} (expected durations separated by commas, e.g. 5s,5m,30m,2h)`);
+      return parseRetrySchedule(fallback);
+    }
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {

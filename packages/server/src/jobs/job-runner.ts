@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Job, OutboxRepository } from '../storage/store.js';
 import type { JobHandler } from './job-handler.js';
 import { DEFAULT_BACKOFF, retryDelayMs, type RetryBackoff } from './retry-delay.js';
+import { RetryIn } from './retry-in.js';
 
 /** How a run of a job ended: done, due again later, or given up as a dead letter. */
 export type JobOutcome = 'completed' | 'retried' | 'failed';
@@ -15,7 +16,7 @@ export interface JobRunnerOptions {
   readonly maxAttempts: number;
   /** How long a claim holds, in ms: a job claimed by a node that died runs again after it. @default 60000 */
   readonly leaseMs?: number;
-  /** Jobs claimed (and run concurrently) per round. @default 20 */
+  /** Jobs run at once on this node (the slots the poll loop keeps filled), and claimed per `runOnce`. @default 20 */
   readonly batchSize?: number;
   /** The retry schedule. @default DEFAULT_BACKOFF (1 s doubling, capped at 5 min) */
   readonly backoff?: RetryBackoff;
@@ -55,6 +56,10 @@ export class JobRunner {
   /** Set by a nudge during a round, so another round follows instead of waiting for the poll. */
   private wanted = false;
   private stopped = false;
+  /** Jobs started by the poll loop and not settled yet; at most `batchSize`. */
+  private readonly running = new Set<Promise<void>>();
+  /** The last round found every slot taken, so a job that ends should start the next one. */
+  private saturated = false;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -91,7 +96,11 @@ export class JobRunner {
   nudge(): void {
     if (this.stopped) return;
     this.wanted = true;
-    this.draining ??= this.drain();
+    // Cleared once the round has ended, never before it is stored: a round that finds every slot
+    // taken ends without waiting for anything.
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+    });
   }
 
   /** Stops polling and resolves once the handlers running now have finished and been settled. */
@@ -99,11 +108,13 @@ export class JobRunner {
     this.stopped = true;
     clearInterval(this.timer);
     await this.draining;
+    await Promise.all([...this.running]);
   }
 
   /**
    * One round: claims up to a batch of due jobs, runs them concurrently and settles each.
-   * Resolves how many were claimed. Used by the poll loop, and directly by tests.
+   * Resolves how many were claimed, once all of them are settled. For tests and tools; the
+   * poll loop keeps its slots filled instead (see `drain`).
    */
   async runOnce(): Promise<number> {
     const jobs = await this.outbox.claimDue(this.batchSize, this.leaseMs, new Date(this.now()));
@@ -111,21 +122,34 @@ export class JobRunner {
     return jobs.length;
   }
 
+  /**
+   * Claims as many due jobs as there are free slots and starts them without waiting for them:
+   * a slow job (a receiver taking its whole timeout) holds one slot, never the next claim. When
+   * the slots were all taken, each job that ends starts another round.
+   */
   private async drain(): Promise<void> {
-    try {
-      while (this.wanted && !this.stopped) {
-        this.wanted = false;
-        const claimed = await this.runOnce().catch((err: unknown) => {
-          // The store is unreachable, most likely: the next poll tries again.
-          this.options.logger.warn({ err }, 'could not claim outbox jobs');
-          return 0;
-        });
-        // A full batch suggests more are due: keep going rather than wait for the poll.
-        if (claimed === this.batchSize) this.wanted = true;
-      }
-    } finally {
-      this.draining = undefined;
+    while (this.wanted && !this.stopped) {
+      this.wanted = false;
+      const free = this.batchSize - this.running.size;
+      this.saturated = free <= 0;
+      if (this.saturated) return;
+      const jobs = await this.outbox.claimDue(free, this.leaseMs, new Date(this.now())).catch((err: unknown) => {
+        // The store is unreachable, most likely: the next poll tries again.
+        this.options.logger.warn({ err }, 'could not claim outbox jobs');
+        return [];
+      });
+      for (const job of jobs) this.track(this.run(job));
+      // As many as asked for suggests more are due: keep going rather than wait for the poll.
+      if (jobs.length === free) this.wanted = true;
     }
+  }
+
+  private track(running: Promise<void>): void {
+    this.running.add(running);
+    void running.finally(() => {
+      this.running.delete(running);
+      if (this.saturated) this.nudge();
+    });
   }
 
   private async run(job: Job): Promise<void> {
@@ -161,6 +185,11 @@ export class JobRunner {
   private async afterFailure(job: Job, err: unknown): Promise<JobOutcome> {
     const error = (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_LENGTH);
     const context = { err, jobId: job.id, kind: job.kind, subjectId: job.subjectId, attempts: job.attempts };
+    if (err instanceof RetryIn) {
+      // The handler keeps its own schedule and its own limit.
+      await this.outbox.retryLater(job.id, new Date(this.now() + err.delayMs).toISOString(), error);
+      return 'retried';
+    }
     if (job.attempts >= this.options.maxAttempts) {
       await this.outbox.fail(job.id, error);
       this.options.logger.error(context, 'outbox job failed for good; kept as a dead letter');

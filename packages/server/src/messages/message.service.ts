@@ -1,4 +1,4 @@
-import type { Actor } from '../core/actor.js';
+import type { Actor, UserActor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import type { Conversation, Json, Message, Participant, Reaction } from '../core/model.js';
 import type { Logger } from 'pino';
@@ -10,9 +10,11 @@ import type { AccessFacts, Store } from '../storage/store.js';
 import type { SendRateLimit } from '../limits/send-rate-limit.js';
 import type { AttachmentService } from '../attachments/attachment.service.js';
 import type { MessageJob } from '../jobs/message-job.js';
+import type { ChangeJobs } from '../jobs/change-jobs.js';
 import type { AfterCommitPublisher } from './after-commit-publisher.js';
 import { visibleTo } from '../core/message-visibility.js';
 import type { ModerationService } from '../moderation/moderation.service.js';
+import type { PreSendCheck } from '../webhooks/pre-send-hook.js';
 
 /** What sending, editing and reading ask of moderation. */
 export type MessageModeration = Pick<ModerationService, 'checkSend' | 'checkEdit' | 'checkReact' | 'viewerOf'>;
@@ -55,6 +57,8 @@ export interface MessageFollowUps {
   readonly logger: Pick<Logger, 'warn'>;
   /** A message ends its sender's typing indicator, whichever transport sent it. */
   readonly typing: Pick<TypingService, 'stopIfTyping'>;
+  /** The outbox jobs an edit or a delete owes (webhook events). @default none */
+  readonly changes?: ChangeJobs;
 }
 
 /** Sending, paging, receipts, edits and deletes of messages. */
@@ -71,6 +75,8 @@ export class MessageService {
     private readonly followUps: MessageFollowUps,
     /** Bans, mutes, slow mode, the blocklist and blocks: asked before anything is written. */
     private readonly moderation: MessageModeration,
+    /** The operator's pre-send hook (PRE_SEND_HOOK_URL), asked after the checks and before moderation. */
+    private readonly preSend?: PreSendCheck,
   ) {}
 
   /**
@@ -93,7 +99,8 @@ export class MessageService {
       const target = await this.store.messages.byId(input.replyTo);
       if (!target || target.conversationId !== conversationId) throw invalid('/reply_to', 'no such message in this conversation');
     }
-    const verdict = await this.moderation.checkSend(actor, conversation, input.content);
+    const vetted = await this.vetted(actor, conversation, input, kind, uploadIds);
+    const verdict = await this.moderation.checkSend(actor, conversation, vetted.content);
     // Bound before the append, so the unclaimed-upload purge (which takes only unbound uploads)
     // can never delete a file a committed message carries.
     const attachments = await this.uploads.claim(actor, conversationId, uploadIds);
@@ -108,7 +115,7 @@ export class MessageService {
         content: verdict.content,
         attachments,
         replyTo: input.replyTo ?? null,
-        metadata: input.metadata ?? {},
+        metadata: vetted.metadata,
         clientId: input.clientId ?? null,
         jobs,
         ...(verdict.shadowed && { shadowed: true }),
@@ -125,8 +132,23 @@ export class MessageService {
     return { ...result, message: visibleTo(result.message, this.moderation.viewerOf(actor)) };
   }
 
+  /**
+   * The content and metadata to store, as the pre-send hook leaves them (the draft's own when no
+   * hook is configured). A retry of a message already written is not asked again: the append
+   * returns the original whatever the hook would say now. A modified text obeys the same content
+   * rule, and moderation's checks then run on it.
+   */
+  private async vetted(actor: UserActor, conversation: AccessFacts['conversation'], input: SendMessageInput, kind: string, uploadIds: readonly string[]): Promise<{ content: string; metadata: Json }> {
+    const draft = { content: input.content, metadata: input.metadata ?? {} };
+    if (!this.preSend) return draft;
+    if (input.clientId != null && (await this.store.messages.byClientId(actor.user.id, conversation.id, input.clientId))) return draft;
+    const outcome = await this.preSend.vet({ kind, ...draft, replyTo: input.replyTo ?? null, clientId: input.clientId ?? null, attachmentIds: uploadIds }, actor.user, conversation);
+    if (outcome.content !== draft.content) this.checkContent(outcome.content, kind, uploadIds.length > 0);
+    return outcome;
+  }
+
   /** The kinds of the outbox jobs a message of this sender in this conversation owes. */
-  private jobsFor(conversation: AccessFacts['conversation'], message: { senderId: string; kind: string }): string[] {
+  jobsFor(conversation: AccessFacts['conversation'], message: { senderId: string; kind: string }): string[] {
     return this.followUps.jobs.filter((job) => job.needs(conversation, message)).map((job) => job.kind);
   }
 
@@ -298,7 +320,7 @@ export class MessageService {
     this.checkContent(content, message.kind, message.attachments.length > 0);
     if (message.hidden) throw new AppError('forbidden', 'A moderator hid this message; it cannot be edited');
     const stored = actor.kind === 'user' ? await this.moderation.checkEdit(actor, conversationId, content) : content;
-    const updated = await this.store.messages.update(messageId, { content: stored, editedAt: new Date().toISOString() });
+    const updated = await this.store.messages.update(messageId, { content: stored, editedAt: new Date().toISOString() }, this.owed('message.updated', messageId));
     await this.publishUpdated(updated);
     return updated;
   }
@@ -314,7 +336,7 @@ export class MessageService {
     // Deleting someone else's message is a moderator's action: audited, with its reports settled, in one go.
     const updated =
       message.senderId === by
-        ? await this.store.messages.update(messageId, patch)
+        ? await this.store.messages.update(messageId, patch, this.owed('message.deleted', messageId))
         : (
             await this.store.moderation.actOnMessage({
               messageId,
@@ -322,10 +344,16 @@ export class MessageService {
               resolveReports: 'actioned',
               by,
               audit: { actorId: by, action: 'delete', targetType: 'message', targetId: messageId, reason: null, params: { conversation_id: conversationId, sender_id: message.senderId } },
+              jobs: this.owed('message.deleted', messageId),
             })
           ).message;
     await this.publishUpdated(updated);
     return updated;
+  }
+
+  /** The jobs a change to a message owes beyond the message's own (its webhook event). */
+  private owed(type: string, messageId: string) {
+    return this.followUps.changes?.for({ type, subjectId: messageId }) ?? [];
   }
 
   private async ownMessage(actor: Actor, conversationId: string, messageId: string): Promise<Message> {

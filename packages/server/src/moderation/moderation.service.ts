@@ -13,13 +13,18 @@ import type {
   BlocklistTerm,
   MessageReport,
   ReportedMessage,
+  ReportJobs,
   ReportState,
   Restriction,
   RestrictionKind,
   Store,
 } from '../storage/store.js';
 import type { MessageJob } from '../jobs/message-job.js';
+import { NO_CHANGE_JOBS, type ChangeJobs } from '../jobs/change-jobs.js';
 import { BlocklistMatcher, normaliseTerm } from './blocklist-matcher.js';
+
+/** The event each moderator action on a message reports (a dismissal changes no message). */
+const ACTION_EVENTS: Readonly<Record<string, string | undefined>> = { hide: 'message.hidden', unhide: 'message.updated', delete: 'message.deleted' };
 import type { SlowMode } from './slow-mode.js';
 
 export interface ModerationOptions {
@@ -82,6 +87,8 @@ export class ModerationService {
     private readonly access: ConversationAccess,
     private readonly slowMode: SlowMode,
     private readonly options: ModerationOptions,
+    /** The outbox jobs each change owes beyond moderation's own (webhook events). */
+    private readonly changes: ChangeJobs = NO_CHANGE_JOBS,
   ) {}
 
   /** A host app's backend and holders of `messages.moderate`. */
@@ -203,6 +210,7 @@ export class ModerationService {
         const outcome = await this.store.moderation.report(
           { messageId: message.id, conversationId: message.conversationId, reporterId: 'system:blocklist', reason: 'blocklist', note: matched.length > 0 ? `matched: ${matched.join(', ')}` : null },
           this.options.autoHideReports,
+          this.reportJobs(message),
         );
         if (outcome.created) await this.announceReport(outcome.report, outcome.message, outcome.openReporters);
       },
@@ -222,10 +230,19 @@ export class ModerationService {
     const outcome = await this.store.moderation.report(
       { messageId, conversationId: message.conversationId, reporterId: actor.user.id, reason: input.reason, note: input.note ?? null },
       this.options.autoHideReports,
+      this.reportJobs(message),
     );
     if (outcome.created) await this.announceReport(outcome.report, outcome.message, outcome.openReporters);
     if (outcome.autoHidden) await this.announceUpdated(outcome.message);
     return { report: outcome.report, created: outcome.created };
+  }
+
+  /** A filed report's event, and the hiding it may have caused. */
+  private reportJobs(message: Message): ReportJobs {
+    return ({ reportId, created, autoHidden }) => [
+      ...(created ? this.changes.for({ type: 'report.created', subjectId: reportId, details: { conversation_id: message.conversationId, message_id: message.id } }) : []),
+      ...(autoHidden ? this.changes.for({ type: 'message.hidden', subjectId: message.id }) : []),
+    ];
   }
 
   /** A message the caller may read; any other answers `message_not_found`, existing or not. */
@@ -275,6 +292,7 @@ export class ModerationService {
       ...(resolveReports !== undefined && { resolveReports }),
       by: actorId(actor),
       audit: { actorId: actorId(actor), action: input.action, targetType: 'message', targetId: messageId, reason: input.reason, params: { conversation_id: current.conversationId, sender_id: current.senderId } },
+      jobs: ACTION_EVENTS[input.action] === undefined ? [] : this.changes.for({ type: ACTION_EVENTS[input.action]!, subjectId: messageId }),
     });
     if (input.action !== 'dismiss') await this.announceUpdated(result.message);
     return result;

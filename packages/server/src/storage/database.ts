@@ -21,6 +21,8 @@ export interface Database {
   moderation_audit: ModerationAuditTable;
   sessions: SessionsTable;
   message_deliveries: MessageDeliveriesTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 export interface SupportCasesTable {
@@ -218,4 +220,34 @@ export interface MessageDeliveriesTable {
   message_id: string;
   conversation_id: string;
   first_delivered_at: string;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  url: string;
+  /** JSON array of event types. */
+  events: string;
+  description: string | null;
+  secret: string;
+  disabled_at: string | null;
+  disabled_reason: string | null;
+  /** The first failure since the last success; five days of failures disable the endpoint. */
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  endpoint_id: string;
+  event_type: string;
+  /** The body as sent, JSON text. */
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
 }

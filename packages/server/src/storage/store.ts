@@ -26,6 +26,7 @@ export interface Store {
   readonly moderation: ModerationRepository;
   readonly analytics: AnalyticsRepository;
   readonly search: SearchRepository;
+  readonly webhooks: WebhookRepository;
   /** Applies pending migrations. Safe to call on every start and from several nodes. */
   migrate(): Promise<void>;
   /** Resolves when the store answers a trivial query; rejects otherwise. */
@@ -80,6 +81,8 @@ export interface NewConversation {
   readonly metadata: Json;
   readonly createdBy: string | null;
   readonly participants: readonly { readonly userId: string; readonly role: string }[];
+  /** The outbox jobs the new conversation owes (its webhook event), given its id; written in its transaction. */
+  readonly jobs?: (conversationId: string) => readonly NewJob[];
 }
 
 export interface ConversationListQuery {
@@ -115,7 +118,8 @@ export interface ConversationRepository {
   listForUser(query: ConversationListQuery): Promise<ConversationSummary[]>;
   /** The summary of one conversation for one participant, or `undefined` if not a participant. */
   summaryFor(conversationId: string, userId: string): Promise<ConversationSummary | undefined>;
-  update(id: string, patch: ConversationPatch): Promise<Conversation>;
+  /** Applies the patch, with the outbox jobs the change owes in the same transaction. */
+  update(id: string, patch: ConversationPatch, jobs?: readonly NewJob[]): Promise<Conversation>;
   /** Current participants (those who have not left). */
   participants(conversationId: string): Promise<Participant[]>;
   /** Current participants of several conversations at once, by conversation (those without any are absent). */
@@ -130,10 +134,13 @@ export interface ConversationRepository {
    * only writer may answer from memory; the answer always reflects every write it made.
    */
   accessFacts(conversationId: string, userId: string): Promise<AccessFacts | undefined>;
-  /** Adds the user, or brings a former participant back; returns the row. */
-  addParticipant(conversationId: string, userId: string, role: string): Promise<Participant>;
-  /** Marks the participant as having left; returns false if they were not a current participant. */
-  removeParticipant(conversationId: string, userId: string): Promise<boolean>;
+  /** Adds the user, or brings a former participant back; returns the row. `jobs` are written with it. */
+  addParticipant(conversationId: string, userId: string, role: string, jobs?: readonly NewJob[]): Promise<Participant>;
+  /**
+   * Marks the participant as having left; returns false if they were not a current participant
+   * (and then writes no `jobs`).
+   */
+  removeParticipant(conversationId: string, userId: string, jobs?: readonly NewJob[]): Promise<boolean>;
   /**
    * Moves the read pointer forward (never back) to `min(seq, last_seq)`, and the delivered
    * pointer with it. Returns the participant after the move.
@@ -262,6 +269,8 @@ export interface MessageRepository {
    */
   append(input: NewMessage): Promise<AppendResult>;
   byId(id: string): Promise<Message | undefined>;
+  /** The message a sender wrote with this client id in this conversation, if any (what a retry would return). */
+  byClientId(senderId: string, conversationId: string, clientId: string): Promise<Message | undefined>;
   /** Several messages at once; unknown ids are skipped. */
   byIds(ids: readonly string[]): Promise<Message[]>;
   /**
@@ -275,7 +284,8 @@ export interface MessageRepository {
    * newest of them that fit (always at least one), so a client paging by skip gets the rest next.
    */
   window(conversationId: string, skip: number, limit: number, maxBytes?: number): Promise<Message[]>;
-  update(id: string, patch: MessagePatch): Promise<Message>;
+  /** Applies the patch, with the outbox jobs the change owes (its webhook event) in the same transaction. */
+  update(id: string, patch: MessagePatch, jobs?: readonly NewJob[]): Promise<Message>;
 }
 
 export interface RevocationRepository {
@@ -527,24 +537,25 @@ export interface SupportCaseRepository {
    * Assigns the agent and moves the case to `active`, only if its status is one of `from` (and,
    * for a claim, no agent holds it). Resolves the updated case, or `undefined` when another
    * change won the race. The agent becomes a participant in the same transaction;
-   * `agentJoined` says whether they were not one already.
+   * `agentJoined` says whether they were not one already. Every case change writes its `jobs`
+   * (webhook events) in its own transaction, and only when it happened.
    */
-  assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean; note?: CaseNote }): Promise<CaseChange & { agentJoined: boolean } | undefined>;
+  assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean; note?: CaseNote; jobs?: readonly NewJob[] }): Promise<CaseChange & { agentJoined: boolean } | undefined>;
   /**
    * Moves the case to `to` only from one of `from`, stamping `stamp` with now, and sets the
    * conversation's status with it when `conversationStatus` is given; `undefined` when the
    * status was not in `from`.
    */
-  transition(conversationId: string, from: readonly CaseStatus[], to: CaseStatus, stamp: 'resolved_at' | 'closed_at' | null, options?: { clearAgent?: boolean; conversationStatus?: string; note?: CaseNote }): Promise<CaseChange | undefined>;
+  transition(conversationId: string, from: readonly CaseStatus[], to: CaseStatus, stamp: 'resolved_at' | 'closed_at' | null, options?: { clearAgent?: boolean; conversationStatus?: string; note?: CaseNote; jobs?: readonly NewJob[] }): Promise<CaseChange | undefined>;
   /** Moves the case to another queue (and back to waiting without an agent when `unassign`). */
-  moveQueue(conversationId: string, queue: string, unassign: boolean, note?: CaseNote): Promise<CaseChange | undefined>;
+  moveQueue(conversationId: string, queue: string, unassign: boolean, note?: CaseNote, jobs?: readonly NewJob[]): Promise<CaseChange | undefined>;
   /**
    * Stamps the first staff response: keeps the earliest `at` it was ever given, so calls in any
    * order, and repeated calls, leave the same stamp.
    */
   recordFirstResponse(conversationId: string, at: string): Promise<void>;
-  /** Records the requester's rating once, only for resolved or closed cases; false otherwise. */
-  rate(conversationId: string, score: number, comment: string | null): Promise<boolean>;
+  /** Records the requester's rating once, only for resolved or closed cases; false otherwise (and then writes no `jobs`). */
+  rate(conversationId: string, score: number, comment: string | null, jobs?: readonly NewJob[]): Promise<boolean>;
   /** Active cases per agent, for the given agents (agents with none are absent). */
   activeCounts(agentIds: readonly string[]): Promise<Map<string, number>>;
   /**
@@ -652,7 +663,12 @@ export interface MessageAction {
   readonly resolveReports?: Exclude<ReportState, 'open'>;
   readonly by: string | null;
   readonly audit: NewAuditEntry;
+  /** Outbox jobs the action owes (its webhook event), written in its transaction. */
+  readonly jobs?: readonly NewJob[];
 }
+
+/** The outbox jobs a report owes, once it is known whether it was filed and hid the message. */
+export type ReportJobs = (filed: { readonly reportId: string; readonly created: boolean; readonly autoHidden: boolean }) => readonly NewJob[];
 
 export interface ModerationRepository {
   /**
@@ -660,7 +676,7 @@ export interface ModerationRepository {
    * message reported. When `autoHideAt` distinct people have open reports of it, the message
    * is hidden in the same transaction, with an audit line by the server.
    */
-  report(input: NewReport, autoHideAt: number): Promise<ReportOutcome>;
+  report(input: NewReport, autoHideAt: number, jobs?: ReportJobs): Promise<ReportOutcome>;
   /** Reported messages with reports in `state`, the longest waiting first. */
   queue(query: { readonly state: ReportState; readonly limit: number; readonly after?: string }): Promise<ReportedMessage[]>;
   reportsOf(messageId: string): Promise<MessageReport[]>;
@@ -819,4 +835,98 @@ export interface SearchRepository {
    * for its sender. A `cursor` that is no position of this store throws `validation_failed`.
    */
   messages(query: MessageSearchQuery): Promise<SearchHit[]>;
+}
+
+/** Where a delivery stands: being attempted, done (a 2xx), or given up. */
+export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+/** A host app's receiver of events. */
+export interface WebhookEndpoint {
+  readonly id: string;
+  readonly url: string;
+  /** Event types it receives (`message.created`…). */
+  readonly events: readonly string[];
+  readonly description: string | null;
+  /** `whsec_` and the base64 of the signing key. */
+  readonly secret: string;
+  /** Set when it was disabled (a 410, five days of failures); a disabled endpoint gets nothing. */
+  readonly disabledAt: string | null;
+  readonly disabledReason: string | null;
+  /** The first failed attempt since its last success; null while it succeeds. */
+  readonly failingSince: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export type NewWebhookEndpoint = Pick<WebhookEndpoint, 'id' | 'url' | 'events' | 'description' | 'secret'>;
+
+export interface WebhookEndpointPatch {
+  readonly url?: string;
+  readonly events?: readonly string[];
+  readonly description?: string | null;
+  readonly secret?: string;
+  /** True clears `disabledAt` (and the failure streak); false disables it with `disabledReason`. */
+  readonly enabled?: boolean;
+  readonly disabledReason?: string;
+}
+
+/** One event for one endpoint. Its id is the `webhook-id` header of every attempt. */
+export interface WebhookDelivery {
+  readonly id: string;
+  readonly endpointId: string;
+  readonly eventType: string;
+  /** The body, exactly as every attempt sends it. */
+  readonly payload: string;
+  readonly status: WebhookDeliveryStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: string | null;
+  readonly lastStatusCode: number | null;
+  readonly lastError: string | null;
+  readonly createdAt: string;
+  readonly deliveredAt: string | null;
+}
+
+export type NewWebhookDelivery = Pick<WebhookDelivery, 'id' | 'endpointId' | 'eventType' | 'payload'>;
+
+/** What one attempt ended in. */
+export interface WebhookAttempt {
+  readonly at: string;
+  readonly status: WebhookDeliveryStatus;
+  readonly statusCode: number | null;
+  readonly error: string | null;
+  /** When the next attempt is due (status `pending` only). */
+  readonly nextAttemptAt: string | null;
+}
+
+export interface WebhookRepository {
+  createEndpoint(endpoint: NewWebhookEndpoint): Promise<WebhookEndpoint>;
+  endpoint(id: string): Promise<WebhookEndpoint | undefined>;
+  /** Every endpoint, oldest first. */
+  endpoints(): Promise<WebhookEndpoint[]>;
+  /** Resolves the endpoint as changed, or `undefined` when there is none by that id. */
+  updateEndpoint(id: string, patch: WebhookEndpointPatch): Promise<WebhookEndpoint | undefined>;
+  /** Deletes the endpoint and its deliveries; false when there was none. */
+  deleteEndpoint(id: string): Promise<boolean>;
+  /** The event types at least one enabled endpoint receives. */
+  subscribedTypes(): Promise<string[]>;
+  /**
+   * Writes the deliveries (status `pending`) and, in the same transaction, the outbox job of
+   * each one's first attempt (kind `jobKind`, subject the delivery id). A delivery whose id
+   * exists already is skipped with its job, so making the same deliveries again is harmless.
+   */
+  createDeliveries(deliveries: readonly NewWebhookDelivery[], jobKind: string): Promise<void>;
+  delivery(id: string): Promise<WebhookDelivery | undefined>;
+  /** An endpoint's deliveries, newest first; `before` is the id of the last one of the previous page. */
+  deliveries(endpointId: string, query: { readonly status?: WebhookDeliveryStatus; readonly limit: number; readonly before?: string }): Promise<WebhookDelivery[]>;
+  /**
+   * Records one attempt (one more in `attempts`) and the endpoint's failure streak with it: a
+   * success clears `failingSince`, a failure sets it unless it is set. Resolves the endpoint
+   * as it is afterwards.
+   */
+  recordAttempt(deliveryId: string, attempt: WebhookAttempt): Promise<WebhookEndpoint | undefined>;
+  /**
+   * Sends a delivery again: back to `pending` with no attempts, and a new job for it written
+   * in the same transaction. `undefined` when the delivery is unknown or still pending.
+   */
+  redeliver(deliveryId: string, jobKind: string, at: string): Promise<WebhookDelivery | undefined>;
 }

@@ -1,3 +1,4 @@
+import { NO_CHANGE_JOBS, type ChangeJobs } from '../jobs/change-jobs.js';
 import type { Logger } from 'pino';
 import type { User } from '../core/model.js';
 import type { Policy } from '../policy/policy.js';
@@ -32,6 +33,8 @@ export class AssignmentService {
     private readonly policy: Policy,
     private readonly queues: SupportQueues,
     private readonly logger: Pick<Logger, 'warn'>,
+    /** The outbox jobs an assignment owes (its `support_case.updated` event). */
+    private readonly changes: ChangeJobs = NO_CHANGE_JOBS,
   ) {}
 
   onAssigned(listener: AssignedListener): void {
@@ -74,7 +77,7 @@ export class AssignmentService {
       if (!chosen) return;
       const reason = strategy === 'round_robin' ? 'round_robin' : `least_loaded: ${chosen.active} of ${chosen.capacity} active`;
       const note = { content: `Assigned to ${chosen.agent.displayName} (${reason})`, metadata: { support_change: 'assigned' } };
-      const assigned = await this.store.cases.assign(supportCase.conversationId, chosen.agent.id, reason, { from: ['waiting'], onlyUnassigned: true, note });
+      const assigned = await this.store.cases.assign(supportCase.conversationId, chosen.agent.id, reason, { from: ['waiting'], onlyUnassigned: true, note, jobs: this.changes.for({ type: 'support_case.updated', subjectId: supportCase.conversationId }) });
       if (!assigned) continue;
       this.lastAssigned.set(queue, chosen.agent.id);
       (chosen as { active: number }).active++;

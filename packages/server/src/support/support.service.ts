@@ -1,3 +1,4 @@
+import { NO_CHANGE_JOBS, type ChangeJobs } from '../jobs/change-jobs.js';
 import type { ModerationService } from '../moderation/moderation.service.js';
 import { visibleTo } from '../core/message-visibility.js';
 import type { Actor, UserActor } from '../core/actor.js';
@@ -54,7 +55,14 @@ export class SupportService {
     private readonly assignment: AssignmentService,
     private readonly conversations: ConversationService,
     private readonly moderation: Pick<ModerationService, 'checkOpening'>,
+    /** The outbox jobs each case change owes (webhook events). */
+    private readonly changes: ChangeJobs = NO_CHANGE_JOBS,
   ) {}
+
+  /** What a change to the case owes: its `support_case.updated` event, and any others named. */
+  private owed(caseId: string, ...others: string[]) {
+    return ['support_case.updated', ...others].flatMap((type) => this.changes.for({ type, subjectId: caseId }));
+  }
 
   /**
    * Closes a conversation from a protocol that only knows conversations (GuzoSync's close): a
@@ -86,9 +94,20 @@ export class SupportService {
         metadata: { queue, creator_role: user.user.roles[0] ?? null, ...(input.links && { links: input.links }) },
         createdBy: user.user.id,
         participants: [{ userId: user.user.id, role: 'requester' }, ...staff.map((u) => ({ userId: u.id, role: 'staff' }))],
+        jobs: (id) => [...this.changes.for({ type: 'conversation.created', subjectId: id }), ...this.owed(id)],
       },
       { queue, priority: input.priority ?? 'medium', category: input.category ?? null, subject: input.subject, requesterId: user.user.id },
-      opening === undefined ? undefined : { senderId: user.user.id, kind: 'text', content: opening.content, clientId: input.clientId ?? null, ...(opening.shadowed && { shadowed: true }) },
+      opening === undefined
+        ? undefined
+        : {
+            senderId: user.user.id,
+            kind: 'text',
+            content: opening.content,
+            clientId: input.clientId ?? null,
+            ...(opening.shadowed && { shadowed: true }),
+            // The opening request owes what any message owes (its webhook event).
+            jobs: this.messages.jobsFor({ id: '', type: 'support', status: 'waiting', createdBy: user.user.id, slowModeSeconds: 0 }, { senderId: user.user.id, kind: 'text' }),
+          },
     );
     // A shadowed request reaches its sender whole and everyone else as a tombstone.
     const seenBy = (userId: string | undefined) => message && visibleTo(message, { userId, moderator: false });
@@ -143,7 +162,7 @@ export class SupportService {
     this.requireQueueHandler(actor, current);
     if (current.status === 'active' && current.assignedAgentId === agent.user.id) return current;
     const note = caseNote(`${agent.user.displayName} accepted the chat`, 'accepted');
-    const claimed = await this.store.cases.assign(caseId, agent.user.id, `accepted by ${agent.user.displayName}`, { from: TRANSITIONS.accept.from, onlyUnassigned: true, note });
+    const claimed = await this.store.cases.assign(caseId, agent.user.id, `accepted by ${agent.user.displayName}`, { from: TRANSITIONS.accept.from, onlyUnassigned: true, note, jobs: this.owed(caseId) });
     if (!claimed) {
       const now = await this.store.cases.byConversation(caseId);
       if (now?.status === 'active' && now.assignedAgentId === agent.user.id) return now;
@@ -162,7 +181,7 @@ export class SupportService {
       // A queue the agent does not staff is as unknown to them as one that does not exist.
       if (this.queues.accessOf(actor, input.queue) === 'none') throw new AppError('validation_failed', `Unknown queue ${input.queue}`, [{ path: '/queue', message: 'unknown queue' }]);
       const note = caseNote(`Transferred to ${input.queue}${input.reason ? `: ${input.reason}` : ''}`, 'transferred');
-      const moved = await this.store.cases.moveQueue(caseId, input.queue, input.agentId === undefined, note);
+      const moved = await this.store.cases.moveQueue(caseId, input.queue, input.agentId === undefined, note, this.owed(caseId));
       if (!moved) throw new AppError('invalid_transition', `A ${current.status} case cannot be transferred`);
       await this.announce(moved, 'transferred', by.user.id, null);
       if (input.agentId === undefined) {
@@ -176,7 +195,7 @@ export class SupportService {
       throw new AppError('validation_failed', `${agentId} cannot take support cases`, [{ path: '/agent_id', message: 'not a support agent' }]);
     }
     const reason = `assigned by ${by.user.displayName}${input.reason ? `: ${input.reason}` : ''}`;
-    const assigned = await this.store.cases.assign(caseId, agent.id, reason, { from: TRANSITIONS.assign.from, onlyUnassigned: false, note: caseNote(`Assigned to ${agent.displayName}`, 'assigned') });
+    const assigned = await this.store.cases.assign(caseId, agent.id, reason, { from: TRANSITIONS.assign.from, onlyUnassigned: false, note: caseNote(`Assigned to ${agent.displayName}`, 'assigned'), jobs: this.owed(caseId) });
     if (!assigned) throw new AppError('invalid_transition', `A ${current.status} case cannot be assigned`);
     await this.announceAssignment(assigned, 'assigned', by.user.id, agent);
     return assigned.supportCase;
@@ -204,6 +223,7 @@ export class SupportService {
     const updated = await this.store.cases.transition(caseId, from, to, action === 'resolve' ? 'resolved_at' : action === 'close' ? 'closed_at' : null, {
       ...(conversationStatus !== undefined && { conversationStatus }),
       note: caseNote(`Case ${change} by ${user.user.displayName}`, change),
+      jobs: conversationStatus === 'closed' ? this.owed(caseId, 'conversation.closed') : this.owed(caseId),
     });
     if (!updated) {
       const now = await this.store.cases.byConversation(caseId);
@@ -225,7 +245,7 @@ export class SupportService {
     const { supportCase } = await this.get(actor, caseId);
     if (supportCase.requesterId !== user.user.id) throw new AppError('forbidden', 'Only the customer who opened the case can rate it');
     if (supportCase.csatScore !== null) throw new AppError('already_rated');
-    if (!(await this.store.cases.rate(caseId, score, comment))) {
+    if (!(await this.store.cases.rate(caseId, score, comment, this.changes.for({ type: 'rating.given', subjectId: caseId })))) {
       const now = await this.store.cases.byConversation(caseId);
       throw now?.csatScore !== null ? new AppError('already_rated') : new AppError('invalid_transition', 'Only resolved or closed cases can be rated');
     }

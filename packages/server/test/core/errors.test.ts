@@ -20,7 +20,7 @@ describe('the error registry', () => {
 
   it('marks exactly the transient failures as retryable', () => {
     const retryable = codes.filter((c) => ERROR_CODES[c].retryable).sort();
-    expect(retryable).toEqual(['file_pending', 'host_unavailable', 'internal', 'rate_limited', 'slow_mode', 'store_unavailable']);
+    expect(retryable).toEqual(['file_pending', 'hook_unavailable', 'host_unavailable', 'internal', 'rate_limited', 'slow_mode', 'store_unavailable']);
   });
 
   it('renders the REST body shape', () => {

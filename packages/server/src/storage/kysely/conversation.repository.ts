@@ -8,9 +8,10 @@ import { COLUMNS } from './columns.js';
 import { AccessFactsCache } from './access-facts-cache.js';
 import { arg, PreparedQuery } from './prepared-query.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { AccessFacts, ContextRoom, ContextSync, ConversationListQuery, ConversationPatch, ConversationRepository, InactiveQuery, NewConversation, NewMessage } from '../store.js';
+import type { AccessFacts, ContextRoom, ContextSync, ConversationListQuery, ConversationPatch, ConversationRepository, InactiveQuery, NewConversation, NewJob, NewMessage } from '../store.js';
 import { syncContextsIn, type ContextWrite } from './context-sync.js';
 import type { KyselyMessageRepository } from './message.repository.js';
+import type { KyselyOutboxRepository } from './outbox.repository.js';
 import { now, toConversation, toMessage, toParticipant } from './rows.js';
 
 export class KyselyConversationRepository implements ConversationRepository {
@@ -23,6 +24,7 @@ export class KyselyConversationRepository implements ConversationRepository {
   constructor(
     private readonly adapter: DialectAdapter,
     private readonly messages: KyselyMessageRepository,
+    private readonly outbox: KyselyOutboxRepository,
   ) {
     this.statements = conversationStatements(adapter);
     this.facts = adapter.exclusive ? new AccessFactsCache() : undefined;
@@ -96,6 +98,7 @@ export class KyselyConversationRepository implements ConversationRepository {
             .execute();
         }
         if (extra) await extra(trx, id, timestamp);
+        if (input.jobs) await this.outbox.enqueueIn(trx, input.jobs(id), timestamp);
         if (first) message = (await this.messages.appendIn(trx, { ...first, conversationId: id })).message;
       });
     } catch (error) {
@@ -171,9 +174,26 @@ export class KyselyConversationRepository implements ConversationRepository {
     return new Map(rows.map((row) => [row.conversation_id, toMessage(row)]));
   }
 
-  async update(id: string, patch: ConversationPatch): Promise<Conversation> {
+  async update(id: string, patch: ConversationPatch, jobs: readonly NewJob[] = []): Promise<Conversation> {
     const timestamp = now();
-    await this.db
+    await this.inTransactionFor(jobs, async (db) => {
+      await this.updateIn(db, id, patch, timestamp);
+      await this.outbox.enqueueIn(db, jobs, timestamp);
+    });
+    this.forgetAccessFacts(id);
+    const saved = await this.byId(id);
+    if (!saved) throw new AppError('conversation_not_found');
+    return saved;
+  }
+
+  /** Runs `work` in a transaction when there are jobs to write with it; a lone statement needs none. */
+  private async inTransactionFor(jobs: readonly NewJob[], work: (db: Kysely<Database>) => Promise<void>): Promise<void> {
+    if (jobs.length === 0) await work(this.db);
+    else await this.db.transaction().execute(work);
+  }
+
+  private async updateIn(db: Kysely<Database>, id: string, patch: ConversationPatch, timestamp: string): Promise<void> {
+    await db
       .updateTable('conversations')
       .set({
         ...(patch.title !== undefined && { title: patch.title }),
@@ -184,10 +204,6 @@ export class KyselyConversationRepository implements ConversationRepository {
       })
       .where('id', '=', id)
       .execute();
-    this.forgetAccessFacts(id);
-    const saved = await this.byId(id);
-    if (!saved) throw new AppError('conversation_not_found');
-    return saved;
   }
 
   async participants(conversationId: string): Promise<Participant[]> {
@@ -238,27 +254,36 @@ export class KyselyConversationRepository implements ConversationRepository {
     return row && toParticipant(row);
   }
 
-  async addParticipant(conversationId: string, userId: string, role: string): Promise<Participant> {
+  async addParticipant(conversationId: string, userId: string, role: string, jobs: readonly NewJob[] = []): Promise<Participant> {
     const timestamp = now();
-    await this.db
-      .insertInto('participants')
-      .values({ conversation_id: conversationId, user_id: userId, role, joined_at: timestamp, left_at: null })
-      .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ left_at: null, role }))
-      .execute();
+    await this.inTransactionFor(jobs, async (db) => {
+      await db
+        .insertInto('participants')
+        .values({ conversation_id: conversationId, user_id: userId, role, joined_at: timestamp, left_at: null })
+        .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ left_at: null, role }))
+        .execute();
+      await this.outbox.enqueueIn(db, jobs, timestamp);
+    });
     this.forgetAccessFacts(conversationId);
     return (await this.participant(conversationId, userId))!;
   }
 
-  async removeParticipant(conversationId: string, userId: string): Promise<boolean> {
-    const result = await this.db
-      .updateTable('participants')
-      .set({ left_at: now() })
-      .where('conversation_id', '=', conversationId)
-      .where('user_id', '=', userId)
-      .where('left_at', 'is', null)
-      .executeTakeFirst();
+  async removeParticipant(conversationId: string, userId: string, jobs: readonly NewJob[] = []): Promise<boolean> {
+    let removed = false;
+    await this.inTransactionFor(jobs, async (db) => {
+      const result = await db
+        .updateTable('participants')
+        .set({ left_at: now() })
+        .where('conversation_id', '=', conversationId)
+        .where('user_id', '=', userId)
+        .where('left_at', 'is', null)
+        .executeTakeFirst();
+      removed = Number(result.numUpdatedRows) > 0;
+      // Nobody left, so nothing happened to report.
+      if (removed) await this.outbox.enqueueIn(db, jobs);
+    });
     this.forgetAccessFacts(conversationId);
-    return Number(result.numUpdatedRows) > 0;
+    return removed;
   }
 
   async markRead(conversationId: string, userId: string, seq: number): Promise<Participant> {

@@ -14,6 +14,7 @@ import { KyselyOutboxRepository } from './outbox.repository.js';
 import { KyselyModerationRepository } from './moderation.repository.js';
 import { KyselyAnalyticsRepository } from './analytics.repository.js';
 import { KyselySearchRepository } from './search.repository.js';
+import { KyselyWebhookRepository } from './webhook.repository.js';
 import { sql } from 'kysely';
 
 /** The store for any dialect Kysely speaks; differences stay in the adapter. */
@@ -30,20 +31,22 @@ export class KyselyStore implements Store {
   readonly moderation: KyselyModerationRepository;
   readonly analytics: KyselyAnalyticsRepository;
   readonly search: KyselySearchRepository;
+  readonly webhooks: KyselyWebhookRepository;
 
   constructor(readonly adapter: DialectAdapter) {
     this.users = new KyselyUserRepository(adapter);
     this.outbox = new KyselyOutboxRepository(adapter);
     this.messages = new KyselyMessageRepository(adapter, this.outbox);
-    this.conversations = new KyselyConversationRepository(adapter, this.messages);
+    this.conversations = new KyselyConversationRepository(adapter, this.messages, this.outbox);
     this.revocations = new KyselyRevocationRepository(adapter);
     this.sessions = new KyselySessionRepository(adapter);
     this.reactions = new KyselyReactionRepository(adapter);
-    this.cases = new KyselySupportCaseRepository(adapter, this.conversations, this.messages);
+    this.cases = new KyselySupportCaseRepository(adapter, this.conversations, this.messages, this.outbox);
     this.attachments = new KyselyAttachmentRepository(adapter);
-    this.moderation = new KyselyModerationRepository(adapter, this.conversations);
+    this.moderation = new KyselyModerationRepository(adapter, this.conversations, this.outbox);
     this.analytics = new KyselyAnalyticsRepository(adapter);
     this.search = new KyselySearchRepository(adapter);
+    this.webhooks = new KyselyWebhookRepository(adapter, this.outbox);
   }
 
   async migrate(): Promise<void> {

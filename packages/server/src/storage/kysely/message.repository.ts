@@ -3,7 +3,7 @@ import { AppError, isAppError } from '../../core/errors.js';
 import type { Message } from '../../core/model.js';
 import type { Database, MessagesTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { AppendResult, MessagePageQuery, MessagePatch, MessageRepository, NewMessage } from '../store.js';
+import type { AppendResult, MessagePageQuery, MessagePatch, MessageRepository, NewJob, NewMessage } from '../store.js';
 import { GroupCommit, type Outcome } from '../group-commit.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import { COLUMNS } from './columns.js';
@@ -135,7 +135,7 @@ export class KyselyMessageRepository implements MessageRepository {
    */
   private async answerLostRace(error: unknown, input: NewMessage): Promise<AppendResult> {
     if (this.adapter.isUniqueViolation(error) && input.clientId != null) {
-      const original = await this.byClientId(this.db, input.senderId, input.conversationId, input.clientId);
+      const original = await this.originalOf(this.db, input.senderId, input.conversationId, input.clientId);
       if (original) return { message: original, created: false };
     }
     throw error;
@@ -147,7 +147,7 @@ export class KyselyMessageRepository implements MessageRepository {
    */
   async appendIn(trx: Transaction<Database>, input: NewMessage): Promise<AppendResult> {
     if (input.clientId != null) {
-      const original = await this.byClientId(trx, input.senderId, input.conversationId, input.clientId);
+      const original = await this.originalOf(trx, input.senderId, input.conversationId, input.clientId);
       if (original) return { message: original, created: false };
     }
     const timestamp = now();
@@ -184,9 +184,13 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   /** A client id names one message of one sender in one conversation. */
-  private async byClientId(db: Kysely<Database>, senderId: string | null, conversationId: string, clientId: string): Promise<Message | undefined> {
+  private async originalOf(db: Kysely<Database>, senderId: string | null, conversationId: string, clientId: string): Promise<Message | undefined> {
     const { rows } = senderId === null ? await this.statements.selectSystemByClientId.execute(db, [conversationId, clientId]) : await this.statements.selectByClientId.execute(db, [senderId, conversationId, clientId]);
     return rows[0] && toMessage(rows[0]);
+  }
+
+  byClientId(senderId: string, conversationId: string, clientId: string): Promise<Message | undefined> {
+    return this.originalOf(this.db, senderId, conversationId, clientId);
   }
 
   async byId(id: string): Promise<Message | undefined> {
@@ -228,8 +232,21 @@ export class KyselyMessageRepository implements MessageRepository {
     return rows.slice(0, taken).map(toMessage).reverse();
   }
 
-  async update(id: string, patch: MessagePatch): Promise<Message> {
-    await this.db
+  async update(id: string, patch: MessagePatch, jobs: readonly NewJob[] = []): Promise<Message> {
+    if (jobs.length === 0) await this.updateIn(this.db, id, patch);
+    else {
+      await this.db.transaction().execute(async (trx) => {
+        await this.updateIn(trx, id, patch);
+        await this.outbox.enqueueIn(trx, jobs);
+      });
+    }
+    const saved = await this.byId(id);
+    if (!saved) throw new AppError('message_not_found');
+    return saved;
+  }
+
+  private async updateIn(db: Kysely<Database>, id: string, patch: MessagePatch): Promise<void> {
+    await db
       .updateTable('messages')
       .set({
         // An edit or delete re-indexes the message in the same statement (docs/search.md).
@@ -242,9 +259,6 @@ export class KyselyMessageRepository implements MessageRepository {
       })
       .where('id', '=', id)
       .execute();
-    const saved = await this.byId(id);
-    if (!saved) throw new AppError('message_not_found');
-    return saved;
   }
 }
 

@@ -2,6 +2,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import { AppError } from '../../core/errors.js';
 import type { Conversation, Message } from '../../core/model.js';
 import type { KyselyConversationRepository } from './conversation.repository.js';
+import type { KyselyOutboxRepository } from './outbox.repository.js';
 import type { Database, MessageReportsTable, ModerationAuditTable, ModerationRestrictionsTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import { COLUMNS } from './columns.js';
@@ -17,6 +18,7 @@ import type {
   NewReport,
   NewRestriction,
   ReportedMessage,
+  ReportJobs,
   ReportOutcome,
   ReportState,
   Restriction,
@@ -40,6 +42,7 @@ export class KyselyModerationRepository implements ModerationRepository {
     private readonly adapter: DialectAdapter,
     /** Slow mode is part of a conversation's access facts, which that repository may hold in memory. */
     private readonly conversations: Pick<KyselyConversationRepository, 'byId' | 'forgetAccessFacts'>,
+    private readonly outbox: KyselyOutboxRepository,
   ) {
     this.inForce = new PreparedQuery(adapter, (db) =>
       db
@@ -55,7 +58,7 @@ export class KyselyModerationRepository implements ModerationRepository {
     return this.adapter.db;
   }
 
-  async report(input: NewReport, autoHideAt: number): Promise<ReportOutcome> {
+  async report(input: NewReport, autoHideAt: number, jobs?: ReportJobs): Promise<ReportOutcome> {
     return this.db.transaction().execute(async (trx) => {
       const timestamp = now();
       const inserted = await trx
@@ -81,6 +84,7 @@ export class KyselyModerationRepository implements ModerationRepository {
         await appendAudit(trx, { actorId: null, action: 'auto_hide', targetType: 'message', targetId: input.messageId, reason: `${openReporters} people reported it`, params: { conversation_id: input.conversationId, reporters: openReporters } });
         message = await messageIn(trx, input.messageId);
       }
+      if (jobs) await this.outbox.enqueueIn(trx, jobs({ reportId: report.id, created, autoHidden }), timestamp);
       return { report: toReport(report), created, openReporters, message, autoHidden };
     });
   }
@@ -142,6 +146,7 @@ export class KyselyModerationRepository implements ModerationRepository {
         settled = Number(result.numUpdatedRows);
       }
       await appendAudit(trx, { ...action.audit, params: { ...action.audit.params, reports_settled: settled } });
+      if (action.jobs !== undefined && action.jobs.length > 0) await this.outbox.enqueueIn(trx, action.jobs);
       return { message: await messageIn(trx, action.messageId), settled };
     });
   }

@@ -2,9 +2,10 @@ import type { Selectable, Transaction } from 'kysely';
 import type { Conversation, Message } from '../../core/model.js';
 import type { Database, SupportCasesTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { CaseChange, CaseListQuery, CaseNote, CasePriority, CaseStatus, NewConversation, NewMessage, NewSupportCase, SupportCase, SupportCaseRepository } from '../store.js';
+import type { CaseChange, CaseListQuery, CaseNote, CasePriority, CaseStatus, NewConversation, NewJob, NewMessage, NewSupportCase, SupportCase, SupportCaseRepository } from '../store.js';
 import type { KyselyConversationRepository } from './conversation.repository.js';
 import type { KyselyMessageRepository } from './message.repository.js';
+import type { KyselyOutboxRepository } from './outbox.repository.js';
 import { now } from './rows.js';
 
 /** Backlog order: higher rank first. */
@@ -35,6 +36,7 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
     private readonly adapter: DialectAdapter,
     private readonly conversations: KyselyConversationRepository,
     private readonly messages: KyselyMessageRepository,
+    private readonly outbox: KyselyOutboxRepository,
   ) {}
 
   /** Appends the change's note inside its transaction (a system message, with its seq). */
@@ -93,7 +95,7 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
     return rows.map(toCase);
   }
 
-  async assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean; note?: CaseNote }): Promise<(CaseChange & { agentJoined: boolean }) | undefined> {
+  async assign(conversationId: string, agentId: string, reason: string, options: { from: readonly CaseStatus[]; onlyUnassigned: boolean; note?: CaseNote; jobs?: readonly NewJob[] }): Promise<(CaseChange & { agentJoined: boolean }) | undefined> {
     const timestamp = now();
     const outcome = await this.db.transaction().execute(async (trx) => {
       let update = trx
@@ -116,6 +118,7 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
         .onConflict((oc) => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ left_at: null, role: 'agent' }))
         .execute();
       const note = await this.writeNote(trx, conversationId, options.note);
+      await this.outbox.enqueueIn(trx, options.jobs ?? [], timestamp);
       return { agentJoined: before === undefined || before.left_at !== null, note };
     });
     if (!outcome) return undefined;
@@ -128,7 +131,7 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
     from: readonly CaseStatus[],
     to: CaseStatus,
     stamp: 'resolved_at' | 'closed_at' | null,
-    options: { clearAgent?: boolean; conversationStatus?: string; note?: CaseNote } = {},
+    options: { clearAgent?: boolean; conversationStatus?: string; note?: CaseNote; jobs?: readonly NewJob[] } = {},
   ): Promise<CaseChange | undefined> {
     const timestamp = now();
     const outcome = await this.db.transaction().execute(async (trx) => {
@@ -146,6 +149,7 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
       if (options.conversationStatus !== undefined) {
         await trx.updateTable('conversations').set({ status: options.conversationStatus, updated_at: timestamp }).where('id', '=', conversationId).execute();
       }
+      await this.outbox.enqueueIn(trx, options.jobs ?? [], timestamp);
       return { note: await this.writeNote(trx, conversationId, options.note) };
     });
     if (!outcome) return undefined;
@@ -153,7 +157,7 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
     return { supportCase: (await this.byConversation(conversationId))!, note: outcome.note };
   }
 
-  async moveQueue(conversationId: string, queue: string, unassign: boolean, note?: CaseNote): Promise<CaseChange | undefined> {
+  async moveQueue(conversationId: string, queue: string, unassign: boolean, note?: CaseNote, jobs: readonly NewJob[] = []): Promise<CaseChange | undefined> {
     const outcome = await this.db.transaction().execute(async (trx) => {
       const result = await trx
         .updateTable('support_cases')
@@ -162,6 +166,7 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
         .where('status', 'in', ['waiting', 'active'])
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return undefined;
+      await this.outbox.enqueueIn(trx, jobs);
       return { note: await this.writeNote(trx, conversationId, note) };
     });
     return outcome && { supportCase: (await this.byConversation(conversationId))!, note: outcome.note };
@@ -177,15 +182,19 @@ export class KyselySupportCaseRepository implements SupportCaseRepository {
       .execute();
   }
 
-  async rate(conversationId: string, score: number, comment: string | null): Promise<boolean> {
-    const result = await this.db
-      .updateTable('support_cases')
-      .set({ csat_score: score, csat_comment: comment, csat_at: now() })
-      .where('conversation_id', '=', conversationId)
-      .where('status', 'in', ['resolved', 'closed'])
-      .where('csat_score', 'is', null)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  async rate(conversationId: string, score: number, comment: string | null, jobs: readonly NewJob[] = []): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('support_cases')
+        .set({ csat_score: score, csat_comment: comment, csat_at: now() })
+        .where('conversation_id', '=', conversationId)
+        .where('status', 'in', ['resolved', 'closed'])
+        .where('csat_score', 'is', null)
+        .executeTakeFirst();
+      const rated = Number(result.numUpdatedRows) === 1;
+      if (rated) await this.outbox.enqueueIn(trx, jobs);
+      return rated;
+    });
   }
 
   async activeCounts(agentIds: readonly string[]): Promise<Map<string, number>> {

@@ -11,6 +11,7 @@ import { moderation } from './0009-moderation.js';
 import { sessions } from './0010-sessions.js';
 import { messageDeliveries } from './0011-message-deliveries.js';
 import { search } from './0012-search.js';
+import { webhooks } from './0013-webhooks.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 
 /** What a migration may need to know of the database it runs on. */
@@ -33,6 +34,7 @@ export function migrationProvider(capabilities: MigrationCapabilities): Migratio
         '0010-sessions': sessions,
         '0011-message-deliveries': messageDeliveries,
         '0012-search': search(capabilities),
+        '0013-webhooks': webhooks,
       };
     },
   };
