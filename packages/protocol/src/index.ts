@@ -13,3 +13,4 @@ export * from './v1.js';
 export * from './moderation.js';
 export * from './analytics.js';
 export * from './morevans.js';
+export * from './notifications.js';

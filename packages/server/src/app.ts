@@ -23,6 +23,7 @@ import { supportRoutes } from './rest/routes/support.routes.js';
 import { attachmentRoutes } from './attachments/attachment.routes.js';
 import { moderationRoutes } from './moderation/moderation.routes.js';
 import { analyticsRoutes } from './analytics/analytics.routes.js';
+import { notificationRoutes } from './notifications/notification.routes.js';
 import type { Services } from './services.js';
 
 declare module 'fastify' {
@@ -100,7 +101,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   registerAuthentication(app, services.auth);
-  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, attachmentRoutes, supportRoutes, moderationRoutes, analyticsRoutes]) {
+  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, attachmentRoutes, supportRoutes, moderationRoutes, analyticsRoutes, notificationRoutes]) {
     await app.register(routes, { services });
   }
   for (const profile of PROFILES) if (profile.routes) await app.register(profile.routes, { services });

@@ -6,7 +6,7 @@ import type { TypingService } from '../typing/typing.service.js';
 import { topics, type DomainEvent } from '../bus/domain-event.js';
 import type { ConversationAccess } from '../conversations/conversation-access.js';
 import type { Policy } from '../policy/policy.js';
-import type { AccessFacts, Store } from '../storage/store.js';
+import type { AccessFacts, NewJob, Store } from '../storage/store.js';
 import type { SendRateLimit } from '../limits/send-rate-limit.js';
 import type { AttachmentService } from '../attachments/attachment.service.js';
 import type { MessageJob } from '../jobs/message-job.js';
@@ -55,6 +55,8 @@ export interface MessageFollowUps {
   readonly logger: Pick<Logger, 'warn'>;
   /** A message ends its sender's typing indicator, whichever transport sent it. */
   readonly typing: Pick<TypingService, 'stopIfTyping'>;
+  /** Side effects a read owes (ending notifications about what was read); written with the pointer's move. */
+  readonly readJobs?: (conversationId: string, userId: string, seq: number) => NewJob[];
 }
 
 /** Sending, paging, receipts, edits and deletes of messages. */
@@ -269,7 +271,9 @@ export class MessageService {
 
   /** The one place a read pointer moves and the move is announced; access is checked by the caller. */
   private async moveReadPointer(conversation: Conversation, userId: string, seq: number, details: { messageId?: string; messageIds?: readonly string[]; origin?: string }): Promise<ReadState> {
-    const participant = await this.store.conversations.markRead(conversation.id, userId, seq);
+    const jobs = this.followUps.readJobs?.(conversation.id, userId, Math.min(seq, conversation.lastSeq)) ?? [];
+    const participant = await this.store.conversations.markRead(conversation.id, userId, seq, jobs);
+    if (jobs.length > 0) this.followUps.jobsWritten();
     await this.publish(topics.conversation(conversation.id), {
       type: 'receipt.read',
       conversationId: conversation.id,

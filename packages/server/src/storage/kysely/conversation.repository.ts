@@ -8,9 +8,10 @@ import { COLUMNS } from './columns.js';
 import { AccessFactsCache } from './access-facts-cache.js';
 import { arg, PreparedQuery } from './prepared-query.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { AccessFacts, ContextRoom, ContextSync, ConversationListQuery, ConversationPatch, ConversationRepository, InactiveQuery, NewConversation, NewMessage } from '../store.js';
+import type { AccessFacts, ContextRoom, ContextSync, ConversationListQuery, ConversationPatch, ConversationRepository, InactiveQuery, NewConversation, NewJob, NewMessage } from '../store.js';
 import { syncContextsIn, type ContextWrite } from './context-sync.js';
 import type { KyselyMessageRepository } from './message.repository.js';
+import type { KyselyOutboxRepository } from './outbox.repository.js';
 import { now, toConversation, toMessage, toParticipant } from './rows.js';
 
 export class KyselyConversationRepository implements ConversationRepository {
@@ -23,6 +24,7 @@ export class KyselyConversationRepository implements ConversationRepository {
   constructor(
     private readonly adapter: DialectAdapter,
     private readonly messages: KyselyMessageRepository,
+    private readonly outbox?: KyselyOutboxRepository,
   ) {
     this.statements = conversationStatements(adapter);
     this.facts = adapter.exclusive ? new AccessFactsCache() : undefined;
@@ -261,8 +263,8 @@ export class KyselyConversationRepository implements ConversationRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
-  async markRead(conversationId: string, userId: string, seq: number): Promise<Participant> {
-    return this.movePointers(conversationId, userId, seq, true);
+  async markRead(conversationId: string, userId: string, seq: number, jobs: readonly NewJob[] = []): Promise<Participant> {
+    return this.movePointers(conversationId, userId, seq, true, jobs);
   }
 
   async markDelivered(conversationId: string, userId: string, seq: number): Promise<Participant> {
@@ -314,17 +316,22 @@ export class KyselyConversationRepository implements ConversationRepository {
   }
 
   /** Pointers only move forward and never past the last committed seq. */
-  private async movePointers(conversationId: string, userId: string, seq: number, read: boolean): Promise<Participant> {
+  private async movePointers(conversationId: string, userId: string, seq: number, read: boolean, jobs: readonly NewJob[] = []): Promise<Participant> {
     const conversation = await this.byId(conversationId);
     if (!conversation) throw new AppError('conversation_not_found');
     const target = Math.min(seq, conversation.lastSeq);
-    if (this.adapter.writableCtes) await this.movePointersInOneStatement(conversationId, userId, target, read);
+    // Jobs the move owes (a read's notification clear) commit with it, so they need the transaction.
+    if (this.adapter.writableCtes && jobs.length === 0) await this.movePointersInOneStatement(conversationId, userId, target, read);
     else await this.db.transaction().execute(async (trx) => {
       // One transaction: the first-delivery stamps and the pointers commit together, in one commit.
       await this.stampFirstDeliveries(trx, conversationId, userId, target);
       const base = trx.updateTable('participants').where('conversation_id', '=', conversationId).where('user_id', '=', userId);
       await base.set({ last_delivered_seq: target }).where('last_delivered_seq', '<', target).execute();
       if (read) await base.set({ last_read_seq: target }).where('last_read_seq', '<', target).execute();
+      if (jobs.length > 0) {
+        if (!this.outbox) throw new Error('this conversation repository was built without an outbox');
+        await this.outbox.enqueueIn(trx, jobs);
+      }
     });
     const participant = await this.participant(conversationId, userId);
     if (!participant) throw new AppError('not_participant');

@@ -13,6 +13,7 @@ import { KyselyAttachmentRepository } from './attachment.repository.js';
 import { KyselyOutboxRepository } from './outbox.repository.js';
 import { KyselyModerationRepository } from './moderation.repository.js';
 import { KyselyAnalyticsRepository } from './analytics.repository.js';
+import { KyselyNotificationRepository } from './notification.repository.js';
 import { sql } from 'kysely';
 
 /** The store for any dialect Kysely speaks; differences stay in the adapter. */
@@ -28,12 +29,13 @@ export class KyselyStore implements Store {
   readonly outbox: KyselyOutboxRepository;
   readonly moderation: KyselyModerationRepository;
   readonly analytics: KyselyAnalyticsRepository;
+  readonly notifications: KyselyNotificationRepository;
 
   constructor(readonly adapter: DialectAdapter) {
     this.users = new KyselyUserRepository(adapter);
     this.outbox = new KyselyOutboxRepository(adapter);
     this.messages = new KyselyMessageRepository(adapter, this.outbox);
-    this.conversations = new KyselyConversationRepository(adapter, this.messages);
+    this.conversations = new KyselyConversationRepository(adapter, this.messages, this.outbox);
     this.revocations = new KyselyRevocationRepository(adapter);
     this.sessions = new KyselySessionRepository(adapter);
     this.reactions = new KyselyReactionRepository(adapter);
@@ -41,6 +43,7 @@ export class KyselyStore implements Store {
     this.attachments = new KyselyAttachmentRepository(adapter);
     this.moderation = new KyselyModerationRepository(adapter, this.conversations);
     this.analytics = new KyselyAnalyticsRepository(adapter);
+    this.notifications = new KyselyNotificationRepository(adapter, this.outbox);
   }
 
   async migrate(): Promise<void> {

@@ -10,6 +10,7 @@ import { userRolesStamp } from './0008-user-roles-stamp.js';
 import { moderation } from './0009-moderation.js';
 import { sessions } from './0010-sessions.js';
 import { messageDeliveries } from './0011-message-deliveries.js';
+import { notifications } from './0014-notifications.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 
 /** What a migration may need to know of the database it runs on. */
@@ -31,6 +32,7 @@ export function migrationProvider(capabilities: MigrationCapabilities): Migratio
         '0009-moderation': moderation,
         '0010-sessions': sessions,
         '0011-message-deliveries': messageDeliveries,
+        '0014-notifications': notifications,
       };
     },
   };
