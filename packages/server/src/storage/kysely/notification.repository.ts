@@ -88,7 +88,8 @@ export class KyselyNotificationRepository implements NotificationRepository {
         .onConflict((oc) =>
           oc
             .columns(['user_id', 'conversation_id'])
-            .where('state', '=', 'open')
+            // A literal, as in the index: a bound parameter would not match its predicate.
+            .where('state', '=', sql.lit('open'))
             .doUpdateSet({
               from_seq: sql`case when excluded.from_seq < notifications.from_seq then excluded.from_seq else notifications.from_seq end`,
               to_seq: sql`case when ${isNewer} then excluded.to_seq else notifications.to_seq end`,
