@@ -8,8 +8,9 @@ import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
 import { eventually } from '../support/cluster.js';
 import { startTestServer, TEST_API_KEY, type TestServer } from '../support/test-server.js';
 import { browserKeys, decryptPush, startRecorder, startSmtpSink, type BrowserKeys } from './notification-peers.js';
+import { WEBHOOK_TEST_SECRET } from './webhook-test-secret.js';
 
-const WEBHOOK_SECRET = `whsec_${Buffer.from('escalation-secret-for-the-tests-0123').toString('base64')}`;
+const WEBHOOK_SECRET = WEBHOOK_TEST_SECRET;
 
 // Short delays keep the file fast; "trip" waits long enough for a reader to come back first.
 const POLICY = {
