@@ -38,7 +38,7 @@ export function createNotifications(options: { config: Config; store: Store; pol
   if (!keys) logger.warn('web push is off: nodes sharing DATABASE_URL need VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY set alike');
   const unsubscribe = new UnsubscribeLink(config.jwtSecret, config.publicUrl);
   const push = new PushChannel(store.notifications, keys, logger);
-  const email = new EmailChannel(config.smtpUrl, config.emailFrom, unsubscribe);
+  const email = new EmailChannel(config.smtpUrl, config.emailFrom, unsubscribe, store.users);
   const channels = new Map<NotificationChannelName, NotificationChannel>([
     ['push', push],
     ['email', email],

@@ -1,6 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import { NotificationChannel, SENT, skipped, type ChannelDelivery, type ChannelOutcome } from './notification-channel.js';
 import type { UnsubscribeLink } from './unsubscribe-link.js';
+import type { UserRepository } from '../storage/store.js';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -19,10 +20,15 @@ export class EmailChannel extends NotificationChannel {
     smtpUrl: string | undefined,
     private readonly from: string | undefined,
     private readonly unsubscribe: UnsubscribeLink,
+    private readonly users: Pick<UserRepository, 'byId'>,
   ) {
     super();
     this.configured = smtpUrl !== undefined && from !== undefined;
     this.transport = smtpUrl === undefined ? undefined : nodemailer.createTransport(smtpUrl);
+  }
+
+  protected async hasAddress(userId: string): Promise<boolean> {
+    return Boolean((await this.users.byId(userId))?.email);
   }
 
   protected async send(delivery: ChannelDelivery): Promise<ChannelOutcome> {

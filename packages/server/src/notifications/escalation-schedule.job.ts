@@ -3,6 +3,7 @@ import { topics } from '../bus/domain-event.js';
 import { timeOrderedId } from '../storage/time-ordered-id.js';
 import { DEFAULT_SETTINGS } from './notification-preferences.js';
 import type { NotificationDeps } from './notification-deps.js';
+import type { NotificationChannelName } from '../storage/store.js';
 
 export const SCHEDULE_JOB = 'notifications.schedule';
 
@@ -11,7 +12,8 @@ export const SCHEDULE_JOB = 'notifications.schedule';
  * participant's open batch for the conversation (their feed entry), or opens one and writes
  * the job of its first escalation step, due at the step's delay, in the same transaction.
  * Recipients who have read it already, or who muted the conversation (with no emergency step),
- * get nothing. Idempotent: a message already in a batch does not count twice.
+ * get nothing; steps on channels that cannot reach the recipient (no push subscription, no email
+ * address, a channel not configured) are left out of the batch. Idempotent: a message already in a batch does not count twice.
  */
 export function escalationScheduleJob(deps: NotificationDeps): MessageJob {
   const { store, plan } = deps;
@@ -29,14 +31,24 @@ export function escalationScheduleJob(deps: NotificationDeps): MessageJob {
       for (const participant of recipients) {
         const settings = (await store.notifications.settings(participant.userId)) ?? DEFAULT_SETTINGS;
         const muted = participant.muted || settings.mutedConversations.includes(conversation.id);
-        const steps = plan.stepsFor(conversation, queue, muted);
-        if (steps.length === 0) continue;
+        const planned = plan.stepsFor(conversation, queue, muted);
+        if (planned.length === 0) continue;
+        // Steps no channel could carry to this person are left out: the feed entry is all they get.
+        const reachable = await reachableChannels(deps, participant.userId);
+        const steps = planned.filter((step) => reachable.has(step.channel));
         const { notification } = await store.notifications.addToBatch(
           { newId: timeOrderedId(), userId: participant.userId, conversationId: conversation.id, seq: message.seq, messageId: message.id, createdAt: message.createdAt, steps },
-          (id) => plan.stepJob({ id, steps, firstMessageAt: message.createdAt }, 0, settings)!,
+          (id) => plan.stepJob({ id, steps, firstMessageAt: message.createdAt }, 0, settings),
         );
         await deps.publisher.publish(topics.user(participant.userId), { type: 'notification.updated', userId: participant.userId, notification });
       }
     },
   };
+}
+
+/** The channels that could reach the user now: configured, and with an address or a subscription. */
+async function reachableChannels(deps: NotificationDeps, userId: string): Promise<Set<NotificationChannelName>> {
+  const reachable = new Set<NotificationChannelName>();
+  for (const [name, channel] of deps.channels) if (await channel.canReach(userId)) reachable.add(name);
+  return reachable;
 }

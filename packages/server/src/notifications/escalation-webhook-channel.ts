@@ -23,6 +23,11 @@ export class EscalationWebhookChannel extends NotificationChannel {
     this.configured = url !== undefined && secret !== undefined;
   }
 
+  /** The host app knows its users' phones: anyone is reachable once the webhook is configured. */
+  protected async hasAddress(): Promise<boolean> {
+    return true;
+  }
+
   protected async send(delivery: ChannelDelivery): Promise<ChannelOutcome> {
     const body = JSON.stringify({
       type: 'notification.escalation',

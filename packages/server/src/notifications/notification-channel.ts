@@ -41,6 +41,14 @@ export abstract class NotificationChannel {
   /** Whether the deployment configured this channel at all. */
   protected abstract readonly configured: boolean;
 
+  /** Whether this channel could reach the user at all (an address, a subscription); no sending. */
+  async canReach(userId: string): Promise<boolean> {
+    return this.configured && this.hasAddress(userId);
+  }
+
+  /** Whether the user has what this channel sends to. */
+  protected abstract hasAddress(userId: string): Promise<boolean>;
+
   async deliver(delivery: ChannelDelivery): Promise<ChannelOutcome> {
     if (!this.configured) return skipped('not_configured');
     if (delivery.messages.length === 0) return skipped('nothing_to_show');

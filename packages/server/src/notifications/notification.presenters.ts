@@ -9,7 +9,7 @@ export function presentNotification(n: Notification): NotificationJson {
     to_seq: n.toSeq,
     message_count: n.messageCount,
     last_message_id: n.lastMessageId,
-    escalating: n.state === 'open',
+    escalating: n.state === 'open' && n.steps.length > 0,
     read_at: n.readAt,
     created_at: n.createdAt,
     updated_at: n.updatedAt,

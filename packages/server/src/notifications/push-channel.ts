@@ -39,6 +39,10 @@ export class PushChannel extends NotificationChannel {
     return this.keys?.publicKey;
   }
 
+  protected async hasAddress(userId: string): Promise<boolean> {
+    return (await this.store.subscriptions(userId)).length > 0;
+  }
+
   protected async send(delivery: ChannelDelivery): Promise<ChannelOutcome> {
     const last = delivery.messages[delivery.messages.length - 1]!;
     const payload: PushPayload = {

@@ -870,11 +870,11 @@ export interface NewBatchMessage {
 export interface NotificationRepository {
   /**
    * Adds a message to the recipient's open batch of the conversation, or opens one (with
-   * `newId`) and writes `firstJob` for it in the same transaction. A message already counted
+   * `newId`) and writes `firstJob` for it (if any) in the same transaction. A message already counted
    * (its seq not past the batch's `toSeq`) changes nothing, so a re-run schedule job is harmless.
    * Concurrent calls for one (user, conversation) end with one open batch.
    */
-  addToBatch(message: NewBatchMessage, firstJob: (notificationId: string) => NewJob): Promise<{ readonly notification: Notification; readonly opened: boolean }>;
+  addToBatch(message: NewBatchMessage, firstJob: (notificationId: string) => NewJob | undefined): Promise<{ readonly notification: Notification; readonly opened: boolean }>;
   byId(id: string): Promise<Notification | undefined>;
   /** The user's feed, newest activity first; `unread` keeps only entries not read. */
   list(userId: string, query: { readonly unread?: boolean; readonly limit: number; readonly before?: string }): Promise<Notification[]>;

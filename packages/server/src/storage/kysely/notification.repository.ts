@@ -63,7 +63,7 @@ export class KyselyNotificationRepository implements NotificationRepository {
     return this.adapter.db;
   }
 
-  async addToBatch(message: NewBatchMessage, firstJob: (notificationId: string) => NewJob): Promise<{ notification: Notification; opened: boolean }> {
+  async addToBatch(message: NewBatchMessage, firstJob: (notificationId: string) => NewJob | undefined): Promise<{ notification: Notification; opened: boolean }> {
     return this.db.transaction().execute(async (trx) => {
       const at = now();
       // Newer than the batch's newest: counted once, however often the schedule job runs.
@@ -101,7 +101,8 @@ export class KyselyNotificationRepository implements NotificationRepository {
         .returningAll()
         .executeTakeFirstOrThrow();
       const opened = row.id === message.newId;
-      if (opened) await this.outbox.enqueueIn(trx, [firstJob(row.id)], at);
+      const job = opened ? firstJob(row.id) : undefined;
+      if (job) await this.outbox.enqueueIn(trx, [job], at);
       return { notification: toNotification(row), opened };
     });
   }
