@@ -9,6 +9,7 @@ import { eventually } from '../support/cluster.js';
 import { startTestServer, TEST_API_KEY, type TestServer } from '../support/test-server.js';
 import { browserKeys, decryptPush, startRecorder, startSmtpSink, type BrowserKeys } from './notification-peers.js';
 import { WEBHOOK_TEST_SECRET } from './webhook-test-secret.js';
+import { TestWsClient } from '../support/ws-client.js';
 
 const WEBHOOK_SECRET = WEBHOOK_TEST_SECRET;
 
@@ -184,6 +185,29 @@ describe('notifications against real peers', () => {
     expect(step).toMatchObject({ channel: 'push', outcome: 'skipped' });
     expect(['read', 'caught_up']).toContain(step!.reason);
     expect(pushesTo(passenger.id)).toEqual([]);
+  });
+
+  it('tells the user’s native and MoreVans notifications sockets of each feed entry as it opens, grows and is read', { timeout: 20_000 }, async () => {
+    const sender = await person('Mover');
+    const customer = await person('Customer');
+    const native = await TestWsClient.authenticated(server.url, customer.token);
+    const morevans = await TestWsClient.connect(server.url, customer.token, { path: '/ws/notifications/' });
+    try {
+      const conversationId = await conversation('trip', [sender.id, customer.id]);
+      await send(sender.token, conversationId, 'Van arriving');
+      const opened = await native.next((f) => f.type === 'notification', 10_000);
+      expect(opened.notification).toMatchObject({ conversation_id: conversationId, message_count: 1, read_at: null });
+      await send(sender.token, conversationId, 'Two minutes away');
+      const grown = await native.next((f) => f.type === 'notification', 10_000);
+      expect(grown.notification).toMatchObject({ id: opened.notification.id, message_count: 2 });
+      expect((await morevans.next((f) => f.type === 'notification', 10_000)).notification.id).toBe(opened.notification.id);
+      const read = await server.request('POST', '/v1/notifications/read', { token: customer.token, body: { all: true } });
+      expect(read.body.notifications).toEqual([expect.objectContaining({ id: opened.notification.id, read_at: expect.any(String), escalating: false })]);
+      expect((await native.next((f) => f.type === 'notification' && f.notification.read_at !== null, 10_000)).notification.id).toBe(opened.notification.id);
+    } finally {
+      native.ws.close();
+      morevans.ws.close();
+    }
   });
 
   it('escalates only emergency steps in a muted conversation', { timeout: 20_000 }, async () => {
