@@ -67,6 +67,16 @@ for (const dialect of dialects) {
       expect(await t.store.notifications.list(ben.id, { unread: true, limit: 10 })).toEqual([]);
     });
 
+    it('writes the jobs a read owes with the pointer’s move, once per seq', async () => {
+      const { ben, conversation, messages } = await scene(t.store);
+      const job = (seq: number) => ({ id: `${conversation.id}:${ben.id}:${seq}:notifications.read`, kind: 'notifications.read', subjectId: conversation.id, payload: { user_id: ben.id } });
+      const moved = await t.store.conversations.markRead(conversation.id, ben.id, messages[1]!.seq, [job(messages[1]!.seq)]);
+      expect(moved).toMatchObject({ lastReadSeq: messages[1]!.seq, lastDeliveredSeq: messages[1]!.seq });
+      await t.store.conversations.markRead(conversation.id, ben.id, messages[1]!.seq, [job(messages[1]!.seq)]);
+      expect(await t.store.outbox.byId(job(messages[1]!.seq).id)).toMatchObject({ kind: 'notifications.read', payload: { user_id: ben.id }, completedAt: null });
+      expect(await t.store.outbox.counts()).toEqual({ pending: 1, failed: 0 });
+    });
+
     it('keeps one subscription per endpoint, moving it to the user who registered it last', async () => {
       const { ana, ben } = await scene(t.store);
       const sub = { endpoint: 'https://push.example/1', p256dh: 'p', auth: 'a', deviceId: null };

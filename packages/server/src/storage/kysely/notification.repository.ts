@@ -66,8 +66,10 @@ export class KyselyNotificationRepository implements NotificationRepository {
   async addToBatch(message: NewBatchMessage, firstJob: (notificationId: string) => NewJob | undefined): Promise<{ notification: Notification; opened: boolean }> {
     return this.db.transaction().execute(async (trx) => {
       const at = now();
-      // Newer than the batch's newest: counted once, however often the schedule job runs.
+      // A message newer than the batch's newest extends it; one already in it changes nothing.
       const isNewer = sql<boolean>`excluded.to_seq > notifications.to_seq`;
+      const lowest = sql<number>`case when excluded.from_seq < notifications.from_seq then excluded.from_seq else notifications.from_seq end`;
+      const highest = sql<number>`case when ${isNewer} then excluded.to_seq else notifications.to_seq end`;
       const row = await trx
         .insertInto('notifications')
         .values({
@@ -91,9 +93,10 @@ export class KyselyNotificationRepository implements NotificationRepository {
             // A literal, as in the index: a bound parameter would not match its predicate.
             .where('state', '=', sql.lit('open'))
             .doUpdateSet({
-              from_seq: sql`case when excluded.from_seq < notifications.from_seq then excluded.from_seq else notifications.from_seq end`,
+              from_seq: lowest,
               to_seq: sql`case when ${isNewer} then excluded.to_seq else notifications.to_seq end`,
-              message_count: sql`case when ${isNewer} then notifications.message_count + 1 else notifications.message_count end`,
+              // Counted from the messages themselves, so jobs that run out of seq order still count each once.
+              message_count: sql`(select count(*) from messages m where m.conversation_id = notifications.conversation_id and m.seq >= ${lowest} and m.seq <= ${highest} and (m.sender_id is null or m.sender_id <> notifications.user_id))`,
               last_message_id: sql`case when ${isNewer} then excluded.last_message_id else notifications.last_message_id end`,
               updated_at: sql`case when ${isNewer} then excluded.updated_at else notifications.updated_at end`,
             }),
