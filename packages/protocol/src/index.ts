@@ -15,3 +15,4 @@ export * from './analytics.js';
 export * from './morevans.js';
 export * from './search.js';
 export * from './webhooks.js';
+export * from './notifications.js';

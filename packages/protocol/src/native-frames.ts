@@ -175,4 +175,5 @@ export const OUTBOUND_FRAMES = {
   participant_joined: { to: 'the room', fields: 'conversation_id, user_id, by, timestamp' },
   participant_left: { to: 'the room', fields: 'conversation_id, user_id, by, timestamp' },
   conversation_updated: { to: 'the room and participants', fields: 'conversation_id, title, status, timestamp' },
+  notification: { to: 'the user’s connections, when a feed entry opens, grows or is read', fields: 'notification {id, conversation_id, from_seq, to_seq, message_count, last_message_id, escalating, read_at, created_at, updated_at} (as GET /v1/notifications)' },
 } as const;

@@ -26,6 +26,7 @@ import { analyticsRoutes } from './analytics/analytics.routes.js';
 import { demoUserRoutes } from './demo/demo-users.routes.js';
 import { searchRoutes } from './search/search.routes.js';
 import { webhookRoutes } from './webhooks/webhook.routes.js';
+import { notificationRoutes } from './notifications/notification.routes.js';
 import type { Services } from './services.js';
 import { serveWebApp } from './web/serve-web-app.js';
 
@@ -104,7 +105,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 
   registerAuthentication(app, services.auth);
-  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, attachmentRoutes, supportRoutes, moderationRoutes, analyticsRoutes, searchRoutes, webhookRoutes]) {
+  for (const routes of [opsRoutes, authRoutes, userRoutes, conversationRoutes, messageRoutes, attachmentRoutes, supportRoutes, moderationRoutes, analyticsRoutes, searchRoutes, webhookRoutes, notificationRoutes]) {
     await app.register(routes, { services });
   }
   if (services.config.seedDemo) await app.register(demoUserRoutes, { services });

@@ -42,6 +42,8 @@ import { SearchService } from './search/search.service.js';
 import { SlowMode } from './moderation/slow-mode.js';
 import { Readiness } from './ops/readiness.js';
 import { createWebhooks, type WebhookService } from './webhooks/index.js';
+import { createNotifications } from './notifications/create-notifications.js';
+import type { NotificationService } from './notifications/notification.service.js';
 
 /** Everything a gateway may call: the operations, and the ports beneath them. */
 export interface Services {
@@ -67,6 +69,8 @@ export interface Services {
   readonly assignment: AssignmentService;
   readonly supportRooms: SupportRoomsService;
   readonly moderation: ModerationService;
+  /** The caller's notification feed, push subscriptions and preferences. */
+  readonly notifications: NotificationService;
   /** Instance-wide reports, for administrators. */
   readonly analytics: AnalyticsService;
   /** Message search in the conversations the caller may read now. */
@@ -82,7 +86,7 @@ export interface Services {
   /** This node's outbox runner; absent when `jobsEnabled` is off (an API-only node). */
   readonly jobs: JobRunner | undefined;
   /** Counts what only gets counted (job outcomes, failed publications) in the app's metrics. */
-  reportTo(metrics: Pick<Metrics, 'jobs' | 'publishFailures'>): void;
+  reportTo(metrics: Pick<Metrics, 'jobs' | 'publishFailures' | 'notifications' | 'notificationLatency'>): void;
   /** Stops the job runner (running jobs finish first), then releases the store and the bus. */
   close(): Promise<void>;
 }
@@ -137,10 +141,12 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const publisher = new AfterCommitPublisher(bus, logger);
   // Side effects a committed message may owe; each is a job kind with its planner and handler.
   const webhooks = createWebhooks({ config, store, policy, logger, jobsWritten: () => jobs?.nudge() });
-  const messageJobs = [firstResponseJob(store), webhooks.messageJob];
+  const notifications = createNotifications({ config, store, policy, publisher, logger });
+  const messageJobs = [firstResponseJob(store), webhooks.messageJob, notifications.messageJob];
   const jobs = config.jobsEnabled ? new JobRunner(store.outbox, { pollMs: config.jobPollMs, maxAttempts: config.jobMaxAttempts, logger }) : undefined;
   for (const job of messageJobs) jobs?.register(job.kind, job.handle);
   webhooks.registerJobs(jobs);
+  if (jobs) notifications.register(jobs);
   // With CLAMD_URL, every upload owes a virus scan, written with its record (docs/virus-scanning.md).
   const attachmentScan = createAttachmentScanJob({ config, store, publisher, logger });
   if (attachmentScan) jobs?.register(attachmentScan.kind, attachmentScan.handle);
@@ -148,7 +154,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const moderation = new ModerationService(store, publisher, policy, access, new SlowMode(cluster?.slowModeLimiter), { autoHideReports: config.moderationAutoHideReports, moderationCacheMs: config.moderationCacheMs }, webhooks.events);
   const flagJob = moderation.flagJob();
   jobs?.register(flagJob.kind, flagJob.handle);
-  const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger, typing, changes: webhooks.events }, moderation, webhooks.preSend);
+  const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger, typing, changes: webhooks.events, readJobs: notifications.readJobs }, moderation, webhooks.preSend);
   const tracker = overrides.presence ?? cluster?.presence ?? new MemoryPresence();
   const presence = new PresenceService(tracker, bus, store, logger);
   presenceRef = presence;
@@ -215,6 +221,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     assignment,
     supportRooms,
     moderation,
+    notifications: notifications.service,
     analytics: new AnalyticsService(store, policy),
     search: new SearchService(store, access, (actor) => moderation.viewerOf(actor)),
     webhooks: webhooks.service,
@@ -225,6 +232,10 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     reportTo(metrics) {
       jobs?.onOutcome((kind, outcome) => metrics.jobs.inc({ kind, outcome }));
       publisher.onFailure((type) => metrics.publishFailures.inc({ type }));
+      notifications.onOutcome((channel, outcome, step, latencyMs) => {
+        metrics.notifications.inc({ channel, outcome });
+        if (latencyMs !== undefined) metrics.notificationLatency.observe({ channel, step: String(step) }, latencyMs / 1000);
+      });
     },
     async close() {
       await jobs?.stop();
@@ -233,6 +244,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
       clearInterval(purging);
       clearInterval(purgingSessions);
       typing.close();
+      notifications.close();
       await tracker.close();
       await bus.close();
       await cluster?.close();

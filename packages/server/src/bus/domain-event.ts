@@ -1,5 +1,5 @@
 import type { Conversation, Message, Reaction, User } from '../core/model.js';
-import type { MessageReport, SupportCase } from '../storage/store.js';
+import type { MessageReport, Notification, SupportCase } from '../storage/store.js';
 
 /**
  * Everything that happens and may interest a connection, as a union on `type`. Events are
@@ -33,7 +33,9 @@ export type DomainEvent =
   /** clamd found a signature in an upload, which is quarantined; sent to `topics.admin`. */
   | { readonly type: 'attachment.infected'; readonly attachment: InfectedAttachment }
   /** Someone (or the blocklist) reported a message; sent to `topics.moderation`. */
-  | { readonly type: 'report.created'; readonly report: MessageReport; readonly message: Message; readonly openReporters: number };
+  | { readonly type: 'report.created'; readonly report: MessageReport; readonly message: Message; readonly openReporters: number }
+  /** A feed entry was opened, grew or was read; sent to `topics.user` of its owner. */
+  | { readonly type: 'notification.updated'; readonly userId: string; readonly notification: Notification };
 
 /** What admins are told about an infected upload: whose, where it was sent, what was found. */
 export interface InfectedAttachment {

@@ -4,6 +4,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from '../webhooks/retry-schedule.js';
 import { isWebhookSecret } from '../webhooks/webhook-signer.js';
+import { parseStepList } from '../notifications/escalation-steps.js';
+import type { EscalationStep } from '../storage/store.js';
 
 /** Everything the server can be told, read from the environment once at boot. */
 export interface Config {
@@ -183,6 +185,26 @@ export interface Config {
   readonly preSendHookTimeoutMs: number;
   /** What a send does when the hook fails or times out: `open` sends it, `closed` refuses it. @default "open" */
   readonly preSendHookFailure: 'open' | 'closed';
+  /**
+   * Where the web app is reached, for links in notifications (emails, pushes, unsubscribe).
+   * @default "http://localhost:<PORT>"
+   */
+  readonly publicUrl: string;
+  /** VAPID key pair for web push (base64url); both or neither. Absent: generated once into `DATA_DIR/vapid-keys.json`. */
+  readonly vapidPublicKey: string | undefined;
+  readonly vapidPrivateKey: string | undefined;
+  /** Contact the push services may reach (`mailto:` or `https:`). @default "mailto:notifications@switchboard.invalid" */
+  readonly vapidSubject: string;
+  /** SMTP server for missed-message emails (`smtp://user:pass@host:port`, `smtps://…`). Absent: no email. */
+  readonly smtpUrl: string | undefined;
+  /** Sender of notification emails; required with `smtpUrl`. */
+  readonly emailFrom: string | undefined;
+  /** The host app's endpoint for SMS and calls: escalation steps on `sms_webhook` POST there. Absent: those steps are skipped. */
+  readonly escalationWebhookUrl: string | undefined;
+  /** `whsec_<base64>` key the escalation webhook is signed with (Standard Webhooks); required with its URL. */
+  readonly escalationWebhookSecret: string | undefined;
+  /** Escalation for conversation types and queues the policy file does not name. @default 30s push, then 10m email */
+  readonly notificationSteps: readonly EscalationStep[];
   /** pino level. @default "info" */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Seed demo users into an empty database. @default false (true under `npm start`) */
@@ -278,6 +300,15 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     preSendHookSecret: read.string('PRE_SEND_HOOK_SECRET'),
     preSendHookTimeoutMs: read.int('PRE_SEND_HOOK_TIMEOUT_MS', 1500, 1, 5000),
     preSendHookFailure: read.oneOf('PRE_SEND_HOOK_FAILURE', HOOK_FAILURE_MODES, 'open'),
+    publicUrl: (read.url('PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${env.PORT ?? 8000}`).replace(/\/+$/, ''),
+    vapidPublicKey: read.string('VAPID_PUBLIC_KEY'),
+    vapidPrivateKey: read.string('VAPID_PRIVATE_KEY'),
+    vapidSubject: read.string('VAPID_SUBJECT') ?? 'mailto:notifications@switchboard.invalid',
+    smtpUrl: read.url('SMTP_URL', ['smtp:', 'smtps:']),
+    emailFrom: read.string('EMAIL_FROM'),
+    escalationWebhookUrl: read.url('ESCALATION_WEBHOOK_URL', ['http:', 'https:']),
+    escalationWebhookSecret: read.string('ESCALATION_WEBHOOK_SECRET'),
+    notificationSteps: read.steps('NOTIFICATION_STEPS', '30s:push,10m:email'),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     seedDemo: read.bool('SEED_DEMO', false),
   };
@@ -291,6 +322,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
   if (partial.preSendHookUrl !== undefined && !isWebhookSecret(partial.preSendHookSecret ?? '')) {
     problems.push('PRE_SEND_HOOK_SECRET: required with PRE_SEND_HOOK_URL, a whsec_ secret (whsec_ and the base64 of at least 16 random bytes); the hook verifies each call with it');
   }
+  problems.push(...notificationProblems(partial));
   for (const key of partial.apiKeys) {
     if (key.length < 16) problems.push('API_KEYS: every key must be at least 16 characters');
   }
@@ -318,6 +350,25 @@ function loadOrCreateSecret(dataDir: string, databaseUrl: string | undefined): s
   return secret;
 }
 
+/** Notification settings that would fail on the first send rather than at boot. */
+function notificationProblems(c: Pick<Config, 'vapidPublicKey' | 'vapidPrivateKey' | 'vapidSubject' | 'smtpUrl' | 'emailFrom' | 'escalationWebhookUrl' | 'escalationWebhookSecret'>): string[] {
+  const problems: string[] = [];
+  const base64url = /^[A-Za-z0-9_-]+$/;
+  if ((c.vapidPublicKey === undefined) !== (c.vapidPrivateKey === undefined)) problems.push('VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: set both or neither (neither: a pair is generated into DATA_DIR)');
+  else if (c.vapidPublicKey !== undefined) {
+    if (!base64url.test(c.vapidPublicKey) || Buffer.from(c.vapidPublicKey, 'base64url').length !== 65) problems.push('VAPID_PUBLIC_KEY: expected a base64url P-256 public key (65 bytes uncompressed)');
+    if (!base64url.test(c.vapidPrivateKey!) || Buffer.from(c.vapidPrivateKey!, 'base64url').length !== 32) problems.push('VAPID_PRIVATE_KEY: expected a base64url P-256 private key (32 bytes)');
+  }
+  if (!/^(mailto:.+|https:\/\/.+)$/.test(c.vapidSubject)) problems.push('VAPID_SUBJECT: expected a mailto: address or an https: URL');
+  if (c.smtpUrl !== undefined && c.emailFrom === undefined) problems.push('EMAIL_FROM: required with SMTP_URL (the sender of notification emails)');
+  if (c.emailFrom !== undefined && !/^(.*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/.test(c.emailFrom)) problems.push('EMAIL_FROM: expected an address, e.g. Switchboard <noreply@example.com>');
+  if (c.escalationWebhookUrl !== undefined) {
+    const key = c.escalationWebhookSecret?.startsWith('whsec_') ? Buffer.from(c.escalationWebhookSecret.slice(6), 'base64') : undefined;
+    if (key === undefined || key.length < 24) problems.push('ESCALATION_WEBHOOK_SECRET: required with ESCALATION_WEBHOOK_URL, as whsec_ followed by at least 24 base64 bytes');
+  }
+  return problems;
+}
+
 /** A clamd address that cannot be dialled, or a scan mode that would silently scan nothing. */
 function clamdProblems(clamdUrl: string | undefined, rawClamdUrl: string | undefined, scanMode: string | undefined): string[] {
   if (clamdUrl === undefined) {
@@ -336,6 +387,15 @@ class EnvReader {
     private readonly env: Env,
     private readonly problems: string[],
   ) {}
+
+  steps(name: string, fallback: string): EscalationStep[] {
+    try {
+      return parseStepList(this.string(name) ?? fallback);
+    } catch (error) {
+      this.problems.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+      return [];
+    }
+  }
 
   string(name: string): string | undefined {
     const value = this.env[name]?.trim();

@@ -6,7 +6,7 @@ import type { TypingService } from '../typing/typing.service.js';
 import { topics, type DomainEvent } from '../bus/domain-event.js';
 import type { ConversationAccess } from '../conversations/conversation-access.js';
 import type { Policy } from '../policy/policy.js';
-import type { AccessFacts, Store } from '../storage/store.js';
+import type { AccessFacts, NewJob, Store } from '../storage/store.js';
 import type { SendRateLimit } from '../limits/send-rate-limit.js';
 import type { AttachmentService } from '../attachments/attachment.service.js';
 import type { MessageJob } from '../jobs/message-job.js';
@@ -59,6 +59,8 @@ export interface MessageFollowUps {
   readonly typing: Pick<TypingService, 'stopIfTyping'>;
   /** The outbox jobs an edit or a delete owes (webhook events). @default none */
   readonly changes?: ChangeJobs;
+  /** Side effects a read owes (ending notifications about what was read); written with the pointer's move. */
+  readonly readJobs?: (conversationId: string, userId: string, seq: number) => NewJob[];
 }
 
 /** Sending, paging, receipts, edits and deletes of messages. */
@@ -291,7 +293,9 @@ export class MessageService {
 
   /** The one place a read pointer moves and the move is announced; access is checked by the caller. */
   private async moveReadPointer(conversation: Conversation, userId: string, seq: number, details: { messageId?: string; messageIds?: readonly string[]; origin?: string }): Promise<ReadState> {
-    const participant = await this.store.conversations.markRead(conversation.id, userId, seq);
+    const jobs = this.followUps.readJobs?.(conversation.id, userId, Math.min(seq, conversation.lastSeq)) ?? [];
+    const participant = await this.store.conversations.markRead(conversation.id, userId, seq, jobs);
+    if (jobs.length > 0) this.followUps.jobsWritten();
     await this.publish(topics.conversation(conversation.id), {
       type: 'receipt.read',
       conversationId: conversation.id,

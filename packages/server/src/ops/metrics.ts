@@ -13,6 +13,14 @@ export class Metrics {
   readonly messagesSent = new Counter({ name: 'switchboard_messages_total', help: 'Messages committed', registers: [this.registry] });
   readonly jobs = new Counter({ name: 'switchboard_jobs_total', help: 'Outbox job runs by kind and outcome (completed, retried, failed)', labelNames: ['kind', 'outcome'] as const, registers: [this.registry] });
   readonly publishFailures = new Counter({ name: 'switchboard_bus_publish_failures_total', help: 'Events of committed changes the bus did not take, by event type', labelNames: ['type'] as const, registers: [this.registry] });
+  readonly notifications = new Counter({ name: 'switchboard_notifications_total', help: 'Escalation steps by channel and outcome (sent, skipped, failed)', labelNames: ['channel', 'outcome'] as const, registers: [this.registry] });
+  readonly notificationLatency = new Histogram({
+    name: 'switchboard_notification_latency_seconds',
+    help: 'From the commit of a batch’s first message to a step’s send, by channel and step',
+    labelNames: ['channel', 'step'] as const,
+    buckets: [0.5, 1, 5, 15, 30, 60, 180, 600, 1800, 3600],
+    registers: [this.registry],
+  });
   readonly fanoutFailures = new Counter({ name: 'switchboard_fanout_failures_total', help: 'Events a gateway failed to render or deliver, by gateway and event type', labelNames: ['gateway', 'event'] as const, registers: [this.registry] });
   readonly slowConsumers = new Counter({ name: 'switchboard_slow_consumers_total', help: 'Connections closed because their unread output passed MAX_BUFFERED_BYTES', labelNames: ['gateway'] as const, registers: [this.registry] });
   readonly connections = new Gauge({ name: 'switchboard_connections', help: 'Open real-time connections by gateway', labelNames: ['gateway'] as const, registers: [this.registry] });

@@ -72,4 +72,17 @@ export const DEFAULT_POLICY: PolicyDocument = {
     agent_capacity: 5,
     offline_grace_seconds: 30,
   },
+  notifications: {
+    escalation: {
+      // A customer who left the page: a push soon, an email if it is still unread.
+      support: [{ after: '10s', channel: 'push' }, { after: '3m', channel: 'email' }],
+      // A driver's emergency: a loud push at once, then the host app texts or calls if it did not arrive.
+      emergency_support: [
+        { after: '0s', channel: 'push', urgency: 'high', until: 'delivered' },
+        { after: '60s', channel: 'sms_webhook', urgency: 'high', until: 'delivered' },
+      ],
+      // A passenger offline before a trip: a push, then an email.
+      trip: [{ after: '30s', channel: 'push' }, { after: '5m', channel: 'email' }],
+    },
+  },
 };

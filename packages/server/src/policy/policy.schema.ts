@@ -45,6 +45,30 @@ const SupportRules = Type.Object(
   { additionalProperties: false },
 );
 
+const EscalationStepRule = Type.Object(
+  {
+    /** Delay after the batch's first message: `0s`, `500ms`, `10s`, `3m`, `1h`. */
+    after: Type.String({ pattern: '^[0-9]{1,9}(ms|s|m|h)$' }),
+    channel: Type.Union([Type.Literal('push'), Type.Literal('email'), Type.Literal('sms_webhook')]),
+    /** `high`: an emergency step, which fires in muted conversations and in quiet hours. @default "normal" */
+    urgency: Type.Optional(Type.Union([Type.Literal('normal'), Type.Literal('high')])),
+    /** The step fires only while the recipient's pointer of this kind is still behind. @default "read" */
+    until: Type.Optional(Type.Union([Type.Literal('delivered'), Type.Literal('read')])),
+  },
+  { additionalProperties: false },
+);
+
+const NotificationRules = Type.Object(
+  {
+    /**
+     * Escalation steps by support queue or conversation type (a support case's queue first, then
+     * its type); `NOTIFICATION_STEPS` for the rest. An empty list: no escalation.
+     */
+    escalation: Type.Record(Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9_]+$' }), Type.Array(EscalationStepRule, { maxItems: 10 })),
+  },
+  { additionalProperties: false },
+);
+
 export const PolicyDocumentSchema = Type.Object(
   {
     roles: Type.Record(Type.String({ minLength: 1 }), RoleRules),
@@ -52,11 +76,16 @@ export const PolicyDocumentSchema = Type.Object(
     default_role: Type.Optional(RoleRules),
     /** Support queues and how cases are assigned. */
     support: Type.Optional(SupportRules),
+    /** Delivery escalation (docs/notifications.md). */
+    notifications: Type.Optional(NotificationRules),
   },
   { additionalProperties: false },
 );
 
 export type SupportRulesDocument = Static<typeof SupportRules>;
+
+export type EscalationStepRule = Static<typeof EscalationStepRule>;
+export type NotificationRulesDocument = Static<typeof NotificationRules>;
 
 export type PolicyDocument = Static<typeof PolicyDocumentSchema>;
 export type RoleRulesDocument = Static<typeof RoleRules>;

@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { compileValidator } from '../core/validation.js';
 import type { Ability } from './abilities.js';
 import { DEFAULT_POLICY } from './default-policy.js';
-import { PolicyDocumentSchema, type PolicyDocument, type RoleRulesDocument, type SupportRulesDocument } from './policy.schema.js';
+import { PolicyDocumentSchema, type PolicyDocument, type EscalationStepRule, type RoleRulesDocument, type SupportRulesDocument } from './policy.schema.js';
 
 /** Who holds abilities: a user (by their roles) or a server-to-server caller (everything). */
 export type Subject = { readonly kind: 'service' } | { readonly kind: 'user'; readonly roles: readonly string[] };
@@ -67,6 +67,16 @@ export class Policy {
   get support(): Required<SupportRulesDocument> {
     const support = this.document.support ?? DEFAULT_POLICY.support!;
     return { queues: support.queues, agent_capacity: support.agent_capacity ?? 5, offline_grace_seconds: support.offline_grace_seconds ?? 30 };
+  }
+
+  /**
+   * The escalation steps the file names for the first of `names` it knows (a case's queue, then
+   * the conversation's type), as written; `undefined` when it names none of them.
+   */
+  escalationFor(names: readonly (string | undefined)[]): readonly EscalationStepRule[] | undefined {
+    const rules = this.document.notifications?.escalation ?? DEFAULT_POLICY.notifications?.escalation ?? {};
+    for (const name of names) if (name !== undefined && Object.hasOwn(rules, name)) return rules[name];
+    return undefined;
   }
 
   private rules(role: string): RoleRulesDocument {

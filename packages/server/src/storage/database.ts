@@ -21,6 +21,10 @@ export interface Database {
   moderation_audit: ModerationAuditTable;
   sessions: SessionsTable;
   message_deliveries: MessageDeliveriesTable;
+  notifications: NotificationsTable;
+  notification_deliveries: NotificationDeliveriesTable;
+  push_subscriptions: PushSubscriptionsTable;
+  notification_settings: NotificationSettingsTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
 }
@@ -250,4 +254,55 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   created_at: string;
   delivered_at: string | null;
+}
+
+export interface NotificationsTable {
+  id: string;
+  user_id: string;
+  conversation_id: string;
+  from_seq: number;
+  to_seq: number;
+  message_count: number;
+  last_message_id: string;
+  /** JSON: the escalation steps the batch was opened with. */
+  steps: string;
+  /** `open` while steps may still fire and new messages join; `done` afterwards. */
+  state: string;
+  first_message_at: string;
+  read_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NotificationDeliveriesTable {
+  id: string;
+  notification_id: string;
+  user_id: string;
+  conversation_id: string;
+  step: number;
+  channel: string;
+  outcome: string;
+  reason: string | null;
+  to_seq: number;
+  created_at: string;
+}
+
+export interface PushSubscriptionsTable {
+  endpoint: string;
+  user_id: string;
+  p256dh: string;
+  auth: string;
+  device_id: string | null;
+  created_at: string;
+}
+
+export interface NotificationSettingsTable {
+  user_id: string;
+  push: number;
+  email: string;
+  /** JSON `{start, end, time_zone}` or null. */
+  quiet_hours: string | null;
+  /** JSON array of conversation ids. */
+  muted_conversations: string;
+  updated_at: string;
 }

@@ -25,6 +25,7 @@ export interface Store {
   readonly outbox: OutboxRepository;
   readonly moderation: ModerationRepository;
   readonly analytics: AnalyticsRepository;
+  readonly notifications: NotificationRepository;
   readonly search: SearchRepository;
   readonly webhooks: WebhookRepository;
   /** Applies pending migrations. Safe to call on every start and from several nodes. */
@@ -143,9 +144,10 @@ export interface ConversationRepository {
   removeParticipant(conversationId: string, userId: string, jobs?: readonly NewJob[]): Promise<boolean>;
   /**
    * Moves the read pointer forward (never back) to `min(seq, last_seq)`, and the delivered
-   * pointer with it. Returns the participant after the move.
+   * pointer with it, writing `jobs` (what the read owes, e.g. clearing notifications) in the
+   * same transaction. Returns the participant after the move.
    */
-  markRead(conversationId: string, userId: string, seq: number): Promise<Participant>;
+  markRead(conversationId: string, userId: string, seq: number, jobs?: readonly NewJob[]): Promise<Participant>;
   /** Moves the delivered pointer forward (never back) to `min(seq, last_seq)`. */
   markDelivered(conversationId: string, userId: string, seq: number): Promise<Participant>;
   /**
@@ -929,4 +931,128 @@ export interface WebhookRepository {
    * in the same transaction. `undefined` when the delivery is unknown or still pending.
    */
   redeliver(deliveryId: string, jobKind: string, at: string): Promise<WebhookDelivery | undefined>;
+}
+
+/** A channel an escalation step reaches the recipient through. */
+export type NotificationChannelName = 'push' | 'email' | 'sms_webhook';
+
+/** One step of a delivery escalation, as resolved from the policy file or `NOTIFICATION_STEPS`. */
+export interface EscalationStep {
+  /** Delay after the batch's first message, in ms. */
+  readonly afterMs: number;
+  readonly channel: NotificationChannelName;
+  /** `high` marks an emergency step: it fires in muted conversations and in quiet hours. */
+  readonly urgency: 'normal' | 'high';
+  /** Which pointer must still be behind for the step to fire. */
+  readonly until: 'delivered' | 'read';
+}
+
+/** A feed entry: one recipient's missed messages of one conversation, one batch at a time. */
+export interface Notification {
+  readonly id: string;
+  readonly userId: string;
+  readonly conversationId: string;
+  /** Seq of the batch's first message. */
+  readonly fromSeq: number;
+  /** Seq of its newest message so far. */
+  readonly toSeq: number;
+  readonly messageCount: number;
+  readonly lastMessageId: string;
+  /** The escalation the batch was opened with; later policy changes do not rewrite it. */
+  readonly steps: readonly EscalationStep[];
+  /** `open` while steps may still fire and new messages join it. */
+  readonly state: 'open' | 'done';
+  readonly firstMessageAt: string;
+  readonly readAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** What became of one escalation step. */
+export interface NotificationDelivery {
+  /** The step's job id: one delivery per step of a batch. */
+  readonly id: string;
+  readonly notificationId: string;
+  readonly userId: string;
+  readonly conversationId: string;
+  readonly step: number;
+  readonly channel: NotificationChannelName;
+  readonly outcome: 'sent' | 'skipped' | 'failed';
+  /** Why it was skipped or failed (`caught_up`, `preference`, `quiet_hours`, `no_address`…). */
+  readonly reason: string | null;
+  readonly toSeq: number;
+  readonly createdAt: string;
+}
+
+export interface PushSubscription {
+  readonly endpoint: string;
+  readonly userId: string;
+  readonly p256dh: string;
+  readonly auth: string;
+  readonly deviceId: string | null;
+  readonly createdAt: string;
+}
+
+export interface QuietHours {
+  /** `HH:MM`, local to `timeZone`. */
+  readonly start: string;
+  readonly end: string;
+  /** An IANA zone. @default "UTC" */
+  readonly timeZone: string;
+}
+
+export interface NotificationSettings {
+  readonly userId: string;
+  readonly push: boolean;
+  readonly email: 'immediate' | 'digest' | 'off';
+  readonly quietHours: QuietHours | null;
+  readonly mutedConversations: readonly string[];
+  readonly updatedAt: string;
+}
+
+export interface NewBatchMessage {
+  /** The id a new batch gets; ignored when one is open already. */
+  readonly newId: string;
+  readonly userId: string;
+  readonly conversationId: string;
+  readonly seq: number;
+  readonly messageId: string;
+  readonly createdAt: string;
+  readonly steps: readonly EscalationStep[];
+}
+
+export interface NotificationRepository {
+  /**
+   * Adds a message to the recipient's open batch of the conversation, or opens one (with
+   * `newId`) and writes `firstJob` for it (if any) in the same transaction. A message already counted
+   * (its seq not past the batch's `toSeq`) changes nothing, so a re-run schedule job is harmless.
+   * Concurrent calls for one (user, conversation) end with one open batch.
+   */
+  addToBatch(message: NewBatchMessage, firstJob: (notificationId: string) => NewJob | undefined): Promise<{ readonly notification: Notification; readonly opened: boolean }>;
+  byId(id: string): Promise<Notification | undefined>;
+  /** The user's feed, newest activity first; `unread` keeps only entries not read. */
+  list(userId: string, query: { readonly unread?: boolean; readonly limit: number; readonly before?: string }): Promise<Notification[]>;
+  /** Marks the user's entries read (`ids` of other users are ignored) and closes their batches; returns those changed. */
+  markRead(userId: string, ids: readonly string[] | 'all', at: string): Promise<Notification[]>;
+  /** The user read the conversation up to `seq`: entries it covers are read and closed; returns those changed. */
+  readThrough(userId: string, conversationId: string, seq: number, at: string): Promise<Notification[]>;
+  /** The recorded outcome of a step, by its job id. */
+  delivery(id: string): Promise<NotificationDelivery | undefined>;
+  /** Deliveries to a user in a conversation, oldest first. */
+  deliveries(userId: string, conversationId: string): Promise<NotificationDelivery[]>;
+  /**
+   * Records a step's outcome and, in the same transaction, writes the next step's job or, with
+   * none, closes the batch (`close`). Recording a step twice keeps the first record.
+   */
+  recordStep(delivery: NotificationDelivery, next: { readonly job?: NewJob; readonly close: boolean }): Promise<void>;
+  /** Adds or replaces the subscription of an endpoint (a browser moved to another user takes it along). */
+  subscribe(subscription: Omit<PushSubscription, 'createdAt'>): Promise<PushSubscription>;
+  /** Removes the user's subscription of `endpoint`; false when they had none. */
+  unsubscribe(userId: string, endpoint: string): Promise<boolean>;
+  subscriptions(userId: string): Promise<PushSubscription[]>;
+  /** Deletes a subscription the push service says is gone (404/410), whoever holds it. */
+  dropSubscription(endpoint: string): Promise<void>;
+  /** The user's saved settings; `undefined` means the defaults. */
+  settings(userId: string): Promise<NotificationSettings | undefined>;
+  saveSettings(settings: Omit<NotificationSettings, 'updatedAt'>): Promise<NotificationSettings>;
 }

@@ -46,7 +46,7 @@ describe('an outbox job owed when the process died', () => {
     await second.stop();
     const db = new Database(join(dataDir, 'switchboard.db'), { readonly: true });
     try {
-      const jobs = db.prepare('select id, kind, subject_id, attempts, completed_at, failed_at from jobs where subject_id = ?').all(replyId);
+      const jobs = db.prepare("select id, kind, subject_id, attempts, completed_at, failed_at from jobs where subject_id = ? and kind = 'support.first_response'").all(replyId);
       expect(jobs).toEqual([{ id: `${replyId}:support.first_response`, kind: 'support.first_response', subject_id: replyId, attempts: 1, completed_at: expect.any(String), failed_at: null }]);
       expect(db.prepare('select count(*) as n from messages where client_id = ?').get('reply-1')).toEqual({ n: 1 });
     } finally {

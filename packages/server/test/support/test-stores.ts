@@ -97,7 +97,7 @@ async function createPostgresDatabase(): Promise<ScratchDatabase> {
 }
 
 /** Children before parents, so deleting in this order never trips a foreign key. */
-const TABLES: readonly (keyof Database)[] = ['webhook_deliveries', 'webhook_endpoints', 'moderation_audit', 'user_blocks', 'blocklist_terms', 'moderation_restrictions', 'message_reports', 'jobs', 'attachments', 'support_cases', 'message_reactions', 'message_deliveries', 'messages', 'participants', 'conversations', 'users', 'revoked_tokens', 'sessions'];
+const TABLES: readonly (keyof Database)[] = ['notification_deliveries', 'notifications', 'push_subscriptions', 'notification_settings', 'webhook_deliveries', 'webhook_endpoints', 'moderation_audit', 'user_blocks', 'blocklist_terms', 'moderation_restrictions', 'message_reports', 'jobs', 'attachments', 'support_cases', 'message_reactions', 'message_deliveries', 'messages', 'participants', 'conversations', 'users', 'revoked_tokens', 'sessions'];
 
 async function harness(database: ScratchDatabase): Promise<TestStore> {
   const open = async (): Promise<KyselyStore> => {

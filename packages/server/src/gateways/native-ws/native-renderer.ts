@@ -1,6 +1,7 @@
 import type { DomainEvent } from '../../bus/domain-event.js';
 import { guzoMessage, preview } from './native-shapes.js';
 import { presentReaction } from '../../wire/v1-presenters.js';
+import { presentNotification } from '../../notifications/notification.presenters.js';
 import { OutboundFrame, type WsConnection } from '../../realtime/ws/ws-connection.js';
 
 const frameOf = (payload: unknown) => new OutboundFrame(JSON.stringify(payload));
@@ -123,6 +124,10 @@ export function renderToConnections(event: DomainEvent, subscribers: ReadonlySet
     }
     case 'room.joined':
       broadcast(subscribers, () => ({ type: 'room_notification', room_id: event.room, user_id: event.userId, message: `User ${event.userId} joined ${event.room}`, timestamp: now() }), (c) => c.id !== event.origin);
+      return;
+    case 'notification.updated':
+      // The user's topic reaches only their connections; the check keeps it so if topics change.
+      broadcast(subscribers, () => ({ type: 'notification', notification: presentNotification(event.notification) }), (c) => c.userId === event.userId);
       return;
     case 'report.created': {
       const { report } = event;

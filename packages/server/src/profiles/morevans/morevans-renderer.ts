@@ -3,6 +3,7 @@ import type { Directory } from '../../edge-services.js';
 import { OutboundFrame } from '../../realtime/ws/ws-connection.js';
 import type { MorevansConnection } from './morevans-connection.js';
 import { renderChatMessages } from './render-chat.js';
+import { presentNotification } from '../../notifications/notification.presenters.js';
 
 const frameOf = (payload: unknown) => new OutboundFrame(JSON.stringify(payload));
 
@@ -52,6 +53,12 @@ export class MorevansRenderer {
       case 'session.member':
         inRoom(recipients, event.conversationId, frameOf({ type: event.joined ? 'user_joined' : 'user_left', user: event.name, user_id: event.userId }), (c) => c.userId !== event.userId);
         return;
+      case 'notification.updated': {
+        // Not in the document: the in-app feed's entry, as the native socket's `notification`.
+        const frame = frameOf({ type: 'notification', notification: presentNotification(event.notification) });
+        for (const c of recipients) if (c.room === undefined && c.userId === event.userId) c.send(frame);
+        return;
+      }
       default:
         return;
     }

@@ -286,8 +286,8 @@ export class KyselyConversationRepository implements ConversationRepository {
     return removed;
   }
 
-  async markRead(conversationId: string, userId: string, seq: number): Promise<Participant> {
-    return this.movePointers(conversationId, userId, seq, true);
+  async markRead(conversationId: string, userId: string, seq: number, jobs: readonly NewJob[] = []): Promise<Participant> {
+    return this.movePointers(conversationId, userId, seq, true, jobs);
   }
 
   async markDelivered(conversationId: string, userId: string, seq: number): Promise<Participant> {
@@ -339,17 +339,22 @@ export class KyselyConversationRepository implements ConversationRepository {
   }
 
   /** Pointers only move forward and never past the last committed seq. */
-  private async movePointers(conversationId: string, userId: string, seq: number, read: boolean): Promise<Participant> {
+  private async movePointers(conversationId: string, userId: string, seq: number, read: boolean, jobs: readonly NewJob[] = []): Promise<Participant> {
     const conversation = await this.byId(conversationId);
     if (!conversation) throw new AppError('conversation_not_found');
     const target = Math.min(seq, conversation.lastSeq);
-    if (this.adapter.writableCtes) await this.movePointersInOneStatement(conversationId, userId, target, read);
+    // Jobs the move owes (a read's notification clear) commit with it, in its statement or transaction.
+    if (this.adapter.writableCtes) await this.movePointersInOneStatement(conversationId, userId, target, read, jobs);
     else await this.db.transaction().execute(async (trx) => {
       // One transaction: the first-delivery stamps and the pointers commit together, in one commit.
       await this.stampFirstDeliveries(trx, conversationId, userId, target);
       const base = trx.updateTable('participants').where('conversation_id', '=', conversationId).where('user_id', '=', userId);
       await base.set({ last_delivered_seq: target }).where('last_delivered_seq', '<', target).execute();
       if (read) await base.set({ last_read_seq: target }).where('last_read_seq', '<', target).execute();
+      if (jobs.length > 0) {
+        if (!this.outbox) throw new Error('this conversation repository was built without an outbox');
+        await this.outbox.enqueueIn(trx, jobs);
+      }
     });
     const participant = await this.participant(conversationId, userId);
     if (!participant) throw new AppError('not_participant');
@@ -361,11 +366,20 @@ export class KyselyConversationRepository implements ConversationRepository {
    * before first deliveries were recorded): every part sees the same snapshot, so the stamps
    * are bounded by the pointer as it was before the update.
    */
-  private async movePointersInOneStatement(conversationId: string, userId: string, target: number, read: boolean): Promise<void> {
+  private async movePointersInOneStatement(conversationId: string, userId: string, target: number, read: boolean, jobs: readonly NewJob[]): Promise<void> {
+    const at = now();
+    const queued =
+      jobs.length === 0
+        ? sql``
+        : sql`queued as (
+        insert into jobs (id, kind, subject_id, payload, run_at, attempts, locked_until, last_error, created_at, completed_at, failed_at)
+        values ${sql.join(jobs.map((j) => sql`(${j.id}, ${j.kind}, ${j.subjectId}, ${JSON.stringify(j.payload ?? {})}, ${j.runAt ?? at}, 0, null, null, ${at}, null, null)`))}
+        on conflict (id) do nothing
+      ),`;
     const readSeq = read ? sql`case when last_read_seq < ${target} then ${target} else last_read_seq end` : sql`last_read_seq`;
     const moves = read ? sql`(last_delivered_seq < ${target} or last_read_seq < ${target})` : sql`last_delivered_seq < ${target}`;
     await sql`
-      with stamped as (
+      with ${queued} stamped as (
         insert into message_deliveries (message_id, conversation_id, first_delivered_at)
         select m.id, m.conversation_id, ${now()}::text from messages m
         where m.conversation_id = ${conversationId} and m.seq <= ${target}

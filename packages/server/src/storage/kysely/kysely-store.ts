@@ -15,6 +15,7 @@ import { KyselyModerationRepository } from './moderation.repository.js';
 import { KyselyAnalyticsRepository } from './analytics.repository.js';
 import { KyselySearchRepository } from './search.repository.js';
 import { KyselyWebhookRepository } from './webhook.repository.js';
+import { KyselyNotificationRepository } from './notification.repository.js';
 import { sql } from 'kysely';
 
 /** The store for any dialect Kysely speaks; differences stay in the adapter. */
@@ -32,6 +33,7 @@ export class KyselyStore implements Store {
   readonly analytics: KyselyAnalyticsRepository;
   readonly search: KyselySearchRepository;
   readonly webhooks: KyselyWebhookRepository;
+  readonly notifications: KyselyNotificationRepository;
 
   constructor(readonly adapter: DialectAdapter) {
     this.users = new KyselyUserRepository(adapter);
@@ -47,6 +49,7 @@ export class KyselyStore implements Store {
     this.analytics = new KyselyAnalyticsRepository(adapter);
     this.search = new KyselySearchRepository(adapter);
     this.webhooks = new KyselyWebhookRepository(adapter, this.outbox);
+    this.notifications = new KyselyNotificationRepository(adapter, this.outbox);
   }
 
   async migrate(): Promise<void> {

@@ -12,6 +12,7 @@ import { sessions } from './0010-sessions.js';
 import { messageDeliveries } from './0011-message-deliveries.js';
 import { search } from './0012-search.js';
 import { webhooks } from './0013-webhooks.js';
+import { notifications } from './0014-notifications.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 
 /** What a migration may need to know of the database it runs on. */
@@ -35,6 +36,7 @@ export function migrationProvider(capabilities: MigrationCapabilities): Migratio
         '0011-message-deliveries': messageDeliveries,
         '0012-search': search(capabilities),
         '0013-webhooks': webhooks,
+        '0014-notifications': notifications,
       };
     },
   };

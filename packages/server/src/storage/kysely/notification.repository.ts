@@ -1,0 +1,213 @@
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, NotificationDeliveriesTable, NotificationSettingsTable, NotificationsTable, PushSubscriptionsTable } from '../database.js';
+import type { DialectAdapter } from '../dialect-adapter.js';
+import type { EscalationStep, NewBatchMessage, NewJob, Notification, NotificationDelivery, NotificationRepository, NotificationSettings, PushSubscription, QuietHours } from '../store.js';
+import type { KyselyOutboxRepository } from './outbox.repository.js';
+import { now } from './rows.js';
+
+const toNotification = (row: Selectable<NotificationsTable>): Notification => ({
+  id: row.id,
+  userId: row.user_id,
+  conversationId: row.conversation_id,
+  fromSeq: Number(row.from_seq),
+  toSeq: Number(row.to_seq),
+  messageCount: Number(row.message_count),
+  lastMessageId: row.last_message_id,
+  steps: JSON.parse(row.steps) as EscalationStep[],
+  state: row.state as Notification['state'],
+  firstMessageAt: row.first_message_at,
+  readAt: row.read_at,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const toDelivery = (row: Selectable<NotificationDeliveriesTable>): NotificationDelivery => ({
+  id: row.id,
+  notificationId: row.notification_id,
+  userId: row.user_id,
+  conversationId: row.conversation_id,
+  step: Number(row.step),
+  channel: row.channel as NotificationDelivery['channel'],
+  outcome: row.outcome as NotificationDelivery['outcome'],
+  reason: row.reason,
+  toSeq: Number(row.to_seq),
+  createdAt: row.created_at,
+});
+
+const toSubscription = (row: Selectable<PushSubscriptionsTable>): PushSubscription => ({
+  endpoint: row.endpoint,
+  userId: row.user_id,
+  p256dh: row.p256dh,
+  auth: row.auth,
+  deviceId: row.device_id,
+  createdAt: row.created_at,
+});
+
+const toSettings = (row: Selectable<NotificationSettingsTable>): NotificationSettings => ({
+  userId: row.user_id,
+  push: Number(row.push) === 1,
+  email: row.email as NotificationSettings['email'],
+  quietHours: row.quiet_hours === null ? null : (JSON.parse(row.quiet_hours) as QuietHours),
+  mutedConversations: JSON.parse(row.muted_conversations) as string[],
+  updatedAt: row.updated_at,
+});
+
+/** The feed, the escalation record, push subscriptions and preferences (docs/notifications.md). */
+export class KyselyNotificationRepository implements NotificationRepository {
+  constructor(
+    private readonly adapter: DialectAdapter,
+    private readonly outbox: KyselyOutboxRepository,
+  ) {}
+
+  private get db(): Kysely<Database> {
+    return this.adapter.db;
+  }
+
+  async addToBatch(message: NewBatchMessage, firstJob: (notificationId: string) => NewJob | undefined): Promise<{ notification: Notification; opened: boolean }> {
+    return this.db.transaction().execute(async (trx) => {
+      const at = now();
+      // A message newer than the batch's newest extends it; one already in it changes nothing.
+      const isNewer = sql<boolean>`excluded.to_seq > notifications.to_seq`;
+      const lowest = sql<number>`case when excluded.from_seq < notifications.from_seq then excluded.from_seq else notifications.from_seq end`;
+      const highest = sql<number>`case when ${isNewer} then excluded.to_seq else notifications.to_seq end`;
+      const row = await trx
+        .insertInto('notifications')
+        .values({
+          id: message.newId,
+          user_id: message.userId,
+          conversation_id: message.conversationId,
+          from_seq: message.seq,
+          to_seq: message.seq,
+          message_count: 1,
+          last_message_id: message.messageId,
+          steps: JSON.stringify(message.steps),
+          state: 'open',
+          first_message_at: message.createdAt,
+          read_at: null,
+          created_at: at,
+          updated_at: at,
+        })
+        .onConflict((oc) =>
+          oc
+            .columns(['user_id', 'conversation_id'])
+            // A literal, as in the index: a bound parameter would not match its predicate.
+            .where('state', '=', sql.lit('open'))
+            .doUpdateSet({
+              from_seq: lowest,
+              to_seq: sql`case when ${isNewer} then excluded.to_seq else notifications.to_seq end`,
+              // Counted from the messages themselves, so jobs that run out of seq order still count each once.
+              message_count: sql`(select count(*) from messages m where m.conversation_id = notifications.conversation_id and m.seq >= ${lowest} and m.seq <= ${highest} and (m.sender_id is null or m.sender_id <> notifications.user_id))`,
+              last_message_id: sql`case when ${isNewer} then excluded.last_message_id else notifications.last_message_id end`,
+              updated_at: sql`case when ${isNewer} then excluded.updated_at else notifications.updated_at end`,
+            }),
+        )
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const opened = row.id === message.newId;
+      const job = opened ? firstJob(row.id) : undefined;
+      if (job) await this.outbox.enqueueIn(trx, [job], at);
+      return { notification: toNotification(row), opened };
+    });
+  }
+
+  async byId(id: string): Promise<Notification | undefined> {
+    const row = await this.db.selectFrom('notifications').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toNotification(row);
+  }
+
+  async list(userId: string, query: { unread?: boolean; limit: number; before?: string }): Promise<Notification[]> {
+    let select = this.db.selectFrom('notifications').selectAll().where('user_id', '=', userId);
+    if (query.unread) select = select.where('read_at', 'is', null);
+    if (query.before !== undefined) select = select.where('updated_at', '<', query.before);
+    const rows = await select.orderBy('updated_at', 'desc').orderBy('id', 'desc').limit(query.limit).execute();
+    return rows.map(toNotification);
+  }
+
+  async markRead(userId: string, ids: readonly string[] | 'all', at: string): Promise<Notification[]> {
+    if (ids !== 'all' && ids.length === 0) return [];
+    let update = this.db.updateTable('notifications').set({ read_at: at, state: 'done' }).where('user_id', '=', userId).where('read_at', 'is', null);
+    if (ids !== 'all') update = update.where('id', 'in', ids);
+    return (await update.returningAll().execute()).map(toNotification);
+  }
+
+  async readThrough(userId: string, conversationId: string, seq: number, at: string): Promise<Notification[]> {
+    const rows = await this.db
+      .updateTable('notifications')
+      .set({ read_at: at, state: 'done' })
+      .where('user_id', '=', userId)
+      .where('conversation_id', '=', conversationId)
+      .where('read_at', 'is', null)
+      .where('to_seq', '<=', seq)
+      .returningAll()
+      .execute();
+    return rows.map(toNotification);
+  }
+
+  async delivery(id: string): Promise<NotificationDelivery | undefined> {
+    const row = await this.db.selectFrom('notification_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toDelivery(row);
+  }
+
+  async deliveries(userId: string, conversationId: string): Promise<NotificationDelivery[]> {
+    const rows = await this.db.selectFrom('notification_deliveries').selectAll().where('user_id', '=', userId).where('conversation_id', '=', conversationId).orderBy('created_at').orderBy('id').execute();
+    return rows.map(toDelivery);
+  }
+
+  async recordStep(delivery: NotificationDelivery, next: { job?: NewJob; close: boolean }): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const d = delivery;
+      const inserted = await trx
+        .insertInto('notification_deliveries')
+        .values({ id: d.id, notification_id: d.notificationId, user_id: d.userId, conversation_id: d.conversationId, step: d.step, channel: d.channel, outcome: d.outcome, reason: d.reason, to_seq: d.toSeq, created_at: d.createdAt })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .executeTakeFirst();
+      // Recorded before: the next step was written (or the batch closed) with that record.
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return;
+      if (next.job) await this.outbox.enqueueIn(trx, [next.job], d.createdAt);
+      if (next.close) await trx.updateTable('notifications').set({ state: 'done' }).where('id', '=', d.notificationId).execute();
+    });
+  }
+
+  async subscribe(subscription: Omit<PushSubscription, 'createdAt'>): Promise<PushSubscription> {
+    const row = { endpoint: subscription.endpoint, user_id: subscription.userId, p256dh: subscription.p256dh, auth: subscription.auth, device_id: subscription.deviceId, created_at: now() };
+    const stored = await this.db
+      .insertInto('push_subscriptions')
+      .values(row)
+      .onConflict((oc) => oc.column('endpoint').doUpdateSet({ user_id: row.user_id, p256dh: row.p256dh, auth: row.auth, device_id: row.device_id }))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toSubscription(stored);
+  }
+
+  async unsubscribe(userId: string, endpoint: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('push_subscriptions').where('user_id', '=', userId).where('endpoint', '=', endpoint).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async subscriptions(userId: string): Promise<PushSubscription[]> {
+    return (await this.db.selectFrom('push_subscriptions').selectAll().where('user_id', '=', userId).orderBy('created_at').execute()).map(toSubscription);
+  }
+
+  async dropSubscription(endpoint: string): Promise<void> {
+    await this.db.deleteFrom('push_subscriptions').where('endpoint', '=', endpoint).execute();
+  }
+
+  async settings(userId: string): Promise<NotificationSettings | undefined> {
+    const row = await this.db.selectFrom('notification_settings').selectAll().where('user_id', '=', userId).executeTakeFirst();
+    return row && toSettings(row);
+  }
+
+  async saveSettings(settings: Omit<NotificationSettings, 'updatedAt'>): Promise<NotificationSettings> {
+    const row = {
+      user_id: settings.userId,
+      push: settings.push ? 1 : 0,
+      email: settings.email,
+      quiet_hours: settings.quietHours === null ? null : JSON.stringify(settings.quietHours),
+      muted_conversations: JSON.stringify(settings.mutedConversations),
+      updated_at: now(),
+    };
+    const { user_id: _id, ...changes } = row;
+    const stored = await this.db.insertInto('notification_settings').values(row).onConflict((oc) => oc.column('user_id').doUpdateSet(changes)).returningAll().executeTakeFirstOrThrow();
+    return toSettings(stored);
+  }
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import webpush from 'web-push';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_POLICY } from '../../src/policy/default-policy.js';
+import { CLUSTER_API_KEY, Cluster, clusterServices, eventually } from '../support/cluster.js';
+import { WEBHOOK_TEST_SECRET } from './webhook-test-secret.js';
+import { browserKeys, startRecorder } from './notification-peers.js';
+
+const services = clusterServices();
+const POLICY = {
+  ...DEFAULT_POLICY,
+  notifications: { escalation: { general: [{ after: '0s', channel: 'sms_webhook' }, { after: '300ms', channel: 'push' }] } },
+};
+const CONVERSATIONS = 6;
+
+describe.skipIf(!services)('escalation across two nodes on PostgreSQL and Redis', () => {
+  let cluster: Cluster;
+  let dir: string;
+  let pushService: Awaited<ReturnType<typeof startRecorder>>;
+  let hostApp: Awaited<ReturnType<typeof startRecorder>>;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'switchboard-notify-cluster-'));
+    writeFileSync(join(dir, 'policy.json'), JSON.stringify(POLICY));
+    pushService = await startRecorder(() => 201);
+    hostApp = await startRecorder(() => 200);
+    const vapid = webpush.generateVAPIDKeys();
+    cluster = await Cluster.start(services!, {
+      nodes: 2,
+      env: {
+        POLICY_FILE: join(dir, 'policy.json'),
+        JOB_POLL_MS: '50',
+        SEND_RATE_POINTS: '1000',
+        NOTIFICATION_STEPS: 'none',
+        VAPID_PUBLIC_KEY: vapid.publicKey,
+        VAPID_PRIVATE_KEY: vapid.privateKey,
+        ESCALATION_WEBHOOK_URL: `${hostApp.url}/escalate`,
+        ESCALATION_WEBHOOK_SECRET: WEBHOOK_TEST_SECRET,
+      },
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await cluster?.close();
+    await Promise.all([pushService?.close(), hostApp?.close()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends each step once, whichever node took the message and ran the jobs', { timeout: 60_000 }, async () => {
+    const [sender, reader] = await cluster.users(2, ['operator']);
+    const subscribed = await cluster.request(1, 'POST', '/v1/push-subscriptions', { token: reader!.token, body: { endpoint: `${pushService.url}/reader`, keys: browserKeys().keys } });
+    expect(subscribed.status, JSON.stringify(subscribed.body)).toBe(201);
+    const conversations: string[] = [];
+    for (let i = 0; i < CONVERSATIONS; i++) {
+      const created = await cluster.request(i % 2, 'POST', '/v1/conversations', { apiKey: CLUSTER_API_KEY, body: { type: 'general', participant_ids: [sender!.id, reader!.id] } });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      conversations.push(created.body.conversation.id as string);
+    }
+    // Both messages of a conversation land on different nodes; they join one batch.
+    for (const id of conversations) {
+      for (const node of [0, 1]) expect((await cluster.request(node, 'POST', `/v1/conversations/${id}/messages`, { token: sender!.token, body: { content: `from node ${node}` } })).status).toBe(201);
+    }
+    const db = new pg.Client({ connectionString: cluster.databaseUrl });
+    await db.connect();
+    try {
+      await eventually(async () => {
+        const { rows } = await db.query("select count(*)::int as n from jobs where kind like 'notifications.%' and completed_at is null");
+        return rows[0].n === 0 && pushService.requests.length >= CONVERSATIONS;
+      }, 30_000, 'every notification job done');
+      const { rows } = await db.query('select channel, count(*)::int as n from notification_deliveries where outcome = $1 group by channel order by channel', ['sent']);
+      expect(rows).toEqual([{ channel: 'push', n: CONVERSATIONS }, { channel: 'sms_webhook', n: CONVERSATIONS }]);
+    } finally {
+      await db.end();
+    }
+    const calls = hostApp.requests.map((r) => JSON.parse(r.body.toString()) as { conversation_id: string });
+    expect(calls.map((c) => c.conversation_id).sort()).toEqual([...conversations].sort());
+    expect(new Set(hostApp.requests.map((r) => r.headers['webhook-id'])).size).toBe(CONVERSATIONS);
+    expect(pushService.requests).toHaveLength(CONVERSATIONS);
+  });
+});
