@@ -73,5 +73,6 @@ describe('sync over messages of the longest length', () => {
     expect(client.closed).toBeUndefined();
     console.info(`sync: ${total} messages of ${LONGEST} characters in ${pages} pages, none closed`);
     client.ws.terminate();
-  });
+    // Writing ~15 MB of text through the search index takes a while on a busy machine.
+  }, 120_000);
 });
