@@ -362,9 +362,8 @@ function notificationProblems(c: Pick<Config, 'vapidPublicKey' | 'vapidPrivateKe
   if (!/^(mailto:.+|https:\/\/.+)$/.test(c.vapidSubject)) problems.push('VAPID_SUBJECT: expected a mailto: address or an https: URL');
   if (c.smtpUrl !== undefined && c.emailFrom === undefined) problems.push('EMAIL_FROM: required with SMTP_URL (the sender of notification emails)');
   if (c.emailFrom !== undefined && !/^(.*<[^@\s<>]+@[^@\s<>]+>|[^@\s<>]+@[^@\s<>]+)$/.test(c.emailFrom)) problems.push('EMAIL_FROM: expected an address, e.g. Switchboard <noreply@example.com>');
-  if (c.escalationWebhookUrl !== undefined) {
-    const key = c.escalationWebhookSecret?.startsWith('whsec_') ? Buffer.from(c.escalationWebhookSecret.slice(6), 'base64') : undefined;
-    if (key === undefined || key.length < 24) problems.push('ESCALATION_WEBHOOK_SECRET: required with ESCALATION_WEBHOOK_URL, as whsec_ followed by at least 24 base64 bytes');
+  if (c.escalationWebhookUrl !== undefined && !isWebhookSecret(c.escalationWebhookSecret ?? '')) {
+    problems.push('ESCALATION_WEBHOOK_SECRET: required with ESCALATION_WEBHOOK_URL, a whsec_ secret (whsec_ and the base64 of at least 16 random bytes); the host verifies each call with it');
   }
   return problems;
 }

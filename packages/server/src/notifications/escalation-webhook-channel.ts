@@ -1,5 +1,5 @@
 import { NotificationChannel, SENT, type ChannelDelivery, type ChannelOutcome } from './notification-channel.js';
-import { signEscalation } from './escalation-signature.js';
+import { webhookHeaders } from '../webhooks/webhook-signer.js';
 
 const WEBHOOK_TIMEOUT_MS = 10_000;
 
@@ -38,7 +38,7 @@ export class EscalationWebhookChannel extends NotificationChannel {
       messages: delivery.messages.map((m) => ({ id: m.message.id, seq: m.message.seq, sender_id: m.message.senderId, sender_name: m.senderName, kind: m.message.kind, text: this.preview(m), created_at: m.message.createdAt })),
       step: { index: delivery.stepIndex, channel: delivery.step.channel, urgency: delivery.step.urgency, until: delivery.step.until, after_ms: delivery.step.afterMs },
     });
-    const headers = { 'content-type': 'application/json', ...signEscalation(this.secret!, delivery.key, Math.floor(this.now() / 1000), body) };
+    const headers = { 'content-type': 'application/json', ...webhookHeaders(this.secret!, delivery.key, body, this.now()) };
     const response = await fetch(this.url!, { method: 'POST', headers, body, signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS) });
     await response.arrayBuffer().catch(() => undefined);
     if (!response.ok) throw new Error(`the escalation webhook answered ${response.status}`);
