@@ -203,6 +203,9 @@ describe.skipIf(!executablePath)('web app: chat', () => {
     await page.getByLabel('Password').fill('carol-secret-1');
     await page.getByLabel('Password').press('Enter');
     await page.getByText('Signed in as Carol Dispatcher').waitFor();
+    // Signed in, the app registers the service worker that shows pushes, and offers them.
+    await page.getByRole('button', { name: 'Enable notifications' }).waitFor();
+    await page.waitForFunction(() => navigator.serviceWorker.getRegistration('/').then((r) => r !== undefined));
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await context.close();

@@ -36,6 +36,14 @@ describe('serving the web app', () => {
     expect(script.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });
 
+  it('serves the service worker from the root, so it may control every page of the app', async () => {
+    const worker = await server.request('GET', '/sw.js');
+    expect(worker.status).toBe(200);
+    expect(worker.headers.get('content-type')).toMatch(/javascript/);
+    expect(worker.headers.get('cache-control')).toBe('no-cache');
+    expect(worker.body).toContain("addEventListener('push'");
+  });
+
   it('keeps the API beside it: JSON 404 for unknown API paths, 401 without a token', async () => {
     expect(await server.request('GET', '/v1/nothing-here')).toMatchObject({ status: 404, body: { error: { code: 'route_not_found' } } });
     expect(await server.request('GET', '/console.json')).toMatchObject({ status: 404, body: { error: { code: 'route_not_found' } } });

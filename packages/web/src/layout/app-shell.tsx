@@ -4,6 +4,7 @@ import { can } from '../api/session.js';
 import { useI18n } from '../i18n/i18n-provider.js';
 import { LocalePicker } from '../i18n/locale-picker.js';
 import { OfflineBanner } from '../live/offline-banner.js';
+import { PushToggle } from '../notifications/push-toggle.js';
 import { CONSOLE_ABILITIES } from '../console/console-abilities.js';
 import { ADMIN_ABILITIES } from '../admin/admin-abilities.js';
 
@@ -23,6 +24,7 @@ export function AppShell({ session, onSignOut }: { session: Session; onSignOut()
           </ul>
         </nav>
         <span className="who">{t('nav.signedInAs', { name: session.user.display_name })}</span>
+        <PushToggle />
         <LocalePicker />
         <button type="button" onClick={onSignOut}>{t('nav.signOut')}</button>
       </header>
