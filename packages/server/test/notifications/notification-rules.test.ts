@@ -41,7 +41,7 @@ describe('NOTIFICATION_STEPS', () => {
         'VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY: set both or neither (neither: a pair is generated into DATA_DIR)',
         'VAPID_SUBJECT: expected a mailto: address or an https: URL',
         'EMAIL_FROM: required with SMTP_URL (the sender of notification emails)',
-        'ESCALATION_WEBHOOK_SECRET: required with ESCALATION_WEBHOOK_URL, as whsec_ followed by at least 24 base64 bytes',
+        'ESCALATION_WEBHOOK_SECRET: required with ESCALATION_WEBHOOK_URL, a whsec_ secret (whsec_ and the base64 of at least 16 random bytes); the host verifies each call with it',
       ]),
     );
     expect(problemsOf({ NOTIFICATION_STEPS: '1s:fax' })).toEqual(['NOTIFICATION_STEPS: "1s:fax": the channel must be one of push, email, sms_webhook']);
