@@ -31,7 +31,7 @@ describe.skipIf(!services)('escalation across two nodes on PostgreSQL and Redis'
       nodes: 2,
       env: {
         POLICY_FILE: join(dir, 'policy.json'),
-        JOB_POLL_MS: '50',
+        JOB_POLL_MS: '50', NOTIFICATIONS_ENABLED: 'true',
         SEND_RATE_POINTS: '1000',
         NOTIFICATION_STEPS: 'none',
         VAPID_PUBLIC_KEY: vapid.publicKey,

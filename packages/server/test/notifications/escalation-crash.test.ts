@@ -33,7 +33,7 @@ describe('an escalation step owed when the process died', () => {
   it('is sent once by the restarted node after a SIGKILL between scheduling and sending', { timeout: 90_000 }, async () => {
     pushService = await startRecorder(() => 201);
     writeFileSync(join(dataDir, 'policy.json'), JSON.stringify(POLICY));
-    const env = { POLICY_FILE: join(dataDir, 'policy.json'), JOB_POLL_MS: '50', NOTIFICATION_STEPS: 'none' };
+    const env = { POLICY_FILE: join(dataDir, 'policy.json'), JOB_POLL_MS: '50', NOTIFICATIONS_ENABLED: 'true', NOTIFICATION_STEPS: 'none' };
     const first = await startEmbeddedNode(0, dataDir, env);
     nodes.push(first);
     const sender = await nodeUser(first, 'crash-sender', ['operator']);

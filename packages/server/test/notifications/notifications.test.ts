@@ -47,6 +47,7 @@ describe('notifications against real peers', () => {
     const policyFile = join(dir, 'policy.json');
     writeFileSync(policyFile, JSON.stringify(POLICY));
     server = await startTestServer({
+      NOTIFICATIONS_ENABLED: 'true',
       POLICY_FILE: policyFile,
       JOB_POLL_MS: '50',
       SMTP_URL: smtp.url,
@@ -228,7 +229,7 @@ describe('notifications against real peers', () => {
 describe('notification routes', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ NOTIFICATION_STEPS: 'none' });
+    server = await startTestServer({ NOTIFICATIONS_ENABLED: 'true', NOTIFICATION_STEPS: 'none' });
   });
   afterAll(async () => server?.close());
 
