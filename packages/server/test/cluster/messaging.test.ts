@@ -13,6 +13,9 @@ async function joinAll(conversationId: string, clients: readonly TestWsClient[])
   for (const client of clients) expect(await client.request('join_conversation', { conversation_id: conversationId })).toMatchObject({ success: true });
 }
 
+/** Presence crosses nodes through Redis; with other suites running beside this one it can take seconds. */
+const PRESENCE_WAIT_MS = 15_000;
+
 describe.skipIf(!services)('three nodes on one PostgreSQL and one Redis', () => {
   let cluster: Cluster;
   beforeAll(async () => {
@@ -135,9 +138,12 @@ describe.skipIf(!services)('three nodes on one PostgreSQL and one Redis', () => 
     await cluster.conversation([watched!, watcher!]);
     const w = await cluster.ws(1, watcher!);
     const about = (status: string) => (f: Frame) => f.type === 'presence' && f.user_id === watched!.id && f.status === status;
+    // An answer means the watcher's connection is registered, presence subscriptions included:
+    // an "online" published before that would never reach it.
+    await w.request('get_presence', { user_ids: [watched!.id] });
 
     const first = await cluster.ws(2, watched!);
-    expect(await w.next(about('online'))).toMatchObject({ last_seen_at: expect.any(String) });
+    expect(await w.next(about('online'), PRESENCE_WAIT_MS)).toMatchObject({ last_seen_at: expect.any(String) });
     const asked = await cluster.ws(0, watcher!);
     expect(await asked.request('get_presence', { user_ids: [watched!.id] })).toMatchObject({ presence: [{ user_id: watched!.id, status: 'online' }] });
 
@@ -147,7 +153,7 @@ describe.skipIf(!services)('three nodes on one PostgreSQL and one Redis', () => 
     await w.nothing(about('offline'), 500);
     expect(await asked.request('get_presence', { user_ids: [watched!.id] })).toMatchObject({ presence: [{ status: 'online' }] });
     second.close();
-    expect(await w.next(about('offline'))).toMatchObject({ user_id: watched!.id });
+    expect(await w.next(about('offline'), PRESENCE_WAIT_MS)).toMatchObject({ user_id: watched!.id });
     expect(await asked.request('get_presence', { user_ids: [watched!.id] })).toMatchObject({ presence: [{ status: 'offline' }] });
   });
 

@@ -54,8 +54,11 @@ export class TestWsClient {
     this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
   }
 
-  /** The first not-yet-consumed frame (already received or future) that matches. */
-  next(match: (f: Frame) => boolean = () => true, timeoutMs = 5000): Promise<Frame> {
+  /**
+   * The first not-yet-consumed frame (already received or future) that matches. The default wait
+   * is generous because suites run side by side: a frame that crosses nodes can take seconds then.
+   */
+  next(match: (f: Frame) => boolean = () => true, timeoutMs = 15_000): Promise<Frame> {
     const seen = this.frames.find((f) => !this.cursor.has(f) && match(f));
     if (seen) {
       this.cursor.add(seen);
