@@ -18,7 +18,7 @@ export const CLUSTER_JWT_SECRET = 'cluster-test-secret-0123456789abcdefghijkl';
 export const CLUSTER_API_KEY = 'cluster-test-api-key-0123456789';
 
 /** How long a node may take from spawn to its "serving" line (tsx compiles on load). */
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 90_000;
 /** How long a SIGTERMed node may take to drain before it is killed. */
 const STOP_TIMEOUT_MS = 10_000;
 /** Log lines kept per node, for failure messages. */
