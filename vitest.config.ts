@@ -7,6 +7,9 @@ export default defineConfig({
     // files run beside them on a 2-core machine; a generous bound keeps them from flaking.
     testTimeout: 90_000,
     hookTimeout: 60_000,
+    // expect.poll gives up after 1 s by default; a browser page that loads its bundle and its
+    // history while two other suites run beside it needs longer (tests still end at the first match).
+    expect: { poll: { timeout: 15_000 } },
     pool: 'forks',
     // Most suites wait on sockets, child processes and fsync rather than compute, so a 2-core
     // machine runs three files at once faster than vitest's default of cores - 1.
