@@ -60,6 +60,8 @@ export class JobRunner {
   private readonly running = new Set<Promise<void>>();
   /** The last round found every slot taken, so a job that ends should start the next one. */
   private saturated = false;
+  /** The pending delayed nudge (see `nudge`). */
+  private delayed: { readonly at: number; readonly timer: NodeJS.Timeout } | undefined;
 
   constructor(
     private readonly outbox: OutboxRepository,
@@ -92,9 +94,25 @@ export class JobRunner {
     this.nudge();
   }
 
-  /** Starts a round now, or right after the one in progress. */
-  nudge(): void {
+  /**
+   * Starts a round now, or right after the one in progress; with `delayMs`, once that has passed
+   * (a coalesced job written just now falls due then). Delayed nudges share one timer, set for
+   * the earliest: a job due later is found by the round it starts, a later nudge or the poll.
+   */
+  nudge(delayMs = 0): void {
     if (this.stopped) return;
+    if (delayMs > 0) {
+      const at = this.now() + delayMs;
+      if (this.delayed !== undefined && this.delayed.at <= at) return;
+      clearTimeout(this.delayed?.timer);
+      const timer = setTimeout(() => {
+        this.delayed = undefined;
+        this.nudge();
+      }, delayMs);
+      timer.unref();
+      this.delayed = { at, timer };
+      return;
+    }
     this.wanted = true;
     // Cleared once the round has ended, never before it is stored: a round that finds every slot
     // taken ends without waiting for anything.
@@ -107,6 +125,7 @@ export class JobRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.delayed?.timer);
     await this.draining;
     await Promise.all([...this.running]);
   }
@@ -178,7 +197,9 @@ export class JobRunner {
     } catch (err) {
       return this.afterFailure(job, err);
     }
-    await this.outbox.complete(job.id);
+    // A coalesced job asked for again while it ran is owed again: run it when due, not at the poll.
+    const dueAgain = await this.outbox.complete(job.id);
+    if (dueAgain !== undefined) this.nudge(Math.max(0, Date.parse(dueAgain) - this.now()));
     return 'completed';
   }
 

@@ -6,7 +6,7 @@ import type { TypingService } from '../typing/typing.service.js';
 import { topics, type DomainEvent } from '../bus/domain-event.js';
 import type { ConversationAccess } from '../conversations/conversation-access.js';
 import type { Policy } from '../policy/policy.js';
-import type { AccessFacts, NewJob, Store } from '../storage/store.js';
+import type { AccessFacts, ConversationJob, NewJob, Store } from '../storage/store.js';
 import type { SendRateLimit } from '../limits/send-rate-limit.js';
 import type { AttachmentService } from '../attachments/attachment.service.js';
 import type { MessageJob } from '../jobs/message-job.js';
@@ -51,8 +51,11 @@ export interface ReadState {
 export interface MessageFollowUps {
   /** Side effects a message may owe; each one it needs becomes an outbox job written with it. */
   readonly jobs: readonly MessageJob[];
-  /** Called after a commit that wrote jobs, so a local runner starts them now, not at its next poll. */
-  readonly jobsWritten: () => void;
+  /**
+   * Called after a commit that wrote jobs, so a local runner starts them when due (now, or
+   * after `delayMs` for coalesced ones), not at its next poll.
+   */
+  readonly jobsWritten: (delayMs?: number) => void;
   /** Where failures after the commit go: they are logged, never thrown at the sender. */
   readonly logger: Pick<Logger, 'warn'>;
   /** A message ends its sender's typing indicator, whichever transport sent it. */
@@ -107,7 +110,8 @@ export class MessageService {
     // can never delete a file a committed message carries.
     const attachments = await this.uploads.claim(actor, conversationId, uploadIds);
     const storedKind = input.kind ?? (attachments.length > 0 && attachments.every((a) => a.contentType.startsWith('image/')) ? 'image' : kind);
-    const jobs = [...this.jobsFor(conversation, { senderId: actor.user.id, kind: storedKind }), ...verdict.jobs];
+    const owed = this.jobsFor(conversation, { senderId: actor.user.id, kind: storedKind });
+    const jobs = [...owed.perMessage, ...verdict.jobs];
     let result: SendResult;
     try {
       result = await this.store.messages.append({
@@ -120,6 +124,7 @@ export class MessageService {
         metadata: vetted.metadata,
         clientId: input.clientId ?? null,
         jobs,
+        ...(owed.perConversation.length > 0 && { conversationJobs: owed.perConversation }),
         ...(verdict.shadowed && { shadowed: true }),
       });
     } catch (error) {
@@ -127,6 +132,7 @@ export class MessageService {
       throw error;
     }
     if (result.created && jobs.length > 0) this.followUps.jobsWritten();
+    if (result.created && owed.perConversation.length > 0) this.followUps.jobsWritten(Math.min(...owed.perConversation.map((job) => job.delayMs)));
     await this.settleUploads(uploadIds, result);
     // A shadowed message is told live to its sender alone; the others meet its tombstone on sync.
     if (result.created) await this.publishCreated(result.message, origin, result.message.shadowed ? [actor.user.id] : undefined);
@@ -149,9 +155,13 @@ export class MessageService {
     return outcome;
   }
 
-  /** The kinds of the outbox jobs a message of this sender in this conversation owes. */
-  jobsFor(conversation: AccessFacts['conversation'], message: { senderId: string; kind: string }): string[] {
-    return this.followUps.jobs.filter((job) => job.needs(conversation, message)).map((job) => job.kind);
+  /** The outbox jobs a message of this sender in this conversation owes: kinds of its own, and coalesced ones. */
+  jobsFor(conversation: AccessFacts['conversation'], message: { senderId: string; kind: string }): { perMessage: string[]; perConversation: ConversationJob[] } {
+    const needed = this.followUps.jobs.filter((job) => job.needs(conversation, message));
+    return {
+      perMessage: needed.filter((job) => job.coalesce === undefined).map((job) => job.kind),
+      perConversation: needed.flatMap((job) => (job.coalesce === undefined ? [] : [{ kind: job.kind, delayMs: job.coalesce.delayMs }])),
+    };
   }
 
   /**
@@ -415,3 +425,4 @@ function actorUser(actor: Actor): string {
 function invalid(path: string, message: string): AppError {
   return new AppError('validation_failed', `${path.slice(1)} ${message}`, [{ path, message }]);
 }
+

@@ -25,6 +25,7 @@ export interface Database {
   notification_deliveries: NotificationDeliveriesTable;
   push_subscriptions: PushSubscriptionsTable;
   notification_settings: NotificationSettingsTable;
+  notification_schedules: NotificationSchedulesTable;
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
 }
@@ -79,6 +80,8 @@ export interface JobsTable {
   created_at: string;
   completed_at: string | null;
   failed_at: string | null;
+  /** 1 when a coalesced job was asked for again while it ran (migration 0015). */
+  rerun: number;
 }
 
 export interface MessageReactionsTable {
@@ -294,6 +297,12 @@ export interface PushSubscriptionsTable {
   auth: string;
   device_id: string | null;
   created_at: string;
+}
+
+/** How far the escalation scheduler has read a conversation (migration 0015). */
+export interface NotificationSchedulesTable {
+  conversation_id: string;
+  through_seq: number;
 }
 
 export interface NotificationSettingsTable {

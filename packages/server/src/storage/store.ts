@@ -231,8 +231,25 @@ export interface NewMessage {
    * retried client id writes none: the original append wrote them.
    */
   readonly jobs?: readonly string[];
+  /**
+   * Coalesced jobs this message owes its conversation (see {@link NewJob.coalesce}): id
+   * `${conversationId}:${kind}`, subject the conversation, due `delayMs` after the message if
+   * none is owed; written in the append's transaction. A retried client id writes none.
+   */
+  readonly conversationJobs?: readonly ConversationJob[];
   /** Written under a shadow ban: stored and kept, shown only to its sender and moderators. */
   readonly shadowed?: boolean;
+}
+
+/** A coalesced job a message owes its conversation. */
+export interface ConversationJob {
+  readonly kind: string;
+  readonly delayMs: number;
+}
+
+/** The outbox row of a message's {@link ConversationJob}, written `at` the append's instant. */
+export function conversationJobRow(conversationId: string, job: ConversationJob, at: string): NewJob {
+  return { id: `${conversationId}:${job.kind}`, kind: job.kind, subjectId: conversationId, runAt: new Date(Date.parse(at) + job.delayMs).toISOString(), coalesce: true };
 }
 
 export interface MessagePatch {
@@ -405,6 +422,13 @@ export interface NewJob {
   readonly payload?: Json;
   /** ISO instant before which it must not run. @default now */
   readonly runAt?: string;
+  /**
+   * One job for many changes (docs/jobs.md, "Coalesced jobs"): its id names what it is about
+   * (`${conversationId}:${kind}`), not one change. Written while that job is owed, it adds
+   * nothing; while it runs, the run ends by making it due again; once settled, it is owed again
+   * from `runAt`. Its handler reads what changed since its last run itself. @default false
+   */
+  readonly coalesce?: boolean;
 }
 
 /** An outbox row. Timestamps are ISO-8601 UTC strings. */
@@ -451,8 +475,12 @@ export interface OutboxRepository {
    * @param at the instant to claim at; defaults to now (tests pass a clock)
    */
   claimDue(limit: number, leaseMs: number, at?: Date): Promise<Job[]>;
-  /** Marks the job done and releases its lease. A job already completed or failed is left alone. */
-  complete(id: string): Promise<void>;
+  /**
+   * Marks the job done and releases its lease. A job already completed or failed is left alone.
+   * A coalesced job asked for again while it ran stays owed instead: resolves the instant it
+   * is due again then (`undefined` otherwise).
+   */
+  complete(id: string): Promise<string | undefined>;
   /**
    * Releases the lease and makes the job due again at `runAt`, keeping `error` as its last
    * error. A job already completed or failed is left alone.
@@ -1010,25 +1038,39 @@ export interface NotificationSettings {
   readonly updatedAt: string;
 }
 
-export interface NewBatchMessage {
+/** A recipient's share of the messages one scheduler run read. */
+export interface BatchEntry {
   /** The id a new batch gets; ignored when one is open already. */
   readonly newId: string;
   readonly userId: string;
-  readonly conversationId: string;
-  readonly seq: number;
-  readonly messageId: string;
-  readonly createdAt: string;
+  /** The oldest and newest of the messages for this recipient. */
+  readonly fromSeq: number;
+  readonly toSeq: number;
+  readonly lastMessageId: string;
+  /** How many messages of the range are for this recipient (the count a new batch starts with). */
+  readonly messageCount: number;
+  /** When the oldest of them was written: a new batch's steps are timed from it. */
+  readonly firstMessageAt: string;
   readonly steps: readonly EscalationStep[];
 }
 
+/** How far the scheduler had read a conversation, and how far this run read it. */
+export interface ScheduleCursor {
+  readonly from: number;
+  readonly through: number;
+}
+
 export interface NotificationRepository {
+  /** How far the scheduler has read the conversation (0 before its first run). */
+  scheduledThrough(conversationId: string): Promise<number>;
   /**
-   * Adds a message to the recipient's open batch of the conversation, or opens one (with
-   * `newId`) and writes `firstJob` for it (if any) in the same transaction. A message already counted
-   * (its seq not past the batch's `toSeq`) changes nothing, so a re-run schedule job is harmless.
-   * Concurrent calls for one (user, conversation) end with one open batch.
+   * Moves the conversation's schedule cursor from `cursor.from` to `cursor.through` and, in the
+   * same transaction, adds each entry to its recipient's open batch of the conversation, or opens
+   * one (with `newId`) and writes `firstJob` for it. A range already counted (not past the
+   * batch's `toSeq`) changes nothing. `undefined`, with nothing written, when the cursor was not
+   * at `cursor.from` (another run read the range first).
    */
-  addToBatch(message: NewBatchMessage, firstJob: (notificationId: string) => NewJob | undefined): Promise<{ readonly notification: Notification; readonly opened: boolean }>;
+  scheduleBatches(conversationId: string, cursor: ScheduleCursor, entries: readonly BatchEntry[], firstJob: (entry: BatchEntry, notificationId: string) => NewJob | undefined): Promise<{ readonly notification: Notification; readonly opened: boolean }[] | undefined>;
   byId(id: string): Promise<Notification | undefined>;
   /** The user's feed, newest activity first; `unread` keeps only entries not read. */
   list(userId: string, query: { readonly unread?: boolean; readonly limit: number; readonly before?: string }): Promise<Notification[]>;
@@ -1054,5 +1096,9 @@ export interface NotificationRepository {
   dropSubscription(endpoint: string): Promise<void>;
   /** The user's saved settings; `undefined` means the defaults. */
   settings(userId: string): Promise<NotificationSettings | undefined>;
+  /** The saved settings of those users who have any, by user id. */
+  settingsOf(userIds: readonly string[]): Promise<Map<string, NotificationSettings>>;
+  /** Which of these users have at least one push subscription. */
+  subscribedUsers(userIds: readonly string[]): Promise<Set<string>>;
   saveSettings(settings: Omit<NotificationSettings, 'updatedAt'>): Promise<NotificationSettings>;
 }

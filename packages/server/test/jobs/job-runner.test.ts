@@ -43,6 +43,27 @@ for (const dialect of dialects) {
     // Due a moment ago, so a runner whose clock started before the enqueue finds it due.
     const enqueue = (id: string, kind = 'test.flaky') => t.store.outbox.enqueue([{ id, kind, subjectId: 'subject-1', runAt: new Date(Date.now() - 1000).toISOString() }]);
 
+    it('runs a coalesced job again at once when it was asked for during its run, and a delayed nudge when it falls due', async () => {
+      // The poll is a minute away: only the runner's own nudges can start these runs.
+      const { runner } = runnerFor(t.store, { now: Date.now });
+      const job = (runAt: number) => ({ id: 'c-1:test.batch', kind: 'test.batch', subjectId: 'c-1', runAt: new Date(runAt).toISOString(), coalesce: true });
+      const runs: number[] = [];
+      runner.register('test.batch', async () => {
+        runs.push(Date.now());
+        // A change commits while the first run is under way.
+        if (runs.length === 1) await t.store.outbox.enqueue([job(Date.now())]);
+      });
+      await t.store.outbox.enqueue([job(Date.now() + 150)]);
+      runner.start();
+      runner.nudge(200);
+      try {
+        await eventually(async () => runs.length === 2, 5_000, 'the second run');
+        expect(await t.store.outbox.byId('c-1:test.batch')).toMatchObject({ completedAt: expect.any(String) });
+      } finally {
+        await runner.stop();
+      }
+    });
+
     it('completes a job whose handler fails twice and then succeeds, on its third attempt, each retry after its backoff', async () => {
       const { runner, clock, outcomes, logger } = runnerFor(t.store);
       const handler = flakyHandler(2);

@@ -122,6 +122,72 @@ for (const dialect of dialects) {
       });
     });
 
+    describe('coalesced jobs', () => {
+      const KIND = 'feature.batch';
+      const coalesced = (subjectId: string, runAt: Date) => ({ id: `${subjectId}:${KIND}`, kind: KIND, subjectId, runAt: runAt.toISOString(), coalesce: true });
+
+      it('keeps one job per conversation for a burst of appends, due a window after the first', async () => {
+        const { ana, conversation } = await conversationWith();
+        const appended = [];
+        for (let i = 0; i < 3; i++) appended.push((await t.store.messages.append(buildMessage(conversation.id, ana.id, { jobs: ['webhook.message'], conversationJobs: [{ kind: KIND, delayMs: 250 }] }))).message);
+        const job = await t.store.outbox.byId(`${conversation.id}:${KIND}`);
+        expect(job).toMatchObject({ kind: KIND, subjectId: conversation.id, payload: {}, attempts: 0, completedAt: null });
+        expect(job!.runAt).toBe(later(new Date(appended[0]!.createdAt), 250).toISOString());
+        // The per-message kinds are one per message, as before.
+        expect(await t.countRows('jobs')).toBe(4);
+      });
+
+      it('writes no coalesced job for a retried client id', async () => {
+        const { ana, conversation } = await conversationWith();
+        const send = () => t.store.messages.append(buildMessage(conversation.id, ana.id, { clientId: 'c-1', conversationJobs: [{ kind: KIND, delayMs: 0 }] }));
+        await send();
+        const [job] = await claimAll(t.store, later(new Date(), 1_000), 10);
+        await t.store.outbox.complete(job!.id);
+        expect((await send()).created).toBe(false);
+        expect(await t.store.outbox.byId(job!.id)).toMatchObject({ completedAt: expect.any(String) });
+      });
+
+      it('adds nothing to a coalesced job that is owed and not running', async () => {
+        const start = new Date();
+        await t.store.outbox.enqueue([coalesced('c-1', later(start, 1_000))]);
+        await t.store.outbox.enqueue([coalesced('c-1', later(start, 9_000))]);
+        expect(await t.store.outbox.byId(`c-1:${KIND}`)).toMatchObject({ runAt: later(start, 1_000).toISOString(), attempts: 0 });
+        expect(await t.countRows('jobs')).toBe(1);
+      });
+
+      it('runs a coalesced job again, at once, when it was asked for while it ran', async () => {
+        const start = new Date();
+        await t.store.outbox.enqueue([coalesced('c-2', start)]);
+        const [claimed] = await t.store.outbox.claimDue(10, LEASE_MS, later(start, 1));
+        expect(claimed).toMatchObject({ id: `c-2:${KIND}`, attempts: 1 });
+        // A change commits while the handler runs: it may have read the subject before it.
+        await t.store.outbox.enqueue([coalesced('c-2', later(start, 500))]);
+        // Owed again from the due time the change asked for, not at once.
+        expect(await t.store.outbox.complete(claimed!.id)).toBe(later(start, 500).toISOString());
+        expect(await t.store.outbox.claimDue(10, LEASE_MS, later(start, 499))).toEqual([]);
+        const again = await claimAll(t.store, later(start, 500), 10);
+        expect(again).toEqual([expect.objectContaining({ id: claimed!.id, attempts: 1, completedAt: null })]);
+        // Nothing new while the second run ran: this time it is done.
+        expect(await t.store.outbox.complete(claimed!.id)).toBeUndefined();
+        expect(await t.store.outbox.byId(claimed!.id)).toMatchObject({ completedAt: expect.any(String) });
+        expect(await claimAll(t.store, later(new Date(), 60_000), 10)).toEqual([]);
+      });
+
+      it('makes a completed or failed coalesced job owed again from the new due time', async () => {
+        const start = new Date();
+        await t.store.outbox.enqueue([coalesced('c-3', start), coalesced('c-4', start)]);
+        const claimed = await claimAll(t.store, later(start, 1), 10);
+        expect(claimed).toHaveLength(2);
+        await t.store.outbox.complete(`c-3:${KIND}`);
+        await t.store.outbox.fail(`c-4:${KIND}`, 'gave up');
+        const next = later(new Date(), 5_000);
+        await t.store.outbox.enqueue([coalesced('c-3', next), coalesced('c-4', next)]);
+        for (const id of [`c-3:${KIND}`, `c-4:${KIND}`]) expect(await t.store.outbox.byId(id)).toMatchObject({ runAt: next.toISOString(), attempts: 0, completedAt: null, failedAt: null });
+        expect(await t.store.outbox.claimDue(10, LEASE_MS, later(next, -1))).toEqual([]);
+        expect(await t.store.outbox.claimDue(10, LEASE_MS, next)).toHaveLength(2);
+      });
+    });
+
     describe('claimDue', () => {
       it('claims due jobs oldest first, with a lease and one more attempt each', async () => {
         const start = new Date();

@@ -3,12 +3,12 @@ import { AppError, isAppError } from '../../core/errors.js';
 import type { Message } from '../../core/model.js';
 import type { Database, MessagesTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { AppendResult, MessagePageQuery, MessagePatch, MessageRepository, NewJob, NewMessage } from '../store.js';
+import { conversationJobRow, type AppendResult, type MessagePageQuery, type MessagePatch, type MessageRepository, type NewJob, type NewMessage } from '../store.js';
 import { GroupCommit, type Outcome } from '../group-commit.js';
 import { timeOrderedId } from '../time-ordered-id.js';
 import { COLUMNS } from './columns.js';
 import { arg, PreparedQuery } from './prepared-query.js';
-import type { KyselyOutboxRepository } from './outbox.repository.js';
+import { COALESCE_ON_CONFLICT, type KyselyOutboxRepository } from './outbox.repository.js';
 import { now, toMessage, type MessageRow } from './rows.js';
 import { normaliseForSearch } from '../../search/search-text.js';
 
@@ -71,10 +71,11 @@ export class KyselyMessageRepository implements MessageRepository {
    */
   private async appendInOneStatement(input: NewMessage): Promise<AppendResult> {
     const id = timeOrderedId();
+    const timestamp = now();
     const args = [
       input.senderId,
       input.clientId ?? null,
-      now(),
+      timestamp,
       input.conversationId,
       id,
       input.kind,
@@ -85,6 +86,7 @@ export class KyselyMessageRepository implements MessageRepository {
       [...new Set(input.jobs ?? [])],
       input.shadowed === true ? 1 : 0,
       normaliseForSearch(input.content),
+      ...columnsOf((input.conversationJobs ?? []).map((job) => conversationJobRow(input.conversationId, job, timestamp))),
     ];
     try {
       const { rows } = await this.statements.appendInOneStatement.execute(this.db, args);
@@ -180,6 +182,9 @@ export class KyselyMessageRepository implements MessageRepository {
     if (input.jobs !== undefined && input.jobs.length > 0) {
       await this.outbox.enqueueIn(trx, input.jobs.map((kind) => ({ id: `${row.id}:${kind}`, kind, subjectId: row.id })), timestamp);
     }
+    if (input.conversationJobs !== undefined && input.conversationJobs.length > 0) {
+      await this.outbox.enqueueIn(trx, input.conversationJobs.map((job) => conversationJobRow(input.conversationId, job, timestamp)), timestamp);
+    }
     return { message: toMessage(row), created: true };
   }
 
@@ -262,6 +267,11 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 }
 
+/** Coalesced job rows as the arrays the PostgreSQL append unnests: ids, kinds, due instants. */
+function columnsOf(jobs: readonly NewJob[]): [string[], string[], string[]] {
+  return [jobs.map((job) => job.id), jobs.map((job) => job.kind), jobs.map((job) => job.runAt!)];
+}
+
 const MESSAGE_COLUMNS = sql.join(COLUMNS.messages.map((c) => sql.ref(c)));
 
 /** The statements of the message path, compiled once per store (see PreparedQuery). */
@@ -290,6 +300,11 @@ function messageStatements(adapter: DialectAdapter) {
             insert into jobs (id, kind, subject_id, payload, run_at, attempts, locked_until, last_error, created_at, completed_at, failed_at)
             select inserted.id || ':' || job_kind, job_kind, inserted.id, '{}', inserted.created_at, 0, null, null, inserted.created_at, null, null
             from inserted cross join unnest(${arg(10)}::text[]) as job_kind
+          ), conversation_jobs_written as (
+            insert into jobs (id, kind, subject_id, payload, run_at, attempts, locked_until, last_error, created_at, completed_at, failed_at, rerun)
+            select job.id, job.kind, inserted.conversation_id, '{}', job.run_at, 0, null, null, inserted.created_at, null, null, 0
+            from inserted cross join unnest(${arg(13)}::text[], ${arg(14)}::text[], ${arg(15)}::text[]) as job(id, kind, run_at)
+            ${COALESCE_ON_CONFLICT}
           )
           select true as created, ${MESSAGE_COLUMNS} from inserted
           union all

@@ -1,4 +1,4 @@
-import type { InsertResult, Kysely, Selectable } from 'kysely';
+import { sql, type InsertResult, type Kysely, type Selectable } from 'kysely';
 import type { Json } from '../../core/model.js';
 import type { Database, JobsTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
@@ -21,9 +21,29 @@ const toJob = (row: Selectable<JobsTable>): Job => ({
   failedAt: row.failed_at,
 });
 
+/** Whether a job row is still owed: neither completed nor failed. */
+const OWED = sql`jobs.completed_at is null and jobs.failed_at is null`;
+
+/**
+ * What writing a coalesced job does when its row exists (docs/jobs.md, "Coalesced jobs"): a
+ * settled one is owed again from the new `run_at`; a claimed one is marked to run again, from
+ * the new `run_at`, when this run ends (it may have read its subject before this change
+ * committed); an owed, unclaimed one is left as it is, unwritten, since its run will see this
+ * change. One place for both the outbox's own insert and the message append's statement on
+ * PostgreSQL.
+ */
+export const COALESCE_ON_CONFLICT = sql`on conflict (id) do update set
+    rerun = case when ${OWED} then 1 else 0 end,
+    run_at = excluded.run_at,
+    attempts = case when ${OWED} then jobs.attempts else 0 end,
+    completed_at = null,
+    failed_at = null
+  where not (${OWED}) or (jobs.locked_until is not null and jobs.rerun = 0)`;
+
 export class KyselyOutboxRepository implements OutboxRepository {
   /** The insert runs inside message appends (the send path); compiled once (see PreparedQuery). */
   private readonly insertJob: PreparedQuery<InsertResult>;
+  private readonly insertCoalesced: PreparedQuery<unknown>;
 
   constructor(private readonly adapter: DialectAdapter) {
     this.insertJob = new PreparedQuery(adapter, (db) =>
@@ -41,9 +61,16 @@ export class KyselyOutboxRepository implements OutboxRepository {
           created_at: arg(5),
           completed_at: null,
           failed_at: null,
+          rerun: 0,
         })
         .onConflict((oc) => oc.column('id').doNothing()),
     );
+    this.insertCoalesced = new PreparedQuery(adapter, (db) => ({
+      compile: () =>
+        sql`insert into jobs (id, kind, subject_id, payload, run_at, attempts, locked_until, last_error, created_at, completed_at, failed_at, rerun)
+          values (${arg(0)}, ${arg(1)}, ${arg(2)}, ${arg(3)}, ${arg(4)}, 0, null, null, ${arg(5)}, null, null, 0)
+          ${COALESCE_ON_CONFLICT}`.compile(db),
+    }));
   }
 
   private get db(): Kysely<Database> {
@@ -61,7 +88,8 @@ export class KyselyOutboxRepository implements OutboxRepository {
    */
   async enqueueIn(trx: Kysely<Database>, jobs: readonly NewJob[], createdAt: string = now()): Promise<void> {
     for (const job of jobs) {
-      await this.insertJob.execute(trx, [job.id, job.kind, job.subjectId, JSON.stringify(job.payload ?? {}), job.runAt ?? createdAt, createdAt]);
+      const args = [job.id, job.kind, job.subjectId, JSON.stringify(job.payload ?? {}), job.runAt ?? createdAt, createdAt];
+      await (job.coalesce === true ? this.insertCoalesced : this.insertJob).execute(trx, args);
     }
   }
 
@@ -89,12 +117,29 @@ export class KyselyOutboxRepository implements OutboxRepository {
     return rows.map(toJob).sort((a, b) => a.runAt.localeCompare(b.runAt) || a.id.localeCompare(b.id));
   }
 
-  async complete(id: string): Promise<void> {
-    await this.settle(id, { completed_at: now(), locked_until: null });
+  async complete(id: string): Promise<string | undefined> {
+    // Asked for again while it ran: owed again from the `run_at` that asked, with a fresh count
+    // of attempts, instead of done.
+    const again = sql<boolean>`jobs.rerun = 1`;
+    const row = await this.db
+      .updateTable('jobs')
+      .set({
+        completed_at: sql`case when ${again} then null else ${now()} end`,
+        attempts: sql`case when ${again} then 0 else jobs.attempts end`,
+        rerun: 0,
+        locked_until: null,
+      })
+      .where('id', '=', id)
+      .where('completed_at', 'is', null)
+      .where('failed_at', 'is', null)
+      .returning(['completed_at', 'run_at'])
+      .executeTakeFirst();
+    return row !== undefined && row.completed_at === null ? row.run_at : undefined;
   }
 
   async retryLater(id: string, runAt: string, error: string): Promise<void> {
-    await this.settle(id, { run_at: runAt, last_error: error, locked_until: null });
+    // The retry reads the subject anew, so a wish to run again is met by it.
+    await this.settle(id, { run_at: runAt, last_error: error, locked_until: null, rerun: 0 });
   }
 
   async fail(id: string, error: string): Promise<void> {

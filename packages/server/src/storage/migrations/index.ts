@@ -13,6 +13,7 @@ import { messageDeliveries } from './0011-message-deliveries.js';
 import { search } from './0012-search.js';
 import { webhooks } from './0013-webhooks.js';
 import { notifications } from './0014-notifications.js';
+import { coalescedJobs } from './0015-coalesced-jobs.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 
 /** What a migration may need to know of the database it runs on. */
@@ -37,6 +38,7 @@ export function migrationProvider(capabilities: MigrationCapabilities): Migratio
         '0012-search': search(capabilities),
         '0013-webhooks': webhooks,
         '0014-notifications': notifications,
+        '0015-coalesced-jobs': coalescedJobs,
       };
     },
   };
