@@ -142,10 +142,11 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   // Side effects a committed message may owe; each is a job kind with its planner and handler.
   const webhooks = createWebhooks({ config, store, policy, logger, jobsWritten: () => jobs?.nudge() });
   const notifications = createNotifications({ config, store, policy, publisher, logger });
-  // Notifications are opt-in until their schedule is cheap enough for busy rooms (NOTIFICATIONS_ENABLED).
-  const messageJobs = [firstResponseJob(store), webhooks.messageJob, ...(config.notificationsEnabled ? [notifications.messageJob] : [])];
+  // NOTIFICATIONS_ENABLED=false stops new schedules; jobs written before still find their handler.
+  const firstResponse = firstResponseJob(store);
+  const messageJobs = [firstResponse, webhooks.messageJob, ...(config.notificationsEnabled ? [notifications.messageJob] : [])];
   const jobs = config.jobsEnabled ? new JobRunner(store.outbox, { pollMs: config.jobPollMs, maxAttempts: config.jobMaxAttempts, logger }) : undefined;
-  for (const job of messageJobs) jobs?.register(job.kind, job.handle);
+  for (const job of [firstResponse, webhooks.messageJob, notifications.messageJob]) jobs?.register(job.kind, job.handle);
   webhooks.registerJobs(jobs);
   if (jobs) notifications.register(jobs);
   // With CLAMD_URL, every upload owes a virus scan, written with its record (docs/virus-scanning.md).
@@ -155,7 +156,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   const moderation = new ModerationService(store, publisher, policy, access, new SlowMode(cluster?.slowModeLimiter), { autoHideReports: config.moderationAutoHideReports, moderationCacheMs: config.moderationCacheMs }, webhooks.events);
   const flagJob = moderation.flagJob();
   jobs?.register(flagJob.kind, flagJob.handle);
-  const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: () => jobs?.nudge(), logger, typing, changes: webhooks.events, ...(config.notificationsEnabled && { readJobs: notifications.readJobs }) }, moderation, webhooks.preSend);
+  const messages = new MessageService(store, publisher, policy, access, config, sendRateLimit, attachments, { jobs: messageJobs, jobsWritten: (delayMs) => jobs?.nudge(delayMs), logger, typing, changes: webhooks.events, ...(config.notificationsEnabled && { readJobs: notifications.readJobs }) }, moderation, webhooks.preSend);
   const tracker = overrides.presence ?? cluster?.presence ?? new MemoryPresence();
   const presence = new PresenceService(tracker, bus, store, logger);
   presenceRef = presence;

@@ -206,10 +206,10 @@ export interface Config {
   /** Escalation for conversation types and queues the policy file does not name. @default 30s push, then 10m email */
   readonly notificationSteps: readonly EscalationStep[];
   /**
-   * Whether messages and reads feed notifications (the feed, push, email, escalation). Off by
-   * default for now: the schedule is one outbox job per message and recipient batch, which costs
-   * group conversations far more than the message itself (docs/notifications.md, "Cost").
-   * @default false
+   * Whether messages and reads feed notifications (the feed, push, email, escalation). The
+   * schedule is one coalesced job per conversation (docs/notifications.md, "Cost"); turning it
+   * off stops new schedules and leaves the rest of the service as it is.
+   * @default true
    */
   readonly notificationsEnabled: boolean;
   /** pino level. @default "info" */
@@ -316,7 +316,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     escalationWebhookUrl: read.url('ESCALATION_WEBHOOK_URL', ['http:', 'https:']),
     escalationWebhookSecret: read.string('ESCALATION_WEBHOOK_SECRET'),
     notificationSteps: read.steps('NOTIFICATION_STEPS', '30s:push,10m:email'),
-    notificationsEnabled: read.bool('NOTIFICATIONS_ENABLED', false),
+    notificationsEnabled: read.bool('NOTIFICATIONS_ENABLED', true),
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     seedDemo: read.bool('SEED_DEMO', false),
   };

@@ -7,7 +7,7 @@ import type { Policy } from '../policy/policy.js';
 import type { NewJob, NotificationChannelName, Store } from '../storage/store.js';
 import { EmailChannel } from './email-channel.js';
 import { EscalationPlan, STEP_JOB } from './escalation-plan.js';
-import { escalationScheduleJob } from './escalation-schedule.job.js';
+import { escalationScheduleJob, LEGACY_SCHEDULE_JOB, legacyScheduleJob } from './escalation-schedule.job.js';
 import { escalationStepJob } from './escalation-step.job.js';
 import { EscalationWebhookChannel } from './escalation-webhook-channel.js';
 import type { NotificationChannel } from './notification-channel.js';
@@ -48,9 +48,10 @@ export function createNotifications(options: { config: Config; store: Store; pol
   return {
     service: new NotificationService(store.notifications, options.publisher, unsubscribe, keys?.publicKey),
     messageJob: escalationScheduleJob(deps),
-    readJobs: (conversationId, userId, seq) => [clearJobFor(conversationId, userId, seq)],
+    readJobs: (conversationId, userId) => [clearJobFor(conversationId, userId)],
     register(jobs) {
       jobs.register(STEP_JOB, escalationStepJob(deps));
+      jobs.register(LEGACY_SCHEDULE_JOB, legacyScheduleJob(deps));
       jobs.register(CLEAR_JOB, notificationClearJob(deps));
     },
     onOutcome(listener) {

@@ -20,15 +20,15 @@ export class EmailChannel extends NotificationChannel {
     smtpUrl: string | undefined,
     private readonly from: string | undefined,
     private readonly unsubscribe: UnsubscribeLink,
-    private readonly users: Pick<UserRepository, 'byId'>,
+    private readonly users: Pick<UserRepository, 'byId' | 'byIds'>,
   ) {
     super();
     this.configured = smtpUrl !== undefined && from !== undefined;
     this.transport = smtpUrl === undefined ? undefined : nodemailer.createTransport(smtpUrl);
   }
 
-  protected async hasAddress(userId: string): Promise<boolean> {
-    return Boolean((await this.users.byId(userId))?.email);
+  protected async withAddress(userIds: readonly string[]): Promise<Set<string>> {
+    return new Set((await this.users.byIds(userIds)).filter((user) => Boolean(user.email)).map((user) => user.id));
   }
 
   protected async send(delivery: ChannelDelivery): Promise<ChannelOutcome> {

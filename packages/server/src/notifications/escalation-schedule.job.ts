@@ -1,54 +1,111 @@
+import type { JobHandler } from '../jobs/job-handler.js';
 import type { MessageJob } from '../jobs/message-job.js';
+import { RetryIn } from '../jobs/retry-in.js';
 import { topics } from '../bus/domain-event.js';
+import type { Conversation, Message, Participant } from '../core/model.js';
 import { timeOrderedId } from '../storage/time-ordered-id.js';
+import type { BatchEntry, NotificationChannelName } from '../storage/store.js';
 import { DEFAULT_SETTINGS } from './notification-preferences.js';
 import type { NotificationDeps } from './notification-deps.js';
-import type { NotificationChannelName } from '../storage/store.js';
 
-export const SCHEDULE_JOB = 'notifications.schedule';
+export const SCHEDULE_JOB = 'notifications.batch';
+/** The kind written once per message before schedules were coalesced; its jobs may still be owed. */
+export const LEGACY_SCHEDULE_JOB = 'notifications.schedule';
 
 /**
- * Written with every message a person sent: after the commit it adds the message to each other
- * participant's open batch for the conversation (their feed entry), or opens one and writes
- * the job of its first escalation step, due at the step's delay, in the same transaction.
- * Recipients who have read it already, or who muted the conversation (with no emergency step),
- * get nothing; steps on channels that cannot reach the recipient (no push subscription, no email
- * address, a channel not configured) are left out of the batch. Idempotent: a message already in a batch does not count twice.
+ * How long the first message of a quiet moment waits for the ones that follow it, so that a
+ * busy conversation costs one scheduler run per this window rather than one per message. It
+ * delays a step due at once (an emergency push) by as much, and no more.
+ */
+export const SCHEDULE_WINDOW_MS = 250;
+
+/** Messages read per round of a run; a run goes on while there are more. */
+const PAGE = 200;
+/** Rounds in one run: past this the job is due again at once and the next run goes on. */
+const MAX_ROUNDS = 10;
+
+/**
+ * The escalation scheduler, one coalesced job per conversation: each run reads the messages
+ * past the conversation's schedule cursor and, for each other participant who has not read
+ * them, adds them to that person's open batch (their feed entry), or opens one and writes the
+ * job of its first escalation step, due at the step's delay; the cursor moves in the same
+ * transaction. Recipients who muted the conversation (with no emergency step) get nothing;
+ * steps on channels that cannot reach the recipient (no push subscription, no email address,
+ * a channel not configured) are left out of the batch. A run that finds the cursor moved by
+ * another writes nothing, so messages count once however often runs repeat.
  */
 export function escalationScheduleJob(deps: NotificationDeps): MessageJob {
-  const { store, plan } = deps;
   return {
     kind: SCHEDULE_JOB,
+    coalesce: { delayMs: SCHEDULE_WINDOW_MS },
     needs: (_conversation, message) => message.kind !== 'system',
-    async handle(job) {
-      const message = await store.messages.byId(job.subjectId);
-      // Deleted, hidden or shadow-banned: nobody else is meant to see it.
-      if (!message || message.deletedAt !== null || message.hidden || message.shadowed || message.senderId === null) return;
-      const conversation = await store.conversations.byId(message.conversationId);
-      if (!conversation) return;
-      const queue = conversation.type === 'support' ? (await store.cases.byConversation(conversation.id))?.queue : undefined;
-      const recipients = (await store.conversations.participants(conversation.id)).filter((p) => p.userId !== message.senderId && p.leftAt === null && p.lastReadSeq < message.seq);
-      for (const participant of recipients) {
-        const settings = (await store.notifications.settings(participant.userId)) ?? DEFAULT_SETTINGS;
-        const muted = participant.muted || settings.mutedConversations.includes(conversation.id);
-        const planned = plan.stepsFor(conversation, queue, muted);
-        if (planned.length === 0) continue;
-        // Steps no channel could carry to this person are left out: the feed entry is all they get.
-        const reachable = await reachableChannels(deps, participant.userId);
-        const steps = planned.filter((step) => reachable.has(step.channel));
-        const { notification } = await store.notifications.addToBatch(
-          { newId: timeOrderedId(), userId: participant.userId, conversationId: conversation.id, seq: message.seq, messageId: message.id, createdAt: message.createdAt, steps },
-          (id) => plan.stepJob({ id, steps, firstMessageAt: message.createdAt }, 0, settings),
-        );
-        await deps.publisher.publish(topics.user(participant.userId), { type: 'notification.updated', userId: participant.userId, notification });
-      }
-    },
+    handle: (job) => scheduleConversation(deps, job.subjectId),
   };
 }
 
-/** The channels that could reach the user now: configured, and with an address or a subscription. */
-async function reachableChannels(deps: NotificationDeps, userId: string): Promise<Set<NotificationChannelName>> {
-  const reachable = new Set<NotificationChannelName>();
-  for (const [name, channel] of deps.channels) if (await channel.canReach(userId)) reachable.add(name);
-  return reachable;
+/** Runs the jobs of the per-message kind still owed from before: each schedules its message's conversation. */
+export function legacyScheduleJob(deps: NotificationDeps): JobHandler {
+  return async (job) => {
+    const message = await deps.store.messages.byId(job.subjectId);
+    if (message) await scheduleConversation(deps, message.conversationId);
+  };
+}
+
+async function scheduleConversation(deps: NotificationDeps, conversationId: string): Promise<void> {
+  const { store } = deps;
+  const conversation = await store.conversations.byId(conversationId);
+  if (!conversation) return;
+  const queue = conversation.type === 'support' ? (await store.cases.byConversation(conversation.id))?.queue : undefined;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const from = await store.notifications.scheduledThrough(conversationId);
+    const { messages, hasMore } = await store.messages.page({ conversationId, afterSeq: from, limit: PAGE });
+    const last = messages[messages.length - 1];
+    if (!last) return;
+    const participants = await store.conversations.participants(conversationId);
+    const entries = await batchEntries(deps, conversation, queue, participants, messages.filter(notifiable));
+    const settings = await store.notifications.settingsOf(entries.map((e) => e.userId));
+    const written = await store.notifications.scheduleBatches(conversationId, { from, through: last.seq }, entries, (entry, id) =>
+      deps.plan.stepJob({ id, steps: entry.steps, firstMessageAt: entry.firstMessageAt }, 0, settings.get(entry.userId) ?? DEFAULT_SETTINGS),
+    );
+    // Another run read these messages first; it scheduled them.
+    if (!written) return;
+    for (const { notification } of written) await deps.publisher.publish(topics.user(notification.userId), { type: 'notification.updated', userId: notification.userId, notification });
+    if (!hasMore) return;
+  }
+  // A long backlog: the rest goes to the next run rather than holding this slot.
+  throw new RetryIn(0, 'more messages to schedule than one run reads; the next run goes on');
+}
+
+/** Deleted, hidden, shadow-banned and system messages notify nobody. */
+const notifiable = (m: Message) => m.kind !== 'system' && m.senderId !== null && m.deletedAt === null && !m.hidden && !m.shadowed;
+
+/** Each recipient's share of `messages`: those from others that they have not read. */
+async function batchEntries(deps: NotificationDeps, conversation: Conversation, queue: string | undefined, participants: readonly Participant[], messages: readonly Message[]): Promise<BatchEntry[]> {
+  const shares = participants
+    .filter((p) => p.leftAt === null)
+    .map((participant) => ({ participant, unread: messages.filter((m) => m.senderId !== participant.userId && m.seq > participant.lastReadSeq) }))
+    .filter((share) => share.unread.length > 0);
+  if (shares.length === 0) return [];
+  const userIds = shares.map((s) => s.participant.userId);
+  const [settings, reachable] = await Promise.all([deps.store.notifications.settingsOf(userIds), reachableChannels(deps, userIds)]);
+  const entries: BatchEntry[] = [];
+  for (const { participant, unread } of shares) {
+    const own = settings.get(participant.userId) ?? DEFAULT_SETTINGS;
+    const muted = participant.muted || own.mutedConversations.includes(conversation.id);
+    const planned = deps.plan.stepsFor(conversation, queue, muted);
+    if (planned.length === 0) continue;
+    // Steps no channel could carry to this person are left out: the feed entry is all they get.
+    const steps = planned.filter((step) => reachable.get(step.channel)?.has(participant.userId) === true);
+    const first = unread[0]!;
+    const newest = unread[unread.length - 1]!;
+    entries.push({ newId: timeOrderedId(), userId: participant.userId, fromSeq: first.seq, toSeq: newest.seq, lastMessageId: newest.id, messageCount: unread.length, firstMessageAt: first.createdAt, steps });
+  }
+  return entries;
+}
+
+/** For each channel, the users it could reach now: configured, and with an address or a subscription. */
+async function reachableChannels(deps: NotificationDeps, userIds: readonly string[]): Promise<Map<NotificationChannelName, Set<string>>> {
+  const channels = [...deps.channels];
+  const reached = await Promise.all(channels.map(([, channel]) => channel.reachable(userIds)));
+  return new Map(channels.map(([name], i) => [name, reached[i]!]));
 }

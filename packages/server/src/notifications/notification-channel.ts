@@ -41,13 +41,13 @@ export abstract class NotificationChannel {
   /** Whether the deployment configured this channel at all. */
   protected abstract readonly configured: boolean;
 
-  /** Whether this channel could reach the user at all (an address, a subscription); no sending. */
-  async canReach(userId: string): Promise<boolean> {
-    return this.configured && this.hasAddress(userId);
+  /** Which of these users this channel could reach at all (an address, a subscription); no sending. */
+  async reachable(userIds: readonly string[]): Promise<Set<string>> {
+    return this.configured && userIds.length > 0 ? this.withAddress(userIds) : new Set();
   }
 
-  /** Whether the user has what this channel sends to. */
-  protected abstract hasAddress(userId: string): Promise<boolean>;
+  /** Which of these users have what this channel sends to. */
+  protected abstract withAddress(userIds: readonly string[]): Promise<Set<string>>;
 
   async deliver(delivery: ChannelDelivery): Promise<ChannelOutcome> {
     if (!this.configured) return skipped('not_configured');

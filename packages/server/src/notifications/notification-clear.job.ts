@@ -6,11 +6,12 @@ import type { NotificationDeps } from './notification-deps.js';
 export const CLEAR_JOB = 'notifications.read';
 
 /**
- * The job a read pointer's move owes, written in the move's transaction: one per (user,
- * conversation, seq), so repeating a read writes nothing new.
+ * The job a read pointer's move owes, written in the move's transaction: coalesced per (user,
+ * conversation), since its run reads the pointer as it is then, so a reader moving through a
+ * busy conversation costs one run per window, not one per move.
  */
-export function clearJobFor(conversationId: string, userId: string, seq: number): NewJob {
-  return { id: `${conversationId}:${userId}:${seq}:${CLEAR_JOB}`, kind: CLEAR_JOB, subjectId: conversationId, payload: { user_id: userId, seq } };
+export function clearJobFor(conversationId: string, userId: string): NewJob {
+  return { id: `${conversationId}:${userId}:${CLEAR_JOB}`, kind: CLEAR_JOB, subjectId: conversationId, payload: { user_id: userId }, coalesce: true };
 }
 
 /**

@@ -27,7 +27,7 @@ export class PushChannel extends NotificationChannel {
   protected readonly configured: boolean;
 
   constructor(
-    private readonly store: Pick<NotificationRepository, 'subscriptions' | 'dropSubscription'>,
+    private readonly store: Pick<NotificationRepository, 'subscriptions' | 'subscribedUsers' | 'dropSubscription'>,
     private readonly keys: VapidKeys | undefined,
     private readonly logger: Pick<Logger, 'warn'>,
   ) {
@@ -39,8 +39,8 @@ export class PushChannel extends NotificationChannel {
     return this.keys?.publicKey;
   }
 
-  protected async hasAddress(userId: string): Promise<boolean> {
-    return (await this.store.subscriptions(userId)).length > 0;
+  protected withAddress(userIds: readonly string[]): Promise<Set<string>> {
+    return this.store.subscribedUsers(userIds);
   }
 
   protected async send(delivery: ChannelDelivery): Promise<ChannelOutcome> {

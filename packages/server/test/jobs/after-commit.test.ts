@@ -97,6 +97,8 @@ for (const dialect of dialects) {
       }, 5000, 'the stamp job completed', 10);
       expect(job).toMatchObject({ kind: 'support.first_response', subjectId: sent.id, attempts: 1, failedAt: null });
 
+      // The reply's other jobs (its conversation's notification schedule) settle too.
+      await eventually(async () => (await services.store.outbox.counts()).pending === 0, 5000, 'every job settled', 10);
       // The sender's retry of the same reply gets the original, and owes nothing more.
       const retry = await send(agent, conversation.id, { content: 'Looking into it', client_id: 'reply-1' });
       expect(retry.statusCode).toBe(200);

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, NotificationDeliveriesTable, NotificationSettingsTable, NotificationsTable, PushSubscriptionsTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { EscalationStep, NewBatchMessage, NewJob, Notification, NotificationDelivery, NotificationRepository, NotificationSettings, PushSubscription, QuietHours } from '../store.js';
+import type { BatchEntry, EscalationStep, NewJob, Notification, NotificationDelivery, NotificationRepository, NotificationSettings, PushSubscription, QuietHours, ScheduleCursor } from '../store.js';
 import type { KyselyOutboxRepository } from './outbox.repository.js';
 import { now } from './rows.js';
 
@@ -63,51 +63,77 @@ export class KyselyNotificationRepository implements NotificationRepository {
     return this.adapter.db;
   }
 
-  async addToBatch(message: NewBatchMessage, firstJob: (notificationId: string) => NewJob | undefined): Promise<{ notification: Notification; opened: boolean }> {
+  async scheduledThrough(conversationId: string): Promise<number> {
+    const row = await this.db.selectFrom('notification_schedules').select('through_seq').where('conversation_id', '=', conversationId).executeTakeFirst();
+    return row ? Number(row.through_seq) : 0;
+  }
+
+  async scheduleBatches(
+    conversationId: string,
+    cursor: ScheduleCursor,
+    entries: readonly BatchEntry[],
+    firstJob: (entry: BatchEntry, notificationId: string) => NewJob | undefined,
+  ): Promise<{ notification: Notification; opened: boolean }[] | undefined> {
     return this.db.transaction().execute(async (trx) => {
+      // The cursor moves first: on PostgreSQL its row lock orders concurrent runs, and a run
+      // that finds it moved writes nothing (another read the same messages).
+      const moved = await trx
+        .insertInto('notification_schedules')
+        .values({ conversation_id: conversationId, through_seq: cursor.through })
+        .onConflict((oc) => oc.column('conversation_id').doUpdateSet({ through_seq: cursor.through }).where('notification_schedules.through_seq', '=', cursor.from))
+        .returning('through_seq')
+        .executeTakeFirst();
+      if (!moved) return undefined;
       const at = now();
-      // A message newer than the batch's newest extends it; one already in it changes nothing.
-      const isNewer = sql<boolean>`excluded.to_seq > notifications.to_seq`;
-      const lowest = sql<number>`case when excluded.from_seq < notifications.from_seq then excluded.from_seq else notifications.from_seq end`;
-      const highest = sql<number>`case when ${isNewer} then excluded.to_seq else notifications.to_seq end`;
-      const row = await trx
-        .insertInto('notifications')
-        .values({
-          id: message.newId,
-          user_id: message.userId,
-          conversation_id: message.conversationId,
-          from_seq: message.seq,
-          to_seq: message.seq,
-          message_count: 1,
-          last_message_id: message.messageId,
-          steps: JSON.stringify(message.steps),
-          state: 'open',
-          first_message_at: message.createdAt,
-          read_at: null,
-          created_at: at,
-          updated_at: at,
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['user_id', 'conversation_id'])
-            // A literal, as in the index: a bound parameter would not match its predicate.
-            .where('state', '=', sql.lit('open'))
-            .doUpdateSet({
-              from_seq: lowest,
-              to_seq: sql`case when ${isNewer} then excluded.to_seq else notifications.to_seq end`,
-              // Counted from the messages themselves, so jobs that run out of seq order still count each once.
-              message_count: sql`(select count(*) from messages m where m.conversation_id = notifications.conversation_id and m.seq >= ${lowest} and m.seq <= ${highest} and (m.sender_id is null or m.sender_id <> notifications.user_id))`,
-              last_message_id: sql`case when ${isNewer} then excluded.last_message_id else notifications.last_message_id end`,
-              updated_at: sql`case when ${isNewer} then excluded.updated_at else notifications.updated_at end`,
-            }),
-        )
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      const opened = row.id === message.newId;
-      const job = opened ? firstJob(row.id) : undefined;
-      if (job) await this.outbox.enqueueIn(trx, [job], at);
-      return { notification: toNotification(row), opened };
+      const results: { notification: Notification; opened: boolean }[] = [];
+      for (const entry of entries) {
+        const row = await this.upsertBatch(trx, conversationId, entry, at);
+        const opened = row.id === entry.newId;
+        const job = opened ? firstJob(entry, row.id) : undefined;
+        if (job) await this.outbox.enqueueIn(trx, [job], at);
+        results.push({ notification: toNotification(row), opened });
+      }
+      return results;
     });
+  }
+
+  /** Extends the recipient's open batch with the entry's range, or opens one. */
+  private async upsertBatch(trx: Kysely<Database>, conversationId: string, entry: BatchEntry, at: string): Promise<Selectable<NotificationsTable>> {
+    // The cursor hands out each message once, in order, so a range either lies wholly past the
+    // batch's newest message and extends it, or was counted already and changes nothing; the
+    // count then grows by addition, never by rescanning the batch's messages.
+    const isNewer = sql<boolean>`excluded.from_seq > notifications.to_seq`;
+    return trx
+      .insertInto('notifications')
+      .values({
+        id: entry.newId,
+        user_id: entry.userId,
+        conversation_id: conversationId,
+        from_seq: entry.fromSeq,
+        to_seq: entry.toSeq,
+        message_count: entry.messageCount,
+        last_message_id: entry.lastMessageId,
+        steps: JSON.stringify(entry.steps),
+        state: 'open',
+        first_message_at: entry.firstMessageAt,
+        read_at: null,
+        created_at: at,
+        updated_at: at,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['user_id', 'conversation_id'])
+          // A literal, as in the index: a bound parameter would not match its predicate.
+          .where('state', '=', sql.lit('open'))
+          .doUpdateSet({
+            to_seq: sql`case when ${isNewer} then excluded.to_seq else notifications.to_seq end`,
+            message_count: sql`case when ${isNewer} then notifications.message_count + excluded.message_count else notifications.message_count end`,
+            last_message_id: sql`case when ${isNewer} then excluded.last_message_id else notifications.last_message_id end`,
+            updated_at: sql`case when ${isNewer} then excluded.updated_at else notifications.updated_at end`,
+          }),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
 
   async byId(id: string): Promise<Notification | undefined> {
@@ -190,6 +216,18 @@ export class KyselyNotificationRepository implements NotificationRepository {
 
   async dropSubscription(endpoint: string): Promise<void> {
     await this.db.deleteFrom('push_subscriptions').where('endpoint', '=', endpoint).execute();
+  }
+
+  async settingsOf(userIds: readonly string[]): Promise<Map<string, NotificationSettings>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db.selectFrom('notification_settings').selectAll().where('user_id', 'in', userIds).execute();
+    return new Map(rows.map((row) => [row.user_id, toSettings(row)]));
+  }
+
+  async subscribedUsers(userIds: readonly string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const rows = await this.db.selectFrom('push_subscriptions').select('user_id').distinct().where('user_id', 'in', userIds).execute();
+    return new Set(rows.map((row) => row.user_id));
   }
 
   async settings(userId: string): Promise<NotificationSettings | undefined> {
