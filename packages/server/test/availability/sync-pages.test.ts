@@ -75,4 +75,32 @@ describe('sync over messages of the longest length', () => {
     client.ws.terminate();
     // Writing ~15 MB of text through the search index takes a while on a busy machine.
   }, 120_000);
+
+  it('keeps each reply within its share of the buffer when the text escapes to twice its size in JSON', async () => {
+    const writer = await server.user(['CONTROL_STAFF']);
+    const reader = await server.user(['CONTROL_STAFF']);
+    const created = await server.request('POST', '/v1/conversations', { token: writer.token, body: { type: 'group', title: 'quotes', participant_ids: [reader.user.id] } });
+    const id = created.body.conversation.id as string;
+    // Every character a quote: 10 KB stored, 20 KB once escaped; the store's estimate is half the truth.
+    const total = 60;
+    const actor = await server.services.auth.authenticate(writer.token);
+    for (let i = 0; i < total; i += 20) {
+      await Promise.all(Array.from({ length: 20 }, (_, j) => server.services.messages.send(actor, id, { content: `${String(i + j).padStart(4, '0')}${'"'.repeat(LONGEST - 4)}` })));
+    }
+    const share = server.services.config.maxBufferedBytes / 4;
+    const client = await TestWsClient.authenticated(server.url, reader.token);
+    const seqs: number[] = [];
+    for (let after = 0, more = true; more; ) {
+      const reply = (await client.request('sync', { conversations: [{ id, after_seq: after }], limit: 500 }, 10_000)) as Frame;
+      const page = reply.conversations[0] as Frame;
+      expect(page.messages.length).toBeGreaterThan(0);
+      // The messages' share; the envelope around them is a few hundred bytes.
+      expect(Buffer.byteLength(JSON.stringify(page.messages))).toBeLessThanOrEqual(share);
+      seqs.push(...page.messages.map((m: Frame) => m.seq as number));
+      after = seqs.at(-1)!;
+      more = page.has_more;
+    }
+    expect(seqs).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    client.ws.terminate();
+  }, 60_000);
 });
