@@ -36,6 +36,15 @@ export interface DialectAdapter {
   /** The query builder, connected. */
   readonly db: Kysely<Database>;
   /**
+   * Runs `work` in one transaction whose commit returns without waiting for the disk (SQLite
+   * `synchronous = NORMAL` for that commit, PostgreSQL `synchronous_commit = off`). A process
+   * crash keeps it; a power loss or an operating-system crash may undo it (the database stays
+   * consistent, and the next durable commit makes it durable too). Only for bookkeeping that a
+   * re-run repairs (an outbox job's claim or settlement, a scheduler's cursor), never for
+   * anything a client was told is stored: those commit durably, as every other transaction does.
+   */
+  bookkeeping<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
    * Runs a compiled query synchronously when that is safe, skipping Kysely's connection queue:
    * inside the caller's own transaction (`insideTransaction`), or when no transaction is open on
    * the connection (so nothing uncommitted can be read). Returns `undefined` when the query must

@@ -74,7 +74,8 @@ export class KyselyNotificationRepository implements NotificationRepository {
     entries: readonly BatchEntry[],
     firstJob: (entry: BatchEntry, notificationId: string) => NewJob | undefined,
   ): Promise<{ notification: Notification; opened: boolean }[] | undefined> {
-    return this.db.transaction().execute(async (trx) => {
+    // Feed entries and their cursor lost to a power cut are written again by the next run.
+    return this.adapter.bookkeeping(async (trx) => {
       // The cursor moves first: on PostgreSQL its row lock orders concurrent runs, and a run
       // that finds it moved writes nothing (another read the same messages).
       const moved = await trx

@@ -108,12 +108,15 @@ export class KyselyOutboxRepository implements OutboxRepository {
     // Rows another claimer holds are skipped, not waited for: it owns them until its commit, and
     // re-reading them afterwards would find their lease taken anyway.
     if (this.adapter.skipLocked) due = due.forUpdate().skipLocked();
-    const rows = await this.db
-      .updateTable('jobs')
-      .set((eb) => ({ locked_until: leaseEnd, attempts: eb('attempts', '+', 1) }))
-      .where('id', 'in', due)
-      .returning(COLUMNS.jobs)
-      .execute();
+    // A claim lost to a power cut only lets the job be claimed again: it need not wait for the disk.
+    const rows = await this.adapter.bookkeeping((trx) =>
+      trx
+        .updateTable('jobs')
+        .set((eb) => ({ locked_until: leaseEnd, attempts: eb('attempts', '+', 1) }))
+        .where('id', 'in', due)
+        .returning(COLUMNS.jobs)
+        .execute(),
+    );
     return rows.map(toJob).sort((a, b) => a.runAt.localeCompare(b.runAt) || a.id.localeCompare(b.id));
   }
 
@@ -121,19 +124,22 @@ export class KyselyOutboxRepository implements OutboxRepository {
     // Asked for again while it ran: owed again from the `run_at` that asked, with a fresh count
     // of attempts, instead of done.
     const again = sql<boolean>`jobs.rerun = 1`;
-    const row = await this.db
-      .updateTable('jobs')
-      .set({
-        completed_at: sql`case when ${again} then null else ${now()} end`,
-        attempts: sql`case when ${again} then 0 else jobs.attempts end`,
-        rerun: 0,
-        locked_until: null,
-      })
-      .where('id', '=', id)
-      .where('completed_at', 'is', null)
-      .where('failed_at', 'is', null)
-      .returning(['completed_at', 'run_at'])
-      .executeTakeFirst();
+    // Undone by a power cut, a completion only makes the (idempotent) job run once more.
+    const row = await this.adapter.bookkeeping((trx) =>
+      trx
+        .updateTable('jobs')
+        .set({
+          completed_at: sql`case when ${again} then null else ${now()} end`,
+          attempts: sql`case when ${again} then 0 else jobs.attempts end`,
+          rerun: 0,
+          locked_until: null,
+        })
+        .where('id', '=', id)
+        .where('completed_at', 'is', null)
+        .where('failed_at', 'is', null)
+        .returning(['completed_at', 'run_at'])
+        .executeTakeFirst(),
+    );
     return row !== undefined && row.completed_at === null ? row.run_at : undefined;
   }
 
@@ -148,7 +154,7 @@ export class KyselyOutboxRepository implements OutboxRepository {
 
   /** Every settlement applies only to a job still owed, so a late report cannot undo a final one. */
   private async settle(id: string, patch: Partial<Omit<JobsTable, 'id'>>): Promise<void> {
-    await this.db.updateTable('jobs').set(patch).where('id', '=', id).where('completed_at', 'is', null).where('failed_at', 'is', null).execute();
+    await this.adapter.bookkeeping((trx) => trx.updateTable('jobs').set(patch).where('id', '=', id).where('completed_at', 'is', null).where('failed_at', 'is', null).execute());
   }
 
   async byId(id: string): Promise<Job | undefined> {

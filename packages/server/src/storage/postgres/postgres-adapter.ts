@@ -82,6 +82,7 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): DialectA
     if (code === QUERY_CANCELED || code === IDLE_IN_TRANSACTION_TIMEOUT) return true;
     return error instanceof Error && code === '' && LOST_CONNECTION.test(error.message);
   };
+  const db = new Kysely<Database>({ dialect: new StoreUnavailableDialect(new UnboundedMigrationsDialect({ pool }), isUnavailable) });
   return {
     name: 'postgres',
     exclusive: false,
@@ -89,7 +90,12 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): DialectA
     alterConstraints: true,
     substringIndex: 'pg-trgm',
     skipLocked: true,
-    db: new Kysely<Database>({ dialect: new StoreUnavailableDialect(new UnboundedMigrationsDialect({ pool }), isUnavailable) }),
+    db,
+    bookkeeping: (work) =>
+      db.transaction().execute(async (trx) => {
+        await sql`set local synchronous_commit = off`.execute(trx);
+        return work(trx);
+      }),
     keepPrepared: (sql) => named.add(sql),
     // extract() answers numeric (exact); the column is text, so it is parsed as a timestamptz first.
     epochMillis: (timestamp) => sql<number>`cast(round(extract(epoch from cast(${timestamp} as timestamptz)) * 1000) as bigint)`,

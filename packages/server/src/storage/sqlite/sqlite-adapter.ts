@@ -58,6 +58,17 @@ export function createSqliteAdapter(options: SqliteAdapterOptions): DialectAdapt
         throw translateUnavailable(error, isUnavailable);
       }
     },
+    // Holding the one connection keeps every other write out until `synchronous` is FULL again
+    // (runNow writes outside a transaction only to an in-memory database, which never syncs).
+    bookkeeping: (work) =>
+      db.connection().execute(async (connection) => {
+        database.pragma('synchronous = NORMAL');
+        try {
+          return await connection.transaction().execute(work);
+        } finally {
+          database.pragma('synchronous = FULL');
+        }
+      }),
     // julianday() holds the instant as whole milliseconds internally; rounding undoes the division.
     epochMillis: (timestamp) => sql<number>`cast(round((julianday(${timestamp}) - 2440587.5) * 86400000.0) as integer)`,
     isUniqueViolation: (error) => sqliteCode(error)?.startsWith('SQLITE_CONSTRAINT_UNIQUE') === true
