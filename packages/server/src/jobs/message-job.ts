@@ -26,12 +26,13 @@ export interface MessageJob {
   readonly kind: string;
   /**
    * One job per conversation instead of one per message (see `NewJob.coalesce`): its id is
-   * `${conversationId}:${kind}`, its subject the conversation, due `delayMs` after the first
-   * message that finds none owed; every message written until it runs joins that run, so the
-   * handler reads the conversation's new messages itself. For effects whose cost grows with the
-   * number of runs (the escalation schedule) rather than with what each message carries.
+   * `${conversationId}:${kind}`, its subject the conversation, due `delayMs(conversation)` after
+   * the first message that finds none owed (decided like `needs`: no I/O); every message written
+   * until it runs joins that run, so the handler reads the conversation's new messages itself.
+   * For effects whose cost grows with the number of runs (the escalation schedule) rather than
+   * with what each message carries.
    */
-  readonly coalesce?: { readonly delayMs: number };
+  readonly coalesce?: { readonly delayMs: (conversation: PlannedConversation) => number };
   /**
    * Whether this message owes the job. Decided from the arguments alone (no I/O, never throws):
    * it runs on the send path, before anything is written.

@@ -160,7 +160,7 @@ export class MessageService {
     const needed = this.followUps.jobs.filter((job) => job.needs(conversation, message));
     return {
       perMessage: needed.filter((job) => job.coalesce === undefined).map((job) => job.kind),
-      perConversation: needed.flatMap((job) => (job.coalesce === undefined ? [] : [{ kind: job.kind, delayMs: job.coalesce.delayMs }])),
+      perConversation: needed.flatMap((job) => (job.coalesce === undefined ? [] : [{ kind: job.kind, delayMs: job.coalesce.delayMs(conversation) }])),
     };
   }
 

@@ -12,13 +12,6 @@ export const SCHEDULE_JOB = 'notifications.batch';
 /** The kind written once per message before schedules were coalesced; its jobs may still be owed. */
 export const LEGACY_SCHEDULE_JOB = 'notifications.schedule';
 
-/**
- * How long the first message of a quiet moment waits for the ones that follow it, so that a
- * busy conversation costs one scheduler run per this window rather than one per message. It
- * delays a step due at once (an emergency push) by as much, and no more.
- */
-export const SCHEDULE_WINDOW_MS = 250;
-
 /** Messages read per round of a run; a run goes on while there are more. */
 const PAGE = 200;
 /** Rounds in one run: past this the job is due again at once and the next run goes on. */
@@ -37,7 +30,8 @@ const MAX_ROUNDS = 10;
 export function escalationScheduleJob(deps: NotificationDeps): MessageJob {
   return {
     kind: SCHEDULE_JOB,
-    coalesce: { delayMs: SCHEDULE_WINDOW_MS },
+    // The first message of a quiet moment waits for the ones after it (see scheduleWindowMs).
+    coalesce: { delayMs: (conversation) => deps.plan.scheduleWindowMs(conversation) },
     needs: (_conversation, message) => message.kind !== 'system',
     handle: (job) => scheduleConversation(deps, job.subjectId),
   };

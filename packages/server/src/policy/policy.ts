@@ -79,6 +79,11 @@ export class Policy {
     return undefined;
   }
 
+  /** Every list of escalation steps the file names, whatever it names them for. */
+  allEscalations(): readonly (readonly EscalationStepRule[])[] {
+    return Object.values(this.document.notifications?.escalation ?? DEFAULT_POLICY.notifications?.escalation ?? {});
+  }
+
   private rules(role: string): RoleRulesDocument {
     return this.document.roles[role] ?? this.document.default_role ?? { abilities: [] };
   }

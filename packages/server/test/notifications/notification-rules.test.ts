@@ -65,6 +65,18 @@ describe('the escalation policy', () => {
     expect(plan.stepsFor(conversation('support'), 'emergency_support', true)).toHaveLength(2);
   });
 
+  it('waits for more messages a quarter of the earliest step’s delay, between 250 ms and 5 s', () => {
+    const plan = new EscalationPlan(loadPolicy(undefined), loadConfig({ ...base, NOTIFICATION_STEPS: '4s:push,1m:email' }));
+    // Support takes the earliest step of any queue: the emergency's 0 s.
+    expect(plan.scheduleWindowMs(conversation('support'))).toBe(250);
+    // A trip's first step is 30 s away: the longest wait.
+    expect(plan.scheduleWindowMs(conversation('trip'))).toBe(5_000);
+    // Types the file does not name follow NOTIFICATION_STEPS' first step.
+    expect(plan.scheduleWindowMs(conversation('general'))).toBe(1_000);
+    const none = new EscalationPlan(loadPolicy(undefined), loadConfig({ ...base, NOTIFICATION_STEPS: 'none' }));
+    expect(none.scheduleWindowMs(conversation('general'))).toBe(5_000);
+  });
+
   it('refuses a policy file with a step it cannot run', () => {
     const file = join(dir, 'bad-policy.json');
     writeFileSync(file, JSON.stringify({ ...DEFAULT_POLICY, notifications: { escalation: { trip: [{ after: 'soon', channel: 'pigeon' }] } } }));
