@@ -117,7 +117,7 @@ export class NativeWsGateway extends WsGatewayBase<WsConnection> implements Room
   }
 
   protected async connectionFor(actor: UserActor, ws: WebSocket, raw: Duplex): Promise<WsConnection> {
-    const conn = new WsConnection(actor, ws, raw, { maxBufferedBytes: this.services.config.maxBufferedBytes, onSlowConsumer: (c) => this.slowConsumer(c) });
+    const conn = new WsConnection(actor, ws, raw, this.connectionLimits);
     // Queued before the connection subscribes to anything, so it is always the first frame.
     conn.sendJson({ type: 'authenticated', user_id: actor.user.id, connection_id: conn.id, message: 'Authentication successful' });
     return conn;
