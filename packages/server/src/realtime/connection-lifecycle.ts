@@ -64,7 +64,8 @@ class PendingArrival implements Arrival {
   constructor(
     private readonly deadlines: FixedDeadlines<PendingArrival>,
     private readonly addresses: AddressConnections,
-    private readonly address: string,
+    /** The place taken in the address's count; none when connections per address are not capped. */
+    private readonly address: string | undefined,
     expire: () => void,
   ) {
     this.expire = expire;
@@ -80,7 +81,7 @@ class PendingArrival implements Arrival {
     this.admitted();
     if (this.gone) return;
     this.gone = true;
-    this.addresses.release(this.address);
+    if (this.address !== undefined) this.addresses.release(this.address);
   }
 }
 
@@ -172,9 +173,11 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
    * transport closes, whatever the reason.
    */
   protected arrive(request: IncomingMessage, expire: () => void): Arrival | ArrivalRefusal {
-    const address = clientAddress(request, this.proxies);
+    const max = this.services.config.maxConnectionsPerAddress;
+    // Without a cap there is nothing to count, and no reason to ask the socket for its peer.
+    const address = max > 0 ? clientAddress(request, this.proxies) : undefined;
     const refusal = this.origins.allowsHandshake(request.headers) ? undefined : 'origin_not_allowed';
-    if (refusal !== undefined || !this.addresses.take(address, this.services.config.maxConnectionsPerAddress)) {
+    if (refusal !== undefined || (address !== undefined && !this.addresses.take(address, max))) {
       const reason = refusal ?? 'too_many_from_address';
       this.metrics.connectionRefusals.inc({ gateway: this.gateway, reason });
       return reason;
@@ -184,7 +187,8 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
 
   private check(request: IncomingMessage): ArrivalRefusal | undefined {
     if (!this.origins.allowsHandshake(request.headers)) return 'origin_not_allowed';
-    if (this.addresses.full(clientAddress(request, this.proxies), this.services.config.maxConnectionsPerAddress)) return 'too_many_from_address';
+    const max = this.services.config.maxConnectionsPerAddress;
+    if (max > 0 && this.addresses.full(clientAddress(request, this.proxies), max)) return 'too_many_from_address';
     return undefined;
   }
 
