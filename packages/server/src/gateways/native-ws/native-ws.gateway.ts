@@ -124,6 +124,9 @@ export class NativeWsGateway extends WsGatewayBase<WsConnection> implements Room
   }
 
   protected override async registered(connection: WsConnection): Promise<void> {
+    // Contacts are the people of the user's current conversations, which the connection has
+    // just followed (all of them, up to the first thousand): a user in none has none.
+    if (connection.conversations.size === 0) return;
     this.watchPresence(connection, await this.services.presence.contactsOf(connection.actor.user.id));
   }
 
