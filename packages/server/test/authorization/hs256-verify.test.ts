@@ -62,7 +62,8 @@ const cases: [string, string][] = [
   ['with a fourth segment', `${signed}.x`],
   ['with two segments', signed.split('.').slice(0, 2).join('.')],
   ['with whitespace', ` ${signed}`],
-  ['with standard base64 characters', signed.replace(/-/g, '+').replace(/_/g, '/')],
+  // Six '?' always hold an aligned run of three, which base64url writes with a '_'.
+  ['with standard base64 characters', json(HS, { ...valid, x: '??????' }).replace(/-/g, '+').replace(/_/g, '/')],
   ['with alg none', `${b64(JSON.stringify({ alg: 'none' }))}.${b64(JSON.stringify(valid))}.`],
   ['with alg HS384', json({ alg: 'HS384' }, valid)],
   ['with alg hs256', json({ alg: 'hs256' }, valid)],
@@ -104,7 +105,7 @@ describe('HS256 verification without WebCrypto', () => {
   it('accepts the valid cases and refuses the others', async () => {
     const verdicts = await Promise.all(cases.slice(0, 9).map(([, t]) => (t ? jose(t) : Promise.resolve({}))));
     expect(verdicts.every((v) => v !== 'refused')).toBe(true);
-    const refused = await Promise.all(cases.slice(9).map(([, t]) => jose(t)));
-    expect(refused.every((v) => v === 'refused')).toBe(true);
+    const refused = await Promise.all(cases.slice(9).map(async ([name, t]) => [name, await jose(t)] as const));
+    expect(refused.filter(([, v]) => v !== 'refused').map(([name]) => name)).toEqual([]);
   });
 });
