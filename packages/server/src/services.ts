@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Bus } from './bus/bus.js';
+import { topics } from './bus/domain-event.js';
 import { MemoryBus } from './bus/memory-bus.js';
 import { ConversationAccess } from './conversations/conversation-access.js';
 import { ConversationService } from './conversations/conversation.service.js';
@@ -8,6 +9,7 @@ import { ContextEventService } from './conversations/context-event.service.js';
 import { HostAccess } from './conversations/host-access.js';
 import type { Config } from './core/config.js';
 import { AuthService } from './identity/auth.service.js';
+import { CredentialCache } from './identity/credential-cache.js';
 import { TokenService } from './identity/token-service.js';
 import { SendRateLimit } from './limits/send-rate-limit.js';
 import { MessageService } from './messages/message.service.js';
@@ -199,7 +201,13 @@ export async function createServices(config: Config, logger: Logger, overrides: 
     { name: 'store', check: () => store.ping(), timeoutMs: Math.max(config.databaseConnectTimeoutMs, config.databaseStatementTimeoutMs + 1000) + 500 },
     ...(cluster ? [{ name: 'redis', check: cluster.ping, timeoutMs: config.redisCommandTimeoutMs * 2 + 500 }] : []),
   ]);
-  const auth = new AuthService(store, tokens, config.apiKeys, publisher, new LoginThrottle(loginThrottleOptions(config), cluster?.loginLimiters), config);
+  const credentials = new CredentialCache({ maxAgeMs: config.authCacheMs });
+  // One subscription for every user: sessions ended or a user changed on any node.
+  bus.subscribe(topics.credentials, (event) => {
+    if (event.type === 'sessions.revoked') credentials.forget(event.userId);
+    else if (event.type === 'user.updated') credentials.forget(event.user.id);
+  });
+  const auth = new AuthService(store, tokens, config.apiKeys, publisher, new LoginThrottle(loginThrottleOptions(config), cluster?.loginLimiters), config, credentials);
   await webhooks.start();
   jobs?.start();
   return {

@@ -65,4 +65,9 @@ export const topics = {
   admin: 'admin',
   /** Connections of `messages.moderate` holders follow it. */
   moderation: 'moderation',
+  /**
+   * Every `sessions.revoked` and `user.updated` again, for every user: each node's credential
+   * cache follows it (one subscription for all users) to forget what no longer holds.
+   */
+  credentials: 'credentials',
 } as const;

@@ -151,6 +151,14 @@ export interface Config {
   /** How long a node keeps the blocklist and a sender's bans and mutes before reading them again, in ms (how soon a change made on another node applies). @default 2000 */
   readonly moderationCacheMs: number;
   /**
+   * How long a node trusts a bearer token it checked (signature, user, revocation, disabled
+   * flag) before checking it against the store again, in ms; 0 checks every time. A logout,
+   * revocation, disable or role change made through any node applies at once on every node (over
+   * the bus); this bounds how long one the bus did not carry takes (a CLI run against the
+   * embedded database of a running node, a bus outage). @default 5000
+   */
+  readonly authCacheMs: number;
+  /**
    * With Redis: how long a node's users stay online after its last heartbeat (a crashed node's
    * users go offline this long after it stopped). @default 30
    */
@@ -294,6 +302,7 @@ export function loadConfig(env: Env, overrides: Partial<Config> = {}): Config {
     typingTimeoutSeconds: read.int('TYPING_TIMEOUT_SECONDS', 10, 1, 300),
     moderationAutoHideReports: read.int('MODERATION_AUTO_HIDE_REPORTS', 3, 1, 1000),
     moderationCacheMs: read.int('MODERATION_CACHE_MS', 2000, 0, 60_000),
+    authCacheMs: read.int('AUTH_CACHE_MS', 5000, 0, 60_000),
     presenceTtlSeconds: read.int('PRESENCE_TTL_SECONDS', 30, 3, 3600),
     presenceHeartbeatSeconds: read.int('PRESENCE_HEARTBEAT_SECONDS', 10, 1, 1200),
     jobsEnabled: read.bool('JOBS_ENABLED', true),

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { FixedDeadlines } from '../core/deadlines.js';
 
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -46,10 +47,20 @@ export function refuseUpgrade(socket: Duplex, status: number): void {
  */
 export class UpgradeRouter {
   private readonly routes: { readonly matches: (path: string) => boolean; readonly handler: UpgradeHandler }[] = [];
-  private readonly answerWithinMs: number;
+  /** Claimed upgrades not answered yet, on one timer for all (a storm claims thousands at once). */
+  private readonly unanswered: FixedDeadlines<Duplex>;
+  /** A claimed socket's `close` listener, one function for all of them (`this` is the socket). */
+  private readonly forget: (this: Duplex) => void;
 
   constructor(server: Server, options: UpgradeRouterOptions = {}) {
-    this.answerWithinMs = options.answerWithinMs ?? 10_000;
+    // Answers 503 and closes the socket if its gateway has written nothing in time.
+    this.unanswered = new FixedDeadlines(options.answerWithinMs ?? 10_000, (socket) => {
+      if (!socket.destroyed && bytesWritten(socket) === 0) refuseUpgrade(socket, 503);
+    });
+    const unanswered = this.unanswered;
+    this.forget = function (this: Duplex) {
+      unanswered.delete(this);
+    };
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.route(request, socket, head));
   }
 
@@ -64,23 +75,17 @@ export class UpgradeRouter {
   }
 
   private route(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const path = (request.url ?? '/').split('?')[0]!;
+    const url = request.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query < 0 ? url : url.slice(0, query);
     const route = this.routes.find((r) => r.matches(path));
     if (!route) {
       refuseUpgrade(socket, 404);
       return;
     }
-    this.watch(socket);
+    this.unanswered.add(socket);
+    socket.on('close', this.forget);
     route.handler(request, socket, head);
-  }
-
-  /** Answers 503 and closes the socket if its gateway has written nothing in time. */
-  private watch(socket: Duplex): void {
-    const timer = setTimeout(() => {
-      if (!socket.destroyed && bytesWritten(socket) === 0) refuseUpgrade(socket, 503);
-    }, this.answerWithinMs);
-    timer.unref();
-    socket.once('close', () => clearTimeout(timer));
   }
 }
 

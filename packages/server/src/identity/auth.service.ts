@@ -9,6 +9,7 @@ import { decoyHash, passwordHasher } from './password-hasher.js';
 import type { TokenService, VerifiedToken } from './token-service.js';
 import type { LoginThrottle } from '../limits/login-throttle.js';
 import { hashSessionToken, isSessionToken, newSessionToken } from './session-token.js';
+import { CredentialCache } from './credential-cache.js';
 
 /** Where a login comes from, for throttling guesses. */
 export interface LoginClient {
@@ -49,6 +50,8 @@ export class AuthService {
     /** Guessing passwords is throttled on every login endpoint, since they all come here. */
     private readonly throttle: LoginThrottle,
     private readonly lifetimes: SessionLifetimes = { sessionTtlSeconds: 86_400, sessionRememberTtlSeconds: 2_592_000 },
+    /** Recently checked credentials; told here when a user's sessions end or the user changes. */
+    private readonly credentials: CredentialCache = new CredentialCache({ maxAgeMs: 0 }),
   ) {
     this.apiKeys = apiKeys.map(digest);
   }
@@ -105,17 +108,26 @@ export class AuthService {
     await this.sessionsEnded(actor.user.id, { jti });
   }
 
-  /** Tells every node to close the real-time connections of the ended sessions. */
+  /**
+   * Tells every node to close the real-time connections of the ended sessions and to forget the
+   * user's checked credentials (this node at once).
+   */
   async sessionsEnded(userId: string, which: { jti?: string; validAfter?: number }): Promise<void> {
-    await this.bus.publish(topics.user(userId), { type: 'sessions.revoked', userId, ...which });
+    this.credentials.forget(userId);
+    const event = { type: 'sessions.revoked' as const, userId, ...which };
+    await this.bus.publish(topics.user(userId), event);
+    await this.bus.publish(topics.credentials, event);
   }
 
   /**
    * Tells every node the user changed, so open connections take the new roles at once instead
-   * of keeping the ones they connected with.
+   * of keeping the ones they connected with, and no node admits on what it checked before.
    */
   async userChanged(user: User): Promise<void> {
-    await this.bus.publish(topics.user(user.id), { type: 'user.updated', user });
+    this.credentials.forget(user.id);
+    const event = { type: 'user.updated' as const, user };
+    await this.bus.publish(topics.user(user.id), event);
+    await this.bus.publish(topics.credentials, event);
   }
 
   /** Revokes every token the user holds now. */
@@ -128,10 +140,25 @@ export class AuthService {
   }
 
   /**
-   * Verifies a bearer token and loads its user, checking revocation and the disabled flag on
-   * every call. A valid host-app token for a user not seen before provisions that user.
+   * Verifies a bearer token and loads its user, checking revocation and the disabled flag. A
+   * valid host-app token for a user not seen before provisions that user. The result is kept a
+   * short while (`CredentialCache`): a token checked seconds ago is not checked again, unless
+   * the user's sessions ended or the user changed since, which every node hears of.
    */
   async authenticate(token: string): Promise<UserActor> {
+    const cache = this.credentials;
+    if (!cache.enabled) return this.check(token);
+    const key = CredentialCache.keyOf(token);
+    const known = cache.get(key);
+    if (known !== undefined) return known;
+    const ticket = cache.ticket();
+    const actor = await this.check(token);
+    if (actor.token.exp !== undefined) cache.put(key, actor, actor.token.exp * 1000, ticket);
+    return actor;
+  }
+
+  /** `authenticate` against the store, every time. */
+  private async check(token: string): Promise<UserActor> {
     if (isSessionToken(token)) return this.authenticateSession(token);
     const verified = await this.tokens.verify(token);
     const { claims } = verified;

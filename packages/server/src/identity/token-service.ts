@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { SignJWT, createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import type { Config } from '../core/config.js';
 import { AppError } from '../core/errors.js';
 import type { User } from '../core/model.js';
+import { hs256Key, verifyHs256 } from './hs256.js';
 
 /** The issuer written into tokens this server mints, to tell them from host-app tokens. */
 export const OWN_ISSUER = 'switchboard';
@@ -26,10 +28,13 @@ const CLOCK_SKEW_SECONDS = 60;
  */
 export class TokenService {
   private readonly secret: Uint8Array;
+  /** The same secret for checking HS256 signatures synchronously (see `verifyHs256`). */
+  private readonly hmacKey: KeyObject;
   private readonly jwks: ReturnType<typeof createRemoteJWKSet> | undefined;
 
   constructor(private readonly config: Pick<Config, 'jwtSecret' | 'jwksUrl' | 'jwtIssuer' | 'jwtAudience' | 'tokenTtlSeconds' | 'jwtMaxAgeSeconds'>) {
     this.secret = new TextEncoder().encode(config.jwtSecret);
+    this.hmacKey = hs256Key(config.jwtSecret);
     this.jwks = config.jwksUrl ? createRemoteJWKSet(new URL(config.jwksUrl)) : undefined;
   }
 
@@ -62,7 +67,7 @@ export class TokenService {
     try {
       const { alg } = decodeProtectedHeader(token);
       if (alg === 'HS256') {
-        const { payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'], requiredClaims: ['exp'] });
+        const payload = verifyHs256(token, this.hmacKey) as JWTPayload;
         const own = payload.iss === OWN_ISSUER;
         if (own) return { claims: payload as VerifiedToken['claims'], own, expiresAt: payload.exp! };
         this.checkHostClaims(payload);

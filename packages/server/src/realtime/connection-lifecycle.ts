@@ -5,6 +5,7 @@ import type { UserActor } from '../core/actor.js';
 import { isAppError } from '../core/errors.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { EdgeServices } from '../edge-services.js';
+import { FixedDeadlines, InstantDeadlines } from '../core/deadlines.js';
 import { OriginAllowList } from '../core/origin-allow-list.js';
 import { AddressConnections, clientAddress, proxyTrust, type ProxyTrust } from './address-connections.js';
 import { Hub, type Subscriber } from './hub.js';
@@ -51,8 +52,39 @@ export interface LiveConnection extends Subscriber {
   bufferedBytes(): number;
 }
 
-/** Setting this timer longer overflows Node's 32-bit timer and fires at once. */
-const MAX_TIMER_MS = 2_147_483_647;
+/**
+ * An arrival's place in its address's count and on the authentication deadline: one small
+ * object per connection instead of closures and a timer of its own.
+ */
+class PendingArrival implements Arrival {
+  /** Until admitted: closes the transport when the deadline passes. */
+  expire: (() => void) | undefined;
+  private gone = false;
+
+  constructor(
+    private readonly deadlines: FixedDeadlines<PendingArrival>,
+    private readonly addresses: AddressConnections,
+    /** The place taken in the address's count; none when connections per address are not capped. */
+    private readonly address: string | undefined,
+    expire: () => void,
+  ) {
+    this.expire = expire;
+    deadlines.add(this);
+  }
+
+  admitted(): void {
+    this.deadlines.delete(this);
+    this.expire = undefined;
+  }
+
+  left(): void {
+    this.admitted();
+    if (this.gone) return;
+    this.gone = true;
+    if (this.address !== undefined) this.addresses.release(this.address);
+  }
+}
+
 /** Conversations a connection follows from the start; older ones are reached by sync. */
 const FOLLOWED_AT_CONNECT = 1000;
 
@@ -73,7 +105,10 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
   /** The proxies whose X-Forwarded-For names the client (`TRUST_PROXY`). */
   private readonly proxies: ProxyTrust;
   private readonly open = new Set<C>();
-  private readonly expiryTimers = new Map<C, NodeJS.Timeout>();
+  /** Connections arrived and not admitted yet, closed when `authTimeoutMs` passes. */
+  private readonly unadmitted: FixedDeadlines<PendingArrival>;
+  /** Open connections by the instant their token ends (`exp`), on one timer. */
+  private readonly expiries = new InstantDeadlines<C>((connection) => this.end(connection, 'token_expired'));
   private readonly keepalive: NodeJS.Timeout | undefined;
 
   protected constructor(
@@ -87,6 +122,12 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
     this.origins = new OriginAllowList(services.config.corsOrigins);
     this.addresses = AddressConnections.of(services);
     this.proxies = proxyTrust(services.config.trustProxy);
+    this.unadmitted = new FixedDeadlines(services.config.authTimeoutMs, (arrival) => {
+      const expire = arrival.expire;
+      if (!expire) return;
+      this.metrics.connectionRefusals.inc({ gateway: this.gateway, reason: 'auth_timeout' });
+      expire();
+    });
     if (options.keepalive) {
       this.keepalive = setInterval(() => this.sweep(), services.config.keepaliveSeconds * 1000);
       this.keepalive.unref();
@@ -132,33 +173,22 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
    * transport closes, whatever the reason.
    */
   protected arrive(request: IncomingMessage, expire: () => void): Arrival | ArrivalRefusal {
-    const address = clientAddress(request, this.proxies);
+    const max = this.services.config.maxConnectionsPerAddress;
+    // Without a cap there is nothing to count, and no reason to ask the socket for its peer.
+    const address = max > 0 ? clientAddress(request, this.proxies) : undefined;
     const refusal = this.origins.allowsHandshake(request.headers) ? undefined : 'origin_not_allowed';
-    if (refusal !== undefined || !this.addresses.take(address, this.services.config.maxConnectionsPerAddress)) {
+    if (refusal !== undefined || (address !== undefined && !this.addresses.take(address, max))) {
       const reason = refusal ?? 'too_many_from_address';
       this.metrics.connectionRefusals.inc({ gateway: this.gateway, reason });
       return reason;
     }
-    let gone = false;
-    const deadline = setTimeout(() => {
-      this.metrics.connectionRefusals.inc({ gateway: this.gateway, reason: 'auth_timeout' });
-      expire();
-    }, this.services.config.authTimeoutMs);
-    deadline.unref();
-    return {
-      admitted: () => clearTimeout(deadline),
-      left: () => {
-        clearTimeout(deadline);
-        if (gone) return;
-        gone = true;
-        this.addresses.release(address);
-      },
-    };
+    return new PendingArrival(this.unadmitted, this.addresses, address, expire);
   }
 
   private check(request: IncomingMessage): ArrivalRefusal | undefined {
     if (!this.origins.allowsHandshake(request.headers)) return 'origin_not_allowed';
-    if (this.addresses.full(clientAddress(request, this.proxies), this.services.config.maxConnectionsPerAddress)) return 'too_many_from_address';
+    const max = this.services.config.maxConnectionsPerAddress;
+    if (max > 0 && this.addresses.full(clientAddress(request, this.proxies), max)) return 'too_many_from_address';
     return undefined;
   }
 
@@ -196,8 +226,8 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
   /** Forgets a closed connection; safe to call more than once. */
   protected async unregister(connection: C): Promise<void> {
     if (!this.open.delete(connection)) return;
-    clearTimeout(this.expiryTimers.get(connection));
-    this.expiryTimers.delete(connection);
+    const exp = connection.actor.token.exp;
+    if (exp !== undefined) this.expiries.delete(connection, exp * 1000);
     this.metrics.connections.dec({ gateway: this.gateway });
     this.hub.removeAll(connection);
     await this.services.presence.disconnected(connection.actor.user.id, connection.id).catch((err: unknown) => this.logger.warn({ err, gateway: this.gateway }, 'presence: disconnect not recorded'));
@@ -292,11 +322,7 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
   /** A connection lives no longer than its token. */
   private armExpiry(connection: C): void {
     const exp = connection.actor.token.exp;
-    if (exp === undefined) return;
-    const ms = Math.min(Math.max(exp * 1000 - Date.now(), 0), MAX_TIMER_MS);
-    const timer = setTimeout(() => this.end(connection, 'token_expired'), ms);
-    timer.unref();
-    this.expiryTimers.set(connection, timer);
+    if (exp !== undefined) this.expiries.add(connection, exp * 1000);
   }
 
   /** Drops peers that did not answer the last ping, then pings the rest. */
@@ -315,6 +341,8 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
   /** Ends every connection (clients reconnect elsewhere and sync) and stops the timers. */
   protected endAll(): void {
     if (this.keepalive) clearInterval(this.keepalive);
+    this.unadmitted.clear();
+    this.expiries.clear();
     for (const c of this.open) this.end(c, 'shutdown');
   }
 }

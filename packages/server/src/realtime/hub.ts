@@ -16,7 +16,7 @@ export type Dispatch<C extends Subscriber> = (event: DomainEvent, topic: string,
  * Messages of a topic are dispatched in seq order (`SeqOrder`), whichever node published them.
  */
 export class Hub<C extends Subscriber> {
-  private readonly subscribers = new Map<string, { readonly set: Set<C>; readonly unsubscribe: () => void }>();
+  private readonly subscribers = new Map<string, { readonly set: Set<C>; readonly order: SeqOrder; readonly off: () => void }>();
   private readonly topicsOf = new Map<string, Set<string>>();
 
   constructor(
@@ -34,12 +34,8 @@ export class Hub<C extends Subscriber> {
       const set = new Set<C>();
       const order = new SeqOrder((event) => this.dispatch(event, topic, set));
       const off = this.bus.subscribe(topic, (event) => order.accept(event));
-      const unsubscribe = () => {
-        off();
-        order.close();
-      };
       if (lastSeq !== undefined) order.seed(lastSeq);
-      this.subscribers.set(topic, (entry = { set, unsubscribe }));
+      this.subscribers.set(topic, (entry = { set, order, off }));
     }
     entry.set.add(connection);
     let topics = this.topicsOf.get(connection.id);
@@ -52,7 +48,8 @@ export class Hub<C extends Subscriber> {
     if (entry) {
       entry.set.delete(connection);
       if (entry.set.size === 0) {
-        entry.unsubscribe();
+        entry.off();
+        entry.order.close();
         this.subscribers.delete(topic);
       }
     }

@@ -21,7 +21,8 @@ type MessageCreated = Extract<DomainEvent, { type: 'message.created' }>;
  */
 export class SeqOrder {
   private last: number | undefined;
-  private readonly held = new Map<number, MessageCreated>();
+  /** Messages waiting for an earlier seq; made on the first (most topics never hold any). */
+  private held: Map<number, MessageCreated> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -41,6 +42,7 @@ export class SeqOrder {
       this.drain();
       return;
     }
+    this.held ??= new Map();
     if (!this.held.has(seq)) this.held.set(seq, event);
     this.timer ??= setTimeout(() => this.flush(), this.windowMs);
     this.timer.unref();
@@ -51,34 +53,39 @@ export class SeqOrder {
    * message seen is held for a missing earlier one too. Ignored once messages have been seen.
    */
   seed(lastSeq: number): void {
-    if (this.last === undefined && this.held.size === 0) this.last = lastSeq;
+    if (this.last === undefined && !this.held?.size) this.last = lastSeq;
   }
 
   /** Drops held events (the topic has no subscribers left). */
   close(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.held.clear();
+    // Cleared, not only dropped: a drain in progress (a delivery closed the topic) stops too.
+    this.held?.clear();
+    this.held = undefined;
   }
 
   /** Delivers held events that now follow on, and stops waiting once nothing is held. */
   private drain(): void {
-    for (let next = this.held.get(this.last! + 1); next !== undefined; next = this.held.get(this.last! + 1)) {
-      this.held.delete(next.message.seq);
+    const held = this.held;
+    if (!held) return;
+    for (let next = held.get(this.last! + 1); next !== undefined; next = held.get(this.last! + 1)) {
+      held.delete(next.message.seq);
       this.last = next.message.seq;
       this.deliver(next);
     }
-    if (this.held.size === 0) {
+    if (held.size === 0) {
       clearTimeout(this.timer);
       this.timer = undefined;
+      if (this.held === held) this.held = undefined;
     }
   }
 
   /** The window passed: give up on the gap and deliver what is held, in seq order. */
   private flush(): void {
     this.timer = undefined;
-    const waiting = [...this.held.values()].sort((a, b) => a.message.seq - b.message.seq);
-    this.held.clear();
+    const waiting = [...(this.held?.values() ?? [])].sort((a, b) => a.message.seq - b.message.seq);
+    this.held = undefined;
     for (const event of waiting) {
       this.last = event.message.seq;
       this.deliver(event);

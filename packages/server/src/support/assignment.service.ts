@@ -57,9 +57,13 @@ export class AssignmentService {
 
   /** Capacity freed or an agent came online: drain every automatic queue the agent staffs. */
   async drainFor(agentId: string): Promise<void> {
+    // Every connect comes here (an agent coming online): with only manual queues, which is the
+    // default, there is nothing to drain and no reason to read the user.
+    const automatic = this.queues.names.filter((queue) => this.queues.assignment(queue) !== 'manual');
+    if (automatic.length === 0) return;
     const agent = await this.store.users.byId(agentId);
     if (!agent) return;
-    for (const queue of this.queues.names) {
+    for (const queue of automatic) {
       if (this.queues.staffRoles(queue).some((r) => agent.roles.includes(r))) await this.drain(queue);
     }
   }

@@ -117,13 +117,16 @@ export class NativeWsGateway extends WsGatewayBase<WsConnection> implements Room
   }
 
   protected async connectionFor(actor: UserActor, ws: WebSocket, raw: Duplex): Promise<WsConnection> {
-    const conn = new WsConnection(actor, ws, raw, { maxBufferedBytes: this.services.config.maxBufferedBytes, onSlowConsumer: (c) => this.slowConsumer(c) });
+    const conn = new WsConnection(actor, ws, raw, this.connectionLimits);
     // Queued before the connection subscribes to anything, so it is always the first frame.
     conn.sendJson({ type: 'authenticated', user_id: actor.user.id, connection_id: conn.id, message: 'Authentication successful' });
     return conn;
   }
 
   protected override async registered(connection: WsConnection): Promise<void> {
+    // Contacts are the people of the user's current conversations, which the connection has
+    // just followed (all of them, up to the first thousand): a user in none has none.
+    if (connection.conversations.size === 0) return;
     this.watchPresence(connection, await this.services.presence.contactsOf(connection.actor.user.id));
   }
 

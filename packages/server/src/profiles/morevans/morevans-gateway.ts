@@ -93,7 +93,7 @@ export class MorevansGateway extends WsGatewayBase<MorevansConnection> implement
       ws.close(CLOSE_CODES.forbidden, 'Not a participant');
       return undefined;
     }
-    return new MorevansConnection(actor, ws, raw, { maxBufferedBytes: this.services.config.maxBufferedBytes, onSlowConsumer: (c) => this.slowConsumer(c as MorevansConnection) }, room);
+    return new MorevansConnection(actor, ws, raw, this.connectionLimits, room);
   }
 
   /** Staff reading a support room without taking part follow it too; the room's viewers count it. */

@@ -8,10 +8,36 @@ import type { Metrics } from '../../ops/metrics.js';
 import type { UserActor } from '../../core/actor.js';
 import { AdmissionRefused, ConnectionLifecycle, type Arrival, type EndReason } from '../connection-lifecycle.js';
 import { tokenFromRequest } from './token-from-request.js';
-import type { WsConnection } from './ws-connection.js';
+import type { WsConnection, WsConnectionLimits } from './ws-connection.js';
 
 /** Hard cap: larger frames close the connection (1009); `MAX_FRAME_BYTES` is the soft limit each gateway answers. */
 export const HARD_MAX_PAYLOAD = 1_048_576;
+
+const SESSION = Symbol('session');
+
+/**
+ * One upgraded (or upgrading) socket's state, kept on its TCP socket and its WebSocket, where the
+ * listeners every socket shares find it: per connection one small object, instead of a closure
+ * per listener and a context holding the upgrade request for the socket's whole life.
+ */
+class Session<C> {
+  arrival: Arrival | undefined;
+  ws: WebSocket | undefined;
+  /** Frames that arrived while the connection was set up; handled after it, in order. */
+  early: [RawData, boolean][] | undefined = [];
+  /** Set once registered: the close undoes the registration from then on. */
+  connection: C | undefined;
+  /** The peer left: nothing is kept for it. */
+  gone = false;
+  /** The frames being handled, one after the other. */
+  chain: Promise<unknown> | undefined;
+  inFlight = 0;
+
+  constructor(readonly raw: Duplex) {}
+}
+
+type Carrier<C> = { [SESSION]?: Session<C> };
+const sessionOf = <C>(carrier: object): Session<C> | undefined => (carrier as Carrier<C>)[SESSION];
 
 /** The size of a received frame in bytes, whatever shape `ws` delivered it in. */
 export function frameSize(data: RawData): number {
@@ -25,10 +51,48 @@ export function frameSize(data: RawData): number {
  * such protocol shares. A subclass accepts the upgraded socket (`accept`) and renders events.
  */
 export abstract class WsGatewayBase<C extends WsConnection> extends ConnectionLifecycle<C> {
-  protected readonly wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false, handleProtocols: (_protocols, request) => tokenFromRequest(request).protocol ?? false });
+  /**
+   * No client tracking: the lifecycle keeps the open connections, and `ws`'s own set would cost
+   * every connection a set entry and a close listener of its own.
+   */
+  protected readonly wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: HARD_MAX_PAYLOAD, perMessageDeflate: false, handleProtocols: (_protocols, request) => tokenFromRequest(request).protocol ?? false });
+
+  /** Every connection's buffer limit and slow-consumer hook: one object for all of them. */
+  protected readonly connectionLimits: WsConnectionLimits;
+  // The listeners every socket of the gateway shares (`this` is the socket; see `Session`).
+  private readonly onRawClose: (this: Duplex) => void;
+  private readonly onUpgraded: (ws: WebSocket, request: IncomingMessage) => void;
+  private readonly onMessage: (this: WebSocket, data: RawData, isBinary: boolean) => void;
+  private readonly onClose: (this: WebSocket) => void;
 
   protected constructor(services: EdgeServices, metrics: Metrics, gateway: string) {
     super(services, metrics, gateway, { keepalive: true });
+    this.connectionLimits = { maxBufferedBytes: services.config.maxBufferedBytes, onSlowConsumer: (c) => this.slowConsumer(c as C) };
+    this.onRawClose = function (this: Duplex) {
+      sessionOf(this)?.arrival?.left();
+    };
+    this.onUpgraded = (ws, request) => {
+      const session = sessionOf<C>(request.socket)!;
+      session.ws = ws;
+      (ws as Carrier<C>)[SESSION] = session;
+      ws.on('message', this.onMessage);
+      ws.on('error', terminate);
+      // Registered before any await, so a peer that leaves during authentication is never kept.
+      ws.on('close', this.onClose);
+      ws.on('pong', markAlive);
+      this.accept(session, request).catch((error: unknown) => this.refuse(ws, error));
+    };
+    const gatewayBase = this;
+    this.onMessage = function (this: WebSocket, data: RawData, isBinary: boolean) {
+      const session = sessionOf<C>(this)!;
+      if (session.early) session.early.push([data, isBinary]);
+      else gatewayBase.enqueue(session, data, isBinary);
+    };
+    this.onClose = function (this: WebSocket) {
+      const session = sessionOf<C>(this)!;
+      session.gone = true;
+      if (session.connection) void gatewayBase.departed(session.connection);
+    };
   }
 
   /** Admission failed (bad token, too many connections): answer and close in the protocol's words. */
@@ -70,18 +134,8 @@ export abstract class WsGatewayBase<C extends WsConnection> extends ConnectionLi
    * a peer that leaves at any point is never kept, and frames are then handled in order within
    * the connection's limits.
    */
-  private async accept(ws: WebSocket, request: IncomingMessage, raw: Duplex, arrival: Arrival): Promise<void> {
-    const pending: [RawData, boolean][] = [];
-    const early = (data: RawData, isBinary: boolean) => pending.push([data, isBinary]);
-    ws.on('message', early);
-    ws.on('error', () => ws.terminate());
-    let connection: C | undefined;
-    let gone = false;
-    // Registered before any await, so a peer that leaves during authentication is never kept.
-    ws.on('close', () => {
-      gone = true;
-      if (connection) void this.departed(connection);
-    });
+  private async accept(session: Session<C>, request: IncomingMessage): Promise<void> {
+    const ws = session.ws!;
     let actor: UserActor;
     try {
       actor = await this.admit(tokenFromRequest(request).token);
@@ -91,11 +145,11 @@ export abstract class WsGatewayBase<C extends WsConnection> extends ConnectionLi
       this.refuseAdmission(ws, error);
       return;
     }
-    if (gone) return;
-    const conn = await this.connectionFor(actor, ws, raw, request);
+    if (session.gone) return;
+    const conn = await this.connectionFor(actor, ws, session.raw, request);
     if (!conn) return;
-    if (gone) return;
-    arrival.admitted();
+    if (session.gone) return;
+    session.arrival!.admitted();
     try {
       await this.register(conn);
       await this.registered(conn);
@@ -103,27 +157,27 @@ export abstract class WsGatewayBase<C extends WsConnection> extends ConnectionLi
       await this.departed(conn);
       throw error;
     }
-    connection = conn;
-    if (gone) return void (await this.departed(conn));
+    session.connection = conn;
+    if (session.gone) return void (await this.departed(conn));
     await this.opened(conn);
-    ws.off('message', early);
-    let chain = Promise.resolve();
-    let inFlight = 0;
-    const enqueue = (data: RawData, isBinary: boolean) => {
-      if (inFlight >= this.frameLimits.close) {
-        conn.sendJson(this.overflow());
-        conn.flushAndClose(CLOSE_CODES.flooding, 'too many requests in flight');
-        return;
-      }
-      inFlight++;
-      // Past the limit a frame is not handled, but its refusal still waits its turn: clients
-      // match untyped replies to requests by order.
-      const work = inFlight > this.frameLimits.handle ? () => conn.sendJson(this.refuseFrame(data, isBinary)) : () => this.handleFrame(conn, data, isBinary);
-      chain = chain.then(work).finally(() => inFlight--);
-    };
-    ws.on('message', enqueue);
-    ws.on('pong', () => (conn.alive = true));
-    for (const [data, isBinary] of pending) enqueue(data, isBinary);
+    const early = session.early!;
+    session.early = undefined;
+    for (const [data, isBinary] of early) this.enqueue(session, data, isBinary);
+  }
+
+  /** Queues a frame of a set-up connection behind the ones before it, within its limits. */
+  private enqueue(session: Session<C>, data: RawData, isBinary: boolean): void {
+    const conn = session.connection!;
+    if (session.inFlight >= this.frameLimits.close) {
+      conn.sendJson(this.overflow());
+      conn.flushAndClose(CLOSE_CODES.flooding, 'too many requests in flight');
+      return;
+    }
+    session.inFlight++;
+    // Past the limit a frame is not handled, but its refusal still waits its turn: clients
+    // match untyped replies to requests by order.
+    const work = session.inFlight > this.frameLimits.handle ? () => conn.sendJson(this.refuseFrame(data, isBinary)) : () => this.handleFrame(conn, data, isBinary);
+    session.chain = (session.chain ?? Promise.resolve()).then(work).finally(() => session.inFlight--);
   }
 
   /**
@@ -131,25 +185,17 @@ export abstract class WsGatewayBase<C extends WsConnection> extends ConnectionLi
    * holds too many connections), else upgraded and on the lifecycle's authentication deadline.
    */
   protected upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    let upgraded: WebSocket | undefined;
+    const session = new Session<C>(socket);
     // Past the deadline the server is too slow to authenticate (a stalled store): retry later.
-    const expire = () => {
-      if (!upgraded) return socket.destroy();
-      const ws = upgraded;
-      ws.close(CLOSE_CODES.tryAgainLater, 'authentication timed out');
-      // A peer that never answers the close handshake is not waited for.
-      setTimeout(() => ws.terminate(), 1000).unref();
-    };
-    const arrival = this.arrive(request, expire);
+    const arrival = this.arrive(request, () => expire(session));
     if (typeof arrival === 'string') {
       refuseUpgrade(socket, arrival === 'origin_not_allowed' ? 403 : 429);
       return;
     }
-    socket.once('close', () => arrival.left());
-    this.wss.handleUpgrade(request, socket, head, (ws) => {
-      upgraded = ws;
-      this.accept(ws, request, socket, arrival).catch((error: unknown) => this.refuse(ws, error));
-    });
+    session.arrival = arrival;
+    (socket as Carrier<C>)[SESSION] = session;
+    socket.on('close', this.onRawClose);
+    this.wss.handleUpgrade(request, socket, head, this.onUpgraded);
   }
 
   /**
@@ -200,4 +246,23 @@ export abstract class WsGatewayBase<C extends WsConnection> extends ConnectionLi
     this.endAll();
     this.wss.close();
   }
+}
+
+function terminate(this: WebSocket): void {
+  this.terminate();
+}
+
+/** The peer answered a keepalive ping. */
+function markAlive(this: WebSocket): void {
+  const connection = sessionOf<WsConnection>(this)?.connection;
+  if (connection) connection.alive = true;
+}
+
+/** The authentication deadline passed: close the socket, upgraded or not. */
+function expire(session: Session<unknown>): void {
+  const { ws } = session;
+  if (!ws) return void session.raw.destroy();
+  ws.close(CLOSE_CODES.tryAgainLater, 'authentication timed out');
+  // A peer that never answers the close handshake is not waited for.
+  setTimeout(() => ws.terminate(), 1000).unref();
 }
