@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_DIR } from './package-paths.js';
 
 export const SCENARIOS = ['fanout', 'one-to-one', 'idle', 'storm', 'sync', 'two-node', 'search'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -17,7 +17,7 @@ export interface BenchOptions {
   readonly outDir: string;
 }
 
-const DEFAULT_OUT = resolve(fileURLToPath(new URL('../../../bench/results', import.meta.url)));
+const DEFAULT_OUT = resolve(PACKAGE_DIR, '..', '..', 'bench', 'results');
 
 export const USAGE = `npm run bench [-- options]
 
