@@ -31,8 +31,21 @@ export function staleBuildReason(entry) {
   const shown = (file) => relative(join(PACKAGE_DIR, '..', '..'), file);
   for (const file of CONFIG_FILES) if (changed(file)) return `${shown(file)} changed after the build`;
   for (const dir of sourceDirs) {
-    for (const name of readdirSync(dir, { recursive: true })) {
-      if (name.endsWith('.ts') && changed(join(dir, name))) return `${shown(join(dir, name))} changed after the build`;
+    const file = firstChanged(dir, changed);
+    if (file) return `${shown(file)} changed after the build`;
+  }
+  return undefined;
+}
+
+/** The first .ts file under `dir` for which `changed` holds. (A walk: Node 20's recursive readdir is ~10× slower.) */
+function firstChanged(dir, changed) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const found = firstChanged(path, changed);
+      if (found) return found;
+    } else if (entry.name.endsWith('.ts') && changed(path)) {
+      return path;
     }
   }
   return undefined;
