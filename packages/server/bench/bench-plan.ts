@@ -8,6 +8,8 @@ export interface SteppedPlan {
   readonly unit: 'deliveries' | 'messages';
   /** A step run even past the break point (the fixed reference load). */
   readonly reference?: number;
+  /** Every step runs, broken or not (`--rates`); otherwise the climb stops after broken steps. */
+  readonly fixed?: boolean;
   readonly stepMs: number;
   /** Draining ends after this long without a delivery or acknowledgement… */
   readonly drainQuietMs: number;
@@ -39,7 +41,18 @@ export const FANOUT_P99_MS = 50;
 export const ONE_TO_ONE_P99_MS = 25;
 export const REFERENCE_DELIVERIES = 20_000;
 
-export function benchPlan(quick: boolean): BenchPlan {
+/**
+ * The plan of a run: `--quick`'s or the full one's, with `--rates` replacing the steps of the
+ * stepped scenarios (sizes, step length and thresholds stay).
+ */
+export function benchPlan(quick: boolean, rates?: readonly number[]): BenchPlan {
+  const plan = basePlan(quick);
+  if (!rates) return plan;
+  const atRates = (p: SteppedPlan): SteppedPlan => ({ ...p, steps: [...rates], reference: undefined, fixed: true });
+  return { ...plan, fanout10: atRates(plan.fanout10), fanout50: atRates(plan.fanout50), oneToOne: atRates(plan.oneToOne), twoNode: atRates(plan.twoNode) };
+}
+
+function basePlan(quick: boolean): BenchPlan {
   if (quick) {
     return {
       fanout10: { roomCount: 10, roomSize: 10, steps: [REFERENCE_DELIVERIES], unit: 'deliveries', reference: REFERENCE_DELIVERIES, stepMs: 1000, drainQuietMs: 500, drainMaxMs: 1500, p99BreakMs: FANOUT_P99_MS, breakOn: 'delivery' },

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_DIR } from './package-paths.js';
 
 export const SCENARIOS = ['fanout', 'one-to-one', 'idle', 'storm', 'sync', 'two-node', 'search'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -15,9 +15,14 @@ export interface BenchOptions {
   /** Run the server under test with --cpu-prof and summarise where its time went. */
   readonly profile: boolean;
   readonly outDir: string;
+  /**
+   * Fixed offered rates for the stepped scenarios (fan-out, one-to-one, two-node) instead of their
+   * climbs, in each one's unit: deliveries/s for fan-out, messages/s for the others.
+   */
+  readonly rates: readonly number[] | undefined;
 }
 
-const DEFAULT_OUT = resolve(fileURLToPath(new URL('../../../bench/results', import.meta.url)));
+const DEFAULT_OUT = resolve(PACKAGE_DIR, '..', '..', 'bench', 'results');
 
 export const USAGE = `npm run bench [-- options]
 
@@ -26,6 +31,9 @@ export const USAGE = `npm run bench [-- options]
   --only=a,b       scenarios: ${SCENARIOS.join(', ')}
   --no-peers       skip Mosquitto, NATS and the Socket.IO relay
   --workers=N      load-generator processes (default 2)
+  --rates=N[,M]    run the stepped scenarios at these offered rates only, every one even past a
+                   break, instead of climbing: deliveries/s for fanout, msg/s for one-to-one and
+                   two-node (e.g. --only=one-to-one --rates=20000 --no-peers)
   --profile        run the server with --cpu-prof and print its hottest functions
   --out=DIR        where results go (default bench/results at the repository root)
   --help`;
@@ -38,6 +46,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   let peers = true;
   let profile = false;
   let outDir = DEFAULT_OUT;
+  let rates: number[] | undefined;
   for (const arg of argv) {
     const [flag, value] = arg.split(/=(.*)/s) as [string, string | undefined];
     switch (flag) {
@@ -60,6 +69,16 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
         if (!value) throw new Error('--out needs a directory');
         outDir = resolve(value);
         break;
+      case '--rates': {
+        const values = (value ?? '').split(',').filter(Boolean);
+        if (values.length === 0) throw new Error('--rates needs one or more offered rates, e.g. --rates=20000 or --rates=5000,20000');
+        rates = values.map((v) => {
+          const rate = Number(v);
+          if (!Number.isFinite(rate) || rate <= 0) throw new Error(`--rates: ${v} is not a positive rate`);
+          return rate;
+        });
+        break;
+      }
       case '--only': {
         const names = (value ?? '').split(',').filter(Boolean);
         for (const n of names) if (!(SCENARIOS as readonly string[]).includes(n)) throw new Error(`unknown scenario ${n}; known: ${SCENARIOS.join(', ')}`);
@@ -74,7 +93,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     }
   }
   if (only?.has('two-node')) pgRedis = true;
-  return { quick, pgRedis, workers, only, peers, profile, outDir };
+  return { quick, pgRedis, workers, only, peers, profile, outDir, rates };
 }
 
 export function wants(options: BenchOptions, scenario: ScenarioName): boolean {

@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const plan = benchPlan(options.quick);
+  const plan = benchPlan(options.quick, options.rates);
   const runId = `b${Date.now().toString(36)}`;
   const tmpDir = join(options.outDir, `.tmp-${runId}`);
   const profileDir = join(options.outDir, 'profiles', runId);
@@ -87,6 +87,7 @@ async function main(): Promise<void> {
       }
     }
     if (!options.peers) notes.push('peers not run (--no-peers)');
+    if (options.rates) notes.push(`stepped scenarios at fixed offered rates (--rates=${options.rates.join(',')}), no climb`);
     const all: SystemUnderTest[] = [switchboard, ...peers];
 
     const ctx: BenchContext = { options, plan, pool, runId, log };

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Runs the benchmark harness (bench/main.ts) directly; tsx compiles on load. Arguments pass through.
+// Runs the benchmark harness: the compiled dist/bench/main.js when the build is current, else
+// bench/main.ts through tsx (see compiled-entry.js). Arguments pass through.
 //
 // 10,000 idle connections need as many descriptors in the server and in the load workers, which
 // inherit this process's limit: when the soft limit on open files is low and the hard limit allows
 // more, re-run once under `ulimit -n <hard>` (Node cannot raise its own limit).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { register } from 'tsx/esm/api';
+import { runEntry } from './compiled-entry.js';
 
 const WANTED = 24_000;
 
@@ -31,5 +32,4 @@ if (limits && limits.soft < WANTED && limits.hard > limits.soft && !process.env.
   process.exit(result.status ?? 1);
 }
 
-register();
-await import('../bench/main.ts');
+await runEntry('bench/main', 'bench');

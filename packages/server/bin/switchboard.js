@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript entry point directly; tsx compiles on load.
-import { register } from 'tsx/esm/api';
+// The `switchboard` command: runs the compiled server (dist/src/main.js) when the build is
+// current, else src/main.ts through tsx (see compiled-entry.js).
+import { runEntry } from './compiled-entry.js';
 
-register();
-await import('../src/main.ts');
+await runEntry('src/main', 'switchboard');

@@ -22,7 +22,10 @@ async function serve(args: string[]): Promise<Started> {
     env: { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const url = await new Promise<string>((resolve, reject) => {
+  // Registered before it is up, so that afterEach also stops a server that never got there.
+  const entry: Started = { child, url: '', dataDir };
+  started.push(entry);
+  entry.url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('server did not start in 30 s')), 30_000);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -31,8 +34,6 @@ async function serve(args: string[]): Promise<Started> {
       resolve((JSON.parse(line) as { url: string }).url);
     });
   });
-  const entry = { child, url, dataDir };
-  started.push(entry);
   return entry;
 }
 

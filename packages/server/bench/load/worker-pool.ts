@@ -1,10 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { registerChild, stopChild } from '../child-registry.js';
+import { benchProcess } from '../package-paths.js';
 import type { WorkerCommand, WorkerMessage, WorkerReply } from './worker-protocol.js';
 
-const WORKER_ENTRY = fileURLToPath(new URL('../load-worker.ts', import.meta.url));
-const TSX_LOADER = import.meta.resolve('tsx');
+const WORKER = benchProcess('load-worker');
 
 interface Pending {
   resolve(value: unknown): void;
@@ -65,7 +64,7 @@ export class WorkerPool {
 
   static async start(size: number): Promise<WorkerPool> {
     const workers = Array.from({ length: size }, () => {
-      const child = fork(WORKER_ENTRY, [], { execArgv: ['--import', TSX_LOADER], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(WORKER.entry, [], { execArgv: [...WORKER.execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       registerChild(child);
       return new LoadWorker(child);
     });

@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { connect as natsConnect, RetentionPolicy, StorageType, DiscardPolicy } from 'nats';
 import { registerChild, stopChild } from '../child-registry.js';
 import type { SystemKind } from '../load/clients/types.js';
 import { isReachable } from '../net-util.js';
+import { benchProcess } from '../package-paths.js';
 import { findPidsByName } from '../proc-find.js';
 import type { PreparedRoom, SystemUnderTest } from '../system-under-test.js';
 
-const TSX_LOADER = import.meta.resolve('tsx');
-const RELAY_ENTRY = fileURLToPath(new URL('./socketio-relay.ts', import.meta.url));
+const RELAY = benchProcess('peers/socketio-relay');
 
 /** A peer that could not be used, and why. */
 export interface SkippedPeer {
@@ -147,7 +146,7 @@ export class SocketIoRelayPeer extends PeerSystem {
   }
 
   static async start(runId: string): Promise<SocketIoRelayPeer | SkippedPeer> {
-    const child = registerChild(spawn(process.execPath, ['--import', TSX_LOADER, RELAY_ENTRY], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '0' } }));
+    const child = registerChild(spawn(process.execPath, [...RELAY.execArgv, RELAY.entry], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PORT: '0' } }));
     try {
       const port = await new Promise<number>((resolve, reject) => {
         let output = '';

@@ -14,12 +14,14 @@ interface CpuProfile {
   readonly timeDeltas: readonly number[];
 }
 
-const OWN = /packages\/server\/(src\/.*)$/;
+/** The server's own modules: src/…, run from source or compiled (dist/src/…). */
+const OWN = /packages\/server\/(?:dist\/)?(src\/.*)$/;
 
 /** Where a function lives, short: `pkg/file.js:line` for dependencies, `src/…:line` for ours. */
 function where(url: string, line: number): string {
   if (!url) return '';
-  // Line numbers of code compiled on load by tsx do not match the TypeScript source: omit them.
+  // Line numbers of the compiled JavaScript (tsc's or tsx's) are not the TypeScript source's: our
+  // own functions are named by file only.
   const at = line > 0 ? `:${line + 1}` : '';
   const path = url.replace(/^file:\/\//, '');
   const dep = /node_modules\/((?:@[^/]+\/)?[^/]+)\/(.*)$/.exec(path);
@@ -40,7 +42,7 @@ function area(frame: ProfileNode['callFrame']): string {
   const path = url.replace(/^file:\/\//, '');
   const dep = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(path);
   if (dep) return dep[1]!;
-  const own = /packages\/server\/src\/([^/]+)/.exec(path);
+  const own = /packages\/server\/(?:dist\/)?src\/([^/]+)/.exec(path);
   if (own) return `src/${own[1]}`;
   if (path.startsWith('node:')) return path.replace(/^node:internal\//, 'node:').split('/').slice(0, 2).join('/');
   return 'other';

@@ -52,7 +52,8 @@ export async function runSteppedLoad(ctx: BenchContext, system: SystemUnderTest,
     }
 
     // The climb stops after two broken steps in a row: the machine is shared, and a latency
-    // spike from elsewhere must not end it on its own. The reference load runs regardless.
+    // spike from elsewhere must not end it on its own. The reference load runs regardless, and
+    // so does every step of a fixed plan (--rates).
     const steps: StepResult[] = [];
     let streak = 0;
     let stopped = false;
@@ -70,7 +71,7 @@ export async function runSteppedLoad(ctx: BenchContext, system: SystemUnderTest,
           (s.ack.count > 0 ? `, ack p99 ${s.ack.p99} ms` : '') +
           `, lost ${s.lost}, dup ${s.duplicated}, cpu ${s.cpuUsPerDelivery.toFixed(1)} µs/delivery${s.broken ? `  [broken: ${s.broken}]` : ''}`,
       );
-      if (!stopped) {
+      if (!stopped && !plan.fixed) {
         streak = s.broken !== null ? streak + 1 : 0;
         if (streak >= 2 || (ctx.options.quick && streak >= 1)) stopped = true;
       }

@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { isRunning, registerChild, stopChild } from '../child-registry.js';
 import { sleep } from '../clock.js';
 import { freePort } from '../net-util.js';
+import { PACKAGE_DIR } from '../package-paths.js';
 
-const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
+/** Runs the compiled server when the build is current, else its sources through tsx. */
+const BIN = join(PACKAGE_DIR, 'bin', 'switchboard.js');
 
 export interface NodeOptions {
   readonly dataDir: string;

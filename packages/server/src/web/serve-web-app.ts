@@ -3,8 +3,11 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-/** Where `npm install` (the root `postinstall`) puts the built web app. */
-export const WEB_APP_DIR = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+/**
+ * Where `npm install` (the root `postinstall`) puts the built web app: packages/web/dist, seen
+ * from src/web/ or from the compiled dist/src/web/.
+ */
+export const WEB_APP_DIR = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../../../web/dist/' : '../../../web/dist/', import.meta.url));
 
 /**
  * The client-side routes of the web app: each answers index.html and the app's router takes

@@ -17,7 +17,11 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'switchboard.js');
 export const CLUSTER_JWT_SECRET = 'cluster-test-secret-0123456789abcdefghijkl';
 export const CLUSTER_API_KEY = 'cluster-test-api-key-0123456789';
 
-/** How long a node may take from spawn to its "serving" line (tsx compiles on load). */
+/**
+ * How long a node may take from spawn to its "serving" line: bin/switchboard.js runs the compiled
+ * server (a few hundred ms alone), or its sources through tsx when the build is stale, and other
+ * suites share the machine.
+ */
 const START_TIMEOUT_MS = 90_000;
 /** How long a SIGTERMed node may take to drain before it is killed. */
 const STOP_TIMEOUT_MS = 10_000;
