@@ -30,21 +30,22 @@ export interface PresenceTracker {
 /** Presence for a single node. */
 export class MemoryPresence implements PresenceTracker {
   private readonly connections = new Map<string, Set<string>>();
-  private readonly lastSeen = new Map<string, string>();
+  /** Epoch ms; formatted only when asked for (every connect and disconnect sets it). */
+  private readonly lastSeen = new Map<string, number>();
 
   async connect(userId: string, connectionId: string): Promise<boolean> {
     let set = this.connections.get(userId);
     const cameOnline = !set || set.size === 0;
     if (!set) this.connections.set(userId, (set = new Set()));
     set.add(connectionId);
-    this.lastSeen.set(userId, new Date().toISOString());
+    this.lastSeen.set(userId, Date.now());
     return cameOnline;
   }
 
   async disconnect(userId: string, connectionId: string): Promise<boolean> {
     const set = this.connections.get(userId);
     if (!set?.delete(connectionId)) return false;
-    this.lastSeen.set(userId, new Date().toISOString());
+    this.lastSeen.set(userId, Date.now());
     if (set.size > 0) return false;
     this.connections.delete(userId);
     return true;
@@ -54,7 +55,7 @@ export class MemoryPresence implements PresenceTracker {
     return userIds.map((userId) => ({
       userId,
       status: (this.connections.get(userId)?.size ?? 0) > 0 ? 'online' : 'offline',
-      lastSeenAt: this.lastSeen.get(userId) ?? null,
+      lastSeenAt: isoOrNull(this.lastSeen.get(userId)),
     }));
   }
 
@@ -65,4 +66,8 @@ export class MemoryPresence implements PresenceTracker {
   async close(): Promise<void> {
     this.connections.clear();
   }
+}
+
+function isoOrNull(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
 }

@@ -216,22 +216,22 @@ export class NativeWsGateway extends WsGatewayBase<WsConnection> implements Room
   }
 
   joinConversationRoom(connection: WsConnection, conversationId: string, lastSeq?: number): void {
-    connection.rooms.add(conversationId);
+    connection.joinRoom(conversationId);
     this.hub.add(connection, topics.conversation(conversationId), lastSeq);
   }
 
   leaveConversationRoom(connection: WsConnection, conversationId: string): void {
-    connection.rooms.delete(conversationId);
+    connection.leaveRoom(conversationId);
     if (!connection.conversations.has(conversationId)) this.hub.remove(connection, topics.conversation(conversationId));
   }
 
   watchQueue(connection: WsConnection, queue: string): void {
-    connection.queues.add(queue);
+    connection.watchQueue(queue);
     this.hub.add(connection, topics.queue(queue));
   }
 
   unwatchQueue(connection: WsConnection, queue: string): void {
-    connection.queues.delete(queue);
+    connection.unwatchQueue(queue);
     this.hub.remove(connection, topics.queue(queue));
   }
 
@@ -239,7 +239,7 @@ export class NativeWsGateway extends WsGatewayBase<WsConnection> implements Room
     if (!connection.isOpen) return;
     for (const id of userIds) {
       if (id === connection.userId) continue;
-      connection.watching.add(id);
+      connection.watchUser(id);
       this.hub.add(connection, topics.presence(id));
     }
   }
@@ -249,7 +249,7 @@ export class NativeWsGateway extends WsGatewayBase<WsConnection> implements Room
     const contacts = new Set(await this.services.presence.contactsOf(connection.userId).catch(() => [...connection.watching]));
     for (const id of [...connection.watching]) {
       if (contacts.has(id)) continue;
-      connection.watching.delete(id);
+      connection.unwatchUser(id);
       this.hub.remove(connection, topics.presence(id));
     }
   }

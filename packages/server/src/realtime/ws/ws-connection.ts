@@ -43,6 +43,9 @@ class FlushPass {
 
 const flushPass = new FlushPass();
 
+/** What a connection that never joined, watched or followed anything has: one set for all. */
+const NONE: ReadonlySet<string> = new Set();
+
 export interface WsConnectionLimits {
   /** Bytes queued (ours plus the socket's) before the peer counts as a slow consumer. */
   readonly maxBufferedBytes: number;
@@ -57,14 +60,13 @@ export interface WsConnectionLimits {
  */
 export class WsConnection implements LiveConnection {
   readonly id = randomUUID();
-  /** Conversations whose room this connection joined (gets `new_message`). */
-  readonly rooms = new Set<string>();
   /** Conversations the user takes part in (gets notifications when not in the room). */
   readonly conversations = new Set<string>();
-  /** Support queues the connection watches. */
-  readonly queues = new Set<string>();
-  /** Users whose presence the connection receives. */
-  readonly watching = new Set<string>();
+  // Made on first use: most connections join no room, watch no queue and have no contacts,
+  // and an empty set costs ~180 bytes.
+  private joinedRooms: Set<string> | undefined;
+  private watchedQueues: Set<string> | undefined;
+  private watchedUsers: Set<string> | undefined;
   private queue: Buffer[] = [];
   private queuedBytes = 0;
   private scheduled = false;
@@ -80,6 +82,45 @@ export class WsConnection implements LiveConnection {
 
   get userId(): string {
     return this.actor.user.id;
+  }
+
+  /** Conversations whose room this connection joined (gets `new_message`). */
+  get rooms(): ReadonlySet<string> {
+    return this.joinedRooms ?? NONE;
+  }
+
+  /** Support queues the connection watches. */
+  get queues(): ReadonlySet<string> {
+    return this.watchedQueues ?? NONE;
+  }
+
+  /** Users whose presence the connection receives. */
+  get watching(): ReadonlySet<string> {
+    return this.watchedUsers ?? NONE;
+  }
+
+  joinRoom(conversationId: string): void {
+    (this.joinedRooms ??= new Set()).add(conversationId);
+  }
+
+  leaveRoom(conversationId: string): void {
+    this.joinedRooms?.delete(conversationId);
+  }
+
+  watchQueue(queue: string): void {
+    (this.watchedQueues ??= new Set()).add(queue);
+  }
+
+  unwatchQueue(queue: string): void {
+    this.watchedQueues?.delete(queue);
+  }
+
+  watchUser(userId: string): void {
+    (this.watchedUsers ??= new Set()).add(userId);
+  }
+
+  unwatchUser(userId: string): void {
+    this.watchedUsers?.delete(userId);
   }
 
   /** What earlier turns wrote that the peer has not read (this turn's queue is not written yet). */
