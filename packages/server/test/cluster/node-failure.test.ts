@@ -141,6 +141,9 @@ describe.skipIf(!services)('presence of a node that dies', () => {
     await cluster.conversation([watched!, watcher!]);
     const w = await cluster.ws(0, watcher!);
     const about = (status: string) => (f: Frame) => f.type === 'presence' && f.user_id === watched!.id && f.status === status;
+    // An answer means the watcher's connection is registered, presence subscriptions included:
+    // an "online" published before that would never reach it.
+    await w.request('get_presence', { user_ids: [watched!.id] });
     await cluster.ws(1, watched!);
     await w.next(about('online'));
 
