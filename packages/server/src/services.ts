@@ -144,11 +144,11 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   // Side effects a committed message may owe; each is a job kind with its planner and handler.
   const webhooks = createWebhooks({ config, store, policy, logger, jobsWritten: () => jobs?.nudge() });
   const notifications = createNotifications({ config, store, policy, publisher, logger });
+  const handledMessageJobs = [firstResponseJob(store), webhooks.messageJob, notifications.messageJob];
   // NOTIFICATIONS_ENABLED=false stops new schedules; jobs written before still find their handler.
-  const firstResponse = firstResponseJob(store);
-  const messageJobs = [firstResponse, webhooks.messageJob, ...(config.notificationsEnabled ? [notifications.messageJob] : [])];
+  const messageJobs = config.notificationsEnabled ? handledMessageJobs : handledMessageJobs.filter((job) => job !== notifications.messageJob);
   const jobs = config.jobsEnabled ? new JobRunner(store.outbox, { pollMs: config.jobPollMs, maxAttempts: config.jobMaxAttempts, logger }) : undefined;
-  for (const job of [firstResponse, webhooks.messageJob, notifications.messageJob]) jobs?.register(job.kind, job.handle);
+  for (const job of handledMessageJobs) jobs?.register(job.kind, job.handle);
   webhooks.registerJobs(jobs);
   if (jobs) notifications.register(jobs);
   // With CLAMD_URL, every upload owes a virus scan, written with its record (docs/virus-scanning.md).

@@ -111,7 +111,7 @@ export class MessageService {
     const attachments = await this.uploads.claim(actor, conversationId, uploadIds);
     const storedKind = input.kind ?? (attachments.length > 0 && attachments.every((a) => a.contentType.startsWith('image/')) ? 'image' : kind);
     const owed = this.jobsFor(conversation, { senderId: actor.user.id, kind: storedKind });
-    const jobs = [...owed.perMessage, ...verdict.jobs];
+    const jobs = [...owed.jobs, ...verdict.jobs];
     let result: SendResult;
     try {
       result = await this.store.messages.append({
@@ -124,7 +124,7 @@ export class MessageService {
         metadata: vetted.metadata,
         clientId: input.clientId ?? null,
         jobs,
-        ...(owed.perConversation.length > 0 && { conversationJobs: owed.perConversation }),
+        conversationJobs: owed.conversationJobs,
         ...(verdict.shadowed && { shadowed: true }),
       });
     } catch (error) {
@@ -132,7 +132,7 @@ export class MessageService {
       throw error;
     }
     if (result.created && jobs.length > 0) this.followUps.jobsWritten();
-    if (result.created && owed.perConversation.length > 0) this.followUps.jobsWritten(Math.min(...owed.perConversation.map((job) => job.delayMs)));
+    if (result.created && owed.conversationJobs.length > 0) this.followUps.jobsWritten(Math.min(...owed.conversationJobs.map((job) => job.delayMs)));
     await this.settleUploads(uploadIds, result);
     // A shadowed message is told live to its sender alone; the others meet its tombstone on sync.
     if (result.created) await this.publishCreated(result.message, origin, result.message.shadowed ? [actor.user.id] : undefined);
@@ -155,12 +155,12 @@ export class MessageService {
     return outcome;
   }
 
-  /** The outbox jobs a message of this sender in this conversation owes: kinds of its own, and coalesced ones. */
-  jobsFor(conversation: AccessFacts['conversation'], message: { senderId: string; kind: string }): { perMessage: string[]; perConversation: ConversationJob[] } {
+  /** The outbox jobs a message of this sender in this conversation owes, as the append takes them: kinds of its own, and coalesced ones. */
+  jobsFor(conversation: AccessFacts['conversation'], message: { senderId: string; kind: string }): { jobs: string[]; conversationJobs: ConversationJob[] } {
     const needed = this.followUps.jobs.filter((job) => job.needs(conversation, message));
     return {
-      perMessage: needed.filter((job) => job.coalesce === undefined).map((job) => job.kind),
-      perConversation: needed.flatMap((job) => (job.coalesce === undefined ? [] : [{ kind: job.kind, delayMs: job.coalesce.delayMs(conversation) }])),
+      jobs: needed.filter((job) => job.coalesce === undefined).map((job) => job.kind),
+      conversationJobs: needed.flatMap((job) => (job.coalesce === undefined ? [] : [{ kind: job.kind, delayMs: job.coalesce.delayMs(conversation) }])),
     };
   }
 
@@ -425,4 +425,3 @@ function actorUser(actor: Actor): string {
 function invalid(path: string, message: string): AppError {
   return new AppError('validation_failed', `${path.slice(1)} ${message}`, [{ path, message }]);
 }
-

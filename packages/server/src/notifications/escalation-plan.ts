@@ -33,7 +33,7 @@ export class EscalationPlan {
   scheduleWindowMs(conversation: Pick<Conversation, 'type'>): number {
     let window = this.windows.get(conversation.type);
     if (window === undefined) {
-      const ofType = this.stepsOfType(conversation.type).map((step) => step.afterMs);
+      const ofType = this.stepsNamed([conversation.type]).map((step) => step.afterMs);
       const ofQueues = conversation.type === 'support' ? this.policy.allEscalations().flat().map((rule) => durationMs(rule.after)!) : [];
       const earliest = Math.min(...ofType, ...ofQueues);
       window = Math.min(SCHEDULE_WINDOW_MS.max, Math.max(SCHEDULE_WINDOW_MS.min, Math.floor(earliest / 4)));
@@ -46,11 +46,6 @@ export class EscalationPlan {
   stepsFor(conversation: Conversation, queue: string | undefined, muted: boolean): EscalationStep[] {
     const steps = this.stepsNamed([queue, conversation.type]);
     return muted ? steps.filter(isEmergency) : steps;
-  }
-
-  /** The steps of a conversation type, whatever its queue. */
-  private stepsOfType(type: string): EscalationStep[] {
-    return this.stepsNamed([type]);
   }
 
   /** The steps the policy names for the first of `names` it knows, or `NOTIFICATION_STEPS`. */

@@ -4,7 +4,7 @@ import { RetryIn } from '../jobs/retry-in.js';
 import { topics } from '../bus/domain-event.js';
 import type { Conversation, Message, Participant } from '../core/model.js';
 import { timeOrderedId } from '../storage/time-ordered-id.js';
-import type { BatchEntry, NotificationChannelName } from '../storage/store.js';
+import type { BatchEntry, NotificationChannelName, NotificationSettings } from '../storage/store.js';
 import { DEFAULT_SETTINGS } from './notification-preferences.js';
 import type { NotificationDeps } from './notification-deps.js';
 
@@ -56,8 +56,7 @@ async function scheduleConversation(deps: NotificationDeps, conversationId: stri
     const last = messages[messages.length - 1];
     if (!last) return;
     const participants = await store.conversations.participants(conversationId);
-    const entries = await batchEntries(deps, conversation, queue, participants, messages.filter(notifiable));
-    const settings = await store.notifications.settingsOf(entries.map((e) => e.userId));
+    const { entries, settings } = await batchEntries(deps, conversation, queue, participants, messages.filter(notifiable));
     const written = await store.notifications.scheduleBatches(conversationId, { from, through: last.seq }, entries, (entry, id) =>
       deps.plan.stepJob({ id, steps: entry.steps, firstMessageAt: entry.firstMessageAt }, 0, settings.get(entry.userId) ?? DEFAULT_SETTINGS),
     );
@@ -73,13 +72,19 @@ async function scheduleConversation(deps: NotificationDeps, conversationId: stri
 /** Deleted, hidden, shadow-banned and system messages notify nobody. */
 const notifiable = (m: Message) => m.kind !== 'system' && m.senderId !== null && m.deletedAt === null && !m.hidden && !m.shadowed;
 
-/** Each recipient's share of `messages`: those from others that they have not read. */
-async function batchEntries(deps: NotificationDeps, conversation: Conversation, queue: string | undefined, participants: readonly Participant[], messages: readonly Message[]): Promise<BatchEntry[]> {
+/** Each recipient's share of `messages` (those from others that they have not read), and the recipients' saved settings. */
+async function batchEntries(
+  deps: NotificationDeps,
+  conversation: Conversation,
+  queue: string | undefined,
+  participants: readonly Participant[],
+  messages: readonly Message[],
+): Promise<{ entries: BatchEntry[]; settings: Map<string, NotificationSettings> }> {
   const shares = participants
     .filter((p) => p.leftAt === null)
     .map((participant) => ({ participant, unread: messages.filter((m) => m.senderId !== participant.userId && m.seq > participant.lastReadSeq) }))
     .filter((share) => share.unread.length > 0);
-  if (shares.length === 0) return [];
+  if (shares.length === 0) return { entries: [], settings: new Map() };
   const userIds = shares.map((s) => s.participant.userId);
   const [settings, reachable] = await Promise.all([deps.store.notifications.settingsOf(userIds), reachableChannels(deps, userIds)]);
   const entries: BatchEntry[] = [];
@@ -94,7 +99,7 @@ async function batchEntries(deps: NotificationDeps, conversation: Conversation, 
     const newest = unread[unread.length - 1]!;
     entries.push({ newId: timeOrderedId(), userId: participant.userId, fromSeq: first.seq, toSeq: newest.seq, lastMessageId: newest.id, messageCount: unread.length, firstMessageAt: first.createdAt, steps });
   }
-  return entries;
+  return { entries, settings };
 }
 
 /** For each channel, the users it could reach now: configured, and with an address or a subscription. */

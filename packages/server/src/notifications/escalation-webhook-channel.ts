@@ -24,7 +24,6 @@ export class EscalationWebhookChannel extends NotificationChannel {
   }
 
   /** The host app knows its users' phones: anyone is reachable once the webhook is configured. */
-  /** The host app reaches every user its own way (an SMS to the number it knows, a call). */
   protected async withAddress(userIds: readonly string[]): Promise<Set<string>> {
     return new Set(userIds);
   }

@@ -11,7 +11,7 @@ import type { ConversationAccess } from '../conversations/conversation-access.js
 import type { SendRateLimit } from '../limits/send-rate-limit.js';
 import type { MessageService } from '../messages/message.service.js';
 import type { Policy } from '../policy/policy.js';
-import type { CaseChange, CaseNote, CasePriority, CaseStatus, ConversationJob, NewMessage, Store, SupportCase } from '../storage/store.js';
+import type { CaseChange, CaseNote, CasePriority, CaseStatus, Store, SupportCase } from '../storage/store.js';
 import type { AssignmentService } from './assignment.service.js';
 import type { ConversationService } from '../conversations/conversation.service.js';
 import { actionFor, TRANSITIONS } from './case-lifecycle.js';
@@ -106,7 +106,7 @@ export class SupportService {
             clientId: input.clientId ?? null,
             ...(opening.shadowed && { shadowed: true }),
             // The opening request owes what any message owes (its webhook event).
-            ...openingJobs(this.messages.jobsFor({ id: '', type: 'support', status: 'waiting', createdBy: user.user.id, slowModeSeconds: 0 }, { senderId: user.user.id, kind: 'text' })),
+            ...this.messages.jobsFor({ id: '', type: 'support', status: 'waiting', createdBy: user.user.id, slowModeSeconds: 0 }, { senderId: user.user.id, kind: 'text' }),
           },
     );
     // A shadowed request reaches its sender whole and everyone else as a tombstone.
@@ -321,7 +321,3 @@ function caseNote(content: string, change: SupportChange): CaseNote {
   return { content, metadata: { support_change: change } };
 }
 
-/** The jobs of a case's opening message, as the append takes them. */
-function openingJobs(owed: { perMessage: string[]; perConversation: ConversationJob[] }): Pick<NewMessage, 'jobs' | 'conversationJobs'> {
-  return { jobs: owed.perMessage, ...(owed.perConversation.length > 0 && { conversationJobs: owed.perConversation }) };
-}

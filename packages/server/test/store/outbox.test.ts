@@ -107,8 +107,16 @@ for (const dialect of dialects) {
 
       it('writes the jobs of a first message with the conversation that opens with it', async () => {
         const ana = await createUser(t.store);
-        const { message } = await t.store.conversations.createWithMessage(buildConversation({ participants: [{ userId: ana.id, role: 'member' }] }), { senderId: ana.id, kind: 'text', content: 'hi', jobs: ['webhook.message'] });
+        const { conversation, message } = await t.store.conversations.createWithMessage(buildConversation({ participants: [{ userId: ana.id, role: 'member' }] }), {
+          senderId: ana.id,
+          kind: 'text',
+          content: 'hi',
+          jobs: ['webhook.message'],
+          conversationJobs: [{ kind: 'feature.batch', delayMs: 100 }],
+        });
         expect((await t.store.outbox.byId(`${message.id}:webhook.message`))?.subjectId).toBe(message.id);
+        // The coalesced one is about the conversation it opened, whose id the caller did not know.
+        expect((await t.store.outbox.byId(`${conversation.id}:feature.batch`))?.subjectId).toBe(conversation.id);
       });
     });
 
