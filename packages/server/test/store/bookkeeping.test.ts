@@ -45,10 +45,13 @@ describe('bookkeeping transactions on SQLite', () => {
       order.push('bookkeeping done');
     });
     const queued = sql`insert into marks (n) values (3)`.execute(adapter.db).then(() => order.push('queued write'));
+    // What any statement issued meanwhile runs under: the durable setting, never the relaxed one.
+    const seen = synchronous();
     await new Promise((resolve) => setTimeout(resolve, 50));
     release();
     await Promise.all([bookkeeping, queued]);
     expect(order).toEqual(['bookkeeping done', 'queued write']);
+    expect(await seen).toBe(2);
     expect(await synchronous()).toBe(2);
   });
 });
