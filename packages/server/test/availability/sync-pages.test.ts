@@ -42,18 +42,24 @@ describe('sync over messages of the longest length', () => {
   });
   afterAll(() => server?.close());
 
-  it('answers limit:500 with pages that fit the connection, and a client paging while has_more gets every message once, in order, without a 4008', async () => {
+  /** A group of a writer and a reader holding `total` messages of the longest length, numbered, the rest `filler`. */
+  async function longConversation(total: number, filler: string) {
     const writer = await server.user(['CONTROL_STAFF']);
     const reader = await server.user(['CONTROL_STAFF']);
     const created = await server.request('POST', '/v1/conversations', { token: writer.token, body: { type: 'group', title: 'long', participant_ids: [reader.user.id] } });
     const id = created.body.conversation.id as string;
+    const actor = await server.services.auth.authenticate(writer.token);
+    for (let i = 0; i < total; i += 20) {
+      await Promise.all(Array.from({ length: Math.min(20, total - i) }, (_, j) => server.services.messages.send(actor, id, { content: `${String(i + j).padStart(4, '0')}${filler.repeat(LONGEST - 4)}` })));
+    }
+    return { id, reader };
+  }
+
+  it('answers limit:500 with pages that fit the connection, and a client paging while has_more gets every message once, in order, without a 4008', async () => {
     // 520 messages of 10,000 characters (Amharic, 3 bytes each in UTF-8): ~15 MB, a page of 500
     // is far past the 1 MiB a connection may buffer.
     const total = 520;
-    const actor = await server.services.auth.authenticate(writer.token);
-    for (let i = 0; i < total; i += 20) {
-      await Promise.all(Array.from({ length: 20 }, (_, j) => server.services.messages.send(actor, id, { content: `${String(i + j).padStart(4, '0')}${'ሰ'.repeat(LONGEST - 4)}` })));
-    }
+    const { id, reader } = await longConversation(total, 'ሰ');
     const client = await TestWsClient.authenticated(server.url, reader.token);
     const seqs: number[] = [];
     let pages = 0;
@@ -77,16 +83,9 @@ describe('sync over messages of the longest length', () => {
   }, 120_000);
 
   it('keeps each reply within its share of the buffer when the text escapes to twice its size in JSON', async () => {
-    const writer = await server.user(['CONTROL_STAFF']);
-    const reader = await server.user(['CONTROL_STAFF']);
-    const created = await server.request('POST', '/v1/conversations', { token: writer.token, body: { type: 'group', title: 'quotes', participant_ids: [reader.user.id] } });
-    const id = created.body.conversation.id as string;
     // Every character a quote: 10 KB stored, 20 KB once escaped; the store's estimate is half the truth.
     const total = 60;
-    const actor = await server.services.auth.authenticate(writer.token);
-    for (let i = 0; i < total; i += 20) {
-      await Promise.all(Array.from({ length: 20 }, (_, j) => server.services.messages.send(actor, id, { content: `${String(i + j).padStart(4, '0')}${'"'.repeat(LONGEST - 4)}` })));
-    }
+    const { id, reader } = await longConversation(total, '"');
     const share = server.services.config.maxBufferedBytes / 4;
     const client = await TestWsClient.authenticated(server.url, reader.token);
     const seqs: number[] = [];
