@@ -10,6 +10,12 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** Instant deadlines that record what expired, in order. */
+function recordingInstants() {
+  const expired: string[] = [];
+  return { expired, deadlines: new InstantDeadlines<string>((item) => expired.push(item)) };
+}
+
 describe('fixed deadlines', () => {
   it('expires each item its delay after it was added, in order, on one timer', () => {
     const expired: string[] = [];
@@ -61,8 +67,7 @@ describe('fixed deadlines', () => {
 
 describe('instant deadlines', () => {
   it('expires items at their instants, sharing one timer, grouped by instant', () => {
-    const expired: string[] = [];
-    const deadlines = new InstantDeadlines<string>((item) => expired.push(item));
+    const { expired, deadlines } = recordingInstants();
     const now = Date.now();
     deadlines.add('late', now + 3000);
     deadlines.add('early', now + 1000);
@@ -80,16 +85,14 @@ describe('instant deadlines', () => {
   });
 
   it('expires an item whose instant has passed at once', () => {
-    const expired: string[] = [];
-    const deadlines = new InstantDeadlines<string>((item) => expired.push(item));
+    const { expired, deadlines } = recordingInstants();
     deadlines.add('stale', Date.now() - 5000);
     vi.advanceTimersByTime(0);
     expect(expired).toEqual(['stale']);
   });
 
   it('never expires a deleted item, and arms for the next group when the earliest is gone', () => {
-    const expired: string[] = [];
-    const deadlines = new InstantDeadlines<string>((item) => expired.push(item));
+    const { expired, deadlines } = recordingInstants();
     const now = Date.now();
     deadlines.add('left', now + 1000);
     deadlines.add('stays', now + 2000);
@@ -102,8 +105,7 @@ describe('instant deadlines', () => {
   });
 
   it('waits past the longest timer Node allows without expiring early', () => {
-    const expired: string[] = [];
-    const deadlines = new InstantDeadlines<string>((item) => expired.push(item));
+    const { expired, deadlines } = recordingInstants();
     const at = Date.now() + 2 ** 31 + 5000;
     deadlines.add('far', at);
     vi.advanceTimersByTime(2 ** 31);
@@ -113,8 +115,7 @@ describe('instant deadlines', () => {
   });
 
   it('moves the timer earlier for an earlier instant', () => {
-    const expired: string[] = [];
-    const deadlines = new InstantDeadlines<string>((item) => expired.push(item));
+    const { expired, deadlines } = recordingInstants();
     const now = Date.now();
     deadlines.add('later', now + 5000);
     deadlines.add('sooner', now + 100);
