@@ -172,6 +172,10 @@ export class JobRunner {
   }
 
   private async run(job: Job): Promise<void> {
+    // A handler's store calls settle as promise callbacks (SQLite runs statements synchronously),
+    // so without a turn of the loop before each job a backlog would run start to finish while
+    // no socket is read and no timer fires: a burst of due jobs would stall live traffic.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     let outcome: JobOutcome;
     try {
       outcome = await this.attempt(job);
