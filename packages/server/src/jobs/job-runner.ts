@@ -27,6 +27,35 @@ export interface JobRunnerOptions {
   readonly random?: () => number;
 }
 
+/**
+ * Lets one waiter go per turn of the event loop. A job whose store calls settle as promise
+ * callbacks (SQLite runs statements synchronously) runs start to finish once it starts; jobs let
+ * go by one `setImmediate` each would still run back to back in one check phase. One per turn
+ * puts the poll phase (socket reads, the next group commit) between any two of them.
+ */
+class TurnQueue {
+  private readonly waiting: (() => void)[] = [];
+  private scheduled = false;
+
+  next(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.waiting.push(resolve);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.waiting.length === 0) return;
+    this.scheduled = true;
+    // Scheduled from inside a check-phase callback, the next one runs in the next turn.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.waiting.shift()!();
+      this.schedule();
+    });
+  }
+}
+
 /** Longest error text kept on a job; stack traces belong in the log. */
 const MAX_ERROR_LENGTH = 2000;
 
@@ -44,6 +73,7 @@ const MAX_ERROR_LENGTH = 2000;
  */
 export class JobRunner {
   private readonly handlers = new Map<string, JobHandler>();
+  private readonly turns = new TurnQueue();
   private readonly leaseMs: number;
   private readonly batchSize: number;
   private readonly backoff: RetryBackoff;
@@ -172,10 +202,8 @@ export class JobRunner {
   }
 
   private async run(job: Job): Promise<void> {
-    // A handler's store calls settle as promise callbacks (SQLite runs statements synchronously),
-    // so without a turn of the loop before each job a backlog would run start to finish while
-    // no socket is read and no timer fires: a burst of due jobs would stall live traffic.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // A burst of due jobs must not hold every socket read and timer until its last job is done.
+    await this.turns.next();
     let outcome: JobOutcome;
     try {
       outcome = await this.attempt(job);
