@@ -1,5 +1,5 @@
 import { NO_CHANGE_JOBS, type ChangeJobs } from '../jobs/change-jobs.js';
-import type { Actor } from '../core/actor.js';
+import type { Actor, UserActor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
 import type { Conversation, ConversationContext, ConversationSummary, Json, Participant, User } from '../core/model.js';
 import type { AfterCommitPublisher } from '../messages/after-commit-publisher.js';
@@ -181,6 +181,11 @@ export class ConversationService {
   async list(actor: Actor, query: { status?: string; type?: string; limit: number; before?: string }): Promise<ConversationSummary[]> {
     if (actor.kind !== 'user') throw new AppError('forbidden', 'Listing conversations needs a user token');
     return this.store.conversations.listForUser({ userId: actor.user.id, ...query });
+  }
+
+  /** The conversations a new connection of the user follows (the `list` order, ids and last seq only). */
+  followedBy(actor: UserActor, limit: number): Promise<Array<{ id: string; lastSeq: number }>> {
+    return this.store.conversations.followedBy(actor.user.id, limit);
   }
 
   /** The caller's view of one conversation; monitors get it without a read pointer. */

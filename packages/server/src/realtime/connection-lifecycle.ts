@@ -217,8 +217,7 @@ export abstract class ConnectionLifecycle<C extends LiveConnection> {
     this.metrics.connections.inc({ gateway: this.gateway });
     this.hub.add(connection, topics.user(actor.user.id));
     this.followModeration(connection);
-    const summaries = await this.services.conversations.list(actor, { limit: FOLLOWED_AT_CONNECT });
-    for (const s of summaries) this.follow(connection, s.conversation.id, s.conversation.lastSeq);
+    for (const c of await this.services.conversations.followedBy(actor, FOLLOWED_AT_CONNECT)) this.follow(connection, c.id, c.lastSeq);
     await this.services.presence.connected(actor.user.id, connection.id);
     this.armExpiry(connection);
   }

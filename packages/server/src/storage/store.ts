@@ -117,6 +117,11 @@ export interface ConversationRepository {
   byContext(context: ConversationContext): Promise<Conversation | undefined>;
   /** Conversations where the user is a current participant, most recent activity first. */
   listForUser(query: ConversationListQuery): Promise<ConversationSummary[]>;
+  /**
+   * The same conversations, in the same order, as only their ids and last seq: what a new
+   * real-time connection follows, read in one prepared statement on every connect.
+   */
+  followedBy(userId: string, limit: number): Promise<Array<{ id: string; lastSeq: number }>>;
   /** The summary of one conversation for one participant, or `undefined` if not a participant. */
   summaryFor(conversationId: string, userId: string): Promise<ConversationSummary | undefined>;
   /** Applies the patch, with the outbox jobs the change owes in the same transaction. */

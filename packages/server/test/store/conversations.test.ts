@@ -119,6 +119,25 @@ for (const dialect of dialects) {
         expect(forBo[0]).toMatchObject({ unreadCount: 0, lastMessage: last });
       });
 
+      it('followedBy gives the same conversations in the same order, as ids and last seq', async () => {
+        const [ana, bo] = [await createUser(t.store), await createUser(t.store)];
+        const left = await createConversation(t.store, [ana, bo], { title: 'left' });
+        await nextInstant();
+        const older = await createConversation(t.store, [ana, bo], { title: 'older' });
+        await nextInstant();
+        const newer = await createConversation(t.store, [ana], { title: 'newer' });
+        await nextInstant();
+        await appendMessages(t.store, older.id, bo.id, 3);
+        await t.store.conversations.removeParticipant(left.id, ana.id);
+
+        const listed = await t.store.conversations.listForUser({ userId: ana.id, limit: 10 });
+        const followed = await t.store.conversations.followedBy(ana.id, 10);
+        expect(followed).toEqual(listed.map((s) => ({ id: s.conversation.id, lastSeq: s.conversation.lastSeq })));
+        expect(followed).toEqual([{ id: older.id, lastSeq: 3 }, { id: newer.id, lastSeq: 0 }]);
+        expect(await t.store.conversations.followedBy(ana.id, 1)).toEqual([{ id: older.id, lastSeq: 3 }]);
+        expect(await t.store.conversations.followedBy('nobody', 10)).toEqual([]);
+      });
+
       it('pages with limit and a before cursor on last activity', async () => {
         const ana = await createUser(t.store);
         const titles = ['a', 'b', 'c', 'd'];

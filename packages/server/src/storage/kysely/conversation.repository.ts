@@ -156,6 +156,11 @@ export class KyselyConversationRepository implements ConversationRepository {
     });
   }
 
+  async followedBy(userId: string, limit: number): Promise<Array<{ id: string; lastSeq: number }>> {
+    const { rows } = await this.statements.followedBy.execute(this.db, [userId, limit]);
+    return rows.map((row) => ({ id: row.id, lastSeq: Number(row.last_seq) }));
+  }
+
   async summaryFor(conversationId: string, userId: string): Promise<ConversationSummary | undefined> {
     const [conversation, participant] = await Promise.all([this.byId(conversationId), this.participant(conversationId, userId)]);
     if (!conversation || !participant || participant.leftAt !== null) return undefined;
@@ -439,6 +444,17 @@ function conversationStatements(adapter: DialectAdapter) {
         .where('c.id', '=', arg(0)),
     ),
     participant: new PreparedQuery(adapter, (db) => db.selectFrom('participants').select(COLUMNS.participants).where('conversation_id', '=', arg(0)).where('user_id', '=', arg(1))),
+    followedBy: new PreparedQuery(adapter, (db) =>
+      db
+        .selectFrom('participants as p')
+        .innerJoin('conversations as c', 'c.id', 'p.conversation_id')
+        .select(['c.id', 'c.last_seq'])
+        .where('p.user_id', '=', arg(0))
+        .where('p.left_at', 'is', null)
+        .orderBy('c.last_activity_at', 'desc')
+        .orderBy('c.id', 'desc')
+        .limit(arg<number>(1)),
+    ),
   };
 }
 
