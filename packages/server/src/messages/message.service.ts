@@ -198,13 +198,13 @@ export class MessageService {
   async page(actor: Actor, conversationId: string, query: { beforeSeq?: number; afterSeq?: number; limit: number; maxBytes?: number }) {
     await this.access.read(actor, conversationId);
     const page = await this.store.messages.page({ conversationId, ...query });
-    return { ...page, messages: await this.forReaders(actor, page.messages) };
+    return { ...page, messages: await this.forReaders(actor, page.messages, conversationId) };
   }
 
   /** Offset paging, newest first window returned oldest first (for protocols that page with skip). */
   async window(actor: Actor, conversationId: string, skip: number, limit: number, maxBytes?: number): Promise<Message[]> {
     await this.access.read(actor, conversationId);
-    return this.forReaders(actor, await this.store.messages.window(conversationId, skip, limit, maxBytes));
+    return this.forReaders(actor, await this.store.messages.window(conversationId, skip, limit, maxBytes), conversationId);
   }
 
   /** Messages of one conversation by id, as this reader sees them (for replies shown inline). */
@@ -268,10 +268,16 @@ export class MessageService {
    * What this reader sees: deleted messages lose content and attachments, hidden and shadowed
    * ones are tombstones unless the reader may see them (`visibleTo`); reactions are attached.
    */
-  private async forReaders(actor: Actor, messages: readonly Message[]): Promise<Message[]> {
+  /**
+   * Messages as this reader sees them, with their reactions. Given the conversation, `messages`
+   * are a page of it in seq order, and the reactions are read by its seq range.
+   */
+  private async forReaders(actor: Actor, messages: readonly Message[], pageOf?: string): Promise<Message[]> {
     const viewer = this.moderation.viewerOf(actor);
     const seen = messages.map((m) => visibleTo(m, viewer));
-    const reactions = await this.store.reactions.forMessages(seen.filter((m) => m.deletedAt === null && !m.hidden).map((m) => m.id));
+    const reactions = pageOf !== undefined && seen.length > 0
+      ? await this.store.reactions.forSeqRange(pageOf, seen[0]!.seq, seen.at(-1)!.seq)
+      : await this.store.reactions.forMessages(seen.filter((m) => m.deletedAt === null && !m.hidden).map((m) => m.id));
     return seen.map((m) => (m.deletedAt !== null ? { ...m, content: '', attachments: [], reactions: [] } : m.hidden ? m : { ...m, reactions: reactions.get(m.id) ?? [] }));
   }
 

@@ -359,6 +359,8 @@ export interface ReactionRepository {
   remove(messageId: string, userId: string, emoji: string): Promise<boolean>;
   /** Reactions of each message that has any, emojis in first-use order. */
   forMessages(messageIds: readonly string[]): Promise<Map<string, ReactionSummary[]>>;
+  /** The same for the messages of one conversation whose seq is in [fromSeq, toSeq]. */
+  forSeqRange(conversationId: string, fromSeq: number, toSeq: number): Promise<Map<string, ReactionSummary[]>>;
 }
 
 export interface StoredAttachment {

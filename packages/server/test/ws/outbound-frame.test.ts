@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Sender } from 'ws';
 import { OutboundFrame } from '../../src/realtime/ws/ws-connection.js';
 
 /** Reads one unmasked frame as RFC 6455 lays it out. */
@@ -21,10 +22,19 @@ describe('OutboundFrame', () => {
     ['short', 'x'.repeat(10)],
     ['125 bytes', 'x'.repeat(125)],
     ['16-bit length', 'x'.repeat(126)],
-    ['64-bit length', 'x'.repeat(70_000)],
+    ['65,535 bytes', 'x'.repeat(65_535)],
+    ['64-bit length', 'x'.repeat(65_536)],
+    ['long', 'x'.repeat(70_000)],
     ['multi-byte UTF-8', '{"content":"ሰላም 👋"}'],
   ])('encodes a final, unmasked text frame (%s)', (_name, text) => {
     expect(decode(new OutboundFrame(text).bytes)).toEqual({ fin: true, opcode: 1, masked: false, text });
+  });
+
+  it.each([0, 1, 125, 126, 127, 65_535, 65_536, 200_000])('matches the bytes ws would send for %i bytes', (length) => {
+    // Two-byte characters where they fit, so the byte length is not the string's length.
+    const text = 'é'.repeat(Math.floor(length / 2)) + 'x'.repeat(length % 2);
+    const expected = Buffer.concat(Sender.frame(Buffer.from(text), { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false }));
+    expect(new OutboundFrame(text).bytes.equals(expected)).toBe(true);
   });
 
   it('encodes once and hands every recipient the same bytes', () => {

@@ -1,4 +1,5 @@
 import type { Conversation, Message, User } from '../../core/model.js';
+import type { MessageJson } from '@switchboard/protocol';
 import { presentMessage } from '../../wire/v1-presenters.js';
 
 /**
@@ -6,12 +7,14 @@ import { presentMessage } from '../../wire/v1-presenters.js';
  * GuzoSync documents use come first and keep their meaning.
  */
 
-export function guzoMessage(m: Message) {
-  return {
-    ...presentMessage(m),
-    message_type: m.kind.toUpperCase(),
-    sent_at: m.createdAt,
-  };
+export type GuzoMessageJson = MessageJson & { message_type: string; sent_at: string };
+
+export function guzoMessage(m: Message): GuzoMessageJson {
+  // Extends the v1 object in place rather than spreading it (see presentMessage).
+  const json = presentMessage(m) as GuzoMessageJson;
+  json.message_type = m.kind.toUpperCase();
+  json.sent_at = m.createdAt;
+  return json;
 }
 
 /** `ACTIVE`/`CLOSED` as GuzoSync spells statuses; others upper-cased. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { Sender, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { UserActor } from '../../core/actor.js';
 import type { LiveConnection } from '../connection-lifecycle.js';
 
@@ -17,10 +17,31 @@ export class OutboundFrame {
   constructor(readonly text: string) {}
 
   get bytes(): Buffer {
-    // Server frames are unmasked and uncompressed (perMessageDeflate is off), so the same bytes
-    // are valid on every connection.
-    return (this.encoded ??= Buffer.concat(Sender.frame(Buffer.from(this.text), { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false })));
+    return (this.encoded ??= encodeTextFrame(this.text));
   }
+}
+
+/**
+ * A final, unmasked, uncompressed text frame (RFC 6455 §5.2): server frames are never masked and
+ * perMessageDeflate is off, so the same bytes are valid on every connection. Written straight
+ * into one buffer: ws's `Sender.frame` takes the payload as a buffer and returns the header
+ * apart, which costs every frame a second copy (a sync page is ~300 KB).
+ */
+function encodeTextFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const headerBytes = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerBytes + length);
+  frame[0] = 0x81; // FIN, opcode 1 (text)
+  if (headerBytes === 2) frame[1] = length;
+  else if (headerBytes === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  frame.write(text, headerBytes, 'utf8');
+  return frame;
 }
 
 /**

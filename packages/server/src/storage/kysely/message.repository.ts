@@ -210,14 +210,10 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   async page(query: MessagePageQuery): Promise<{ messages: Message[]; hasMore: boolean }> {
-    let select = this.db.selectFrom('messages').select(COLUMNS.messages).where('conversation_id', '=', query.conversationId);
     const forward = query.afterSeq !== undefined;
-    if (query.afterSeq !== undefined) select = select.where('seq', '>', query.afterSeq);
-    if (query.beforeSeq !== undefined) select = select.where('seq', '<', query.beforeSeq);
-    const rows = await select
-      .orderBy('seq', forward ? 'asc' : 'desc')
-      .limit(query.limit + 1)
-      .execute();
+    // A missing bound is one no seq reaches, so both directions are one prepared statement each.
+    const args = [query.conversationId, query.afterSeq ?? Number.MIN_SAFE_INTEGER, query.beforeSeq ?? Number.MAX_SAFE_INTEGER, query.limit + 1];
+    const { rows } = await (forward ? this.statements.pageForward : this.statements.pageBackward).execute(this.db, args);
     const counted = Math.min(rows.length, query.limit);
     const taken = query.maxBytes === undefined ? counted : withinBytes(rows, counted, query.maxBytes);
     const page = rows.slice(0, taken).map(toMessage);
@@ -275,6 +271,9 @@ function columnsOf(jobs: readonly NewJob[]): [string[], string[], string[]] {
 const MESSAGE_COLUMNS = sql.join(COLUMNS.messages.map((c) => sql.ref(c)));
 
 /** The statements of the message path, compiled once per store (see PreparedQuery). */
+const pageBetween = (db: Kysely<Database>) =>
+  db.selectFrom('messages').select(COLUMNS.messages).where('conversation_id', '=', arg(0)).where('seq', '>', arg<number>(1)).where('seq', '<', arg<number>(2));
+
 function messageStatements(adapter: DialectAdapter) {
   return {
     // Only where the dialect has data-modifying CTEs (PostgreSQL); arguments as in appendInOneStatement.
@@ -311,6 +310,9 @@ function messageStatements(adapter: DialectAdapter) {
           select false as created, ${MESSAGE_COLUMNS} from existing`.compile(db),
     })),
     selectById: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('id', '=', arg(0))),
+    // Arguments: conversation id, after seq, before seq, limit.
+    pageForward: new PreparedQuery(adapter, (db) => pageBetween(db).orderBy('seq', 'asc').limit(arg<number>(3))),
+    pageBackward: new PreparedQuery(adapter, (db) => pageBetween(db).orderBy('seq', 'desc').limit(arg<number>(3))),
     selectByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('sender_id', '=', arg(0)).where('conversation_id', '=', arg(1)).where('client_id', '=', arg(2))),
     selectSystemByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('sender_id', 'is', null).where('conversation_id', '=', arg(0)).where('client_id', '=', arg(1))),
     bumpSeq: new PreparedQuery(adapter, (db) =>
