@@ -40,6 +40,7 @@ import { firstResponseJob } from './support/first-response.job.js';
 import type { Metrics } from './ops/metrics.js';
 import { ModerationService } from './moderation/moderation.service.js';
 import { AnalyticsService } from './analytics/analytics.service.js';
+import { SearchIndexer } from './search/search-indexer.js';
 import { SearchService } from './search/search.service.js';
 import { SlowMode } from './moderation/slow-mode.js';
 import { Readiness } from './ops/readiness.js';
@@ -184,6 +185,8 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   purgingSessions.unref();
   const purging = setInterval(sweepUploads, Math.min(UPLOAD_PURGE_MS, config.uploadUnclaimedTtlSeconds * 1000));
   purging.unref();
+  const indexer = new SearchIndexer(store.search, logger);
+  indexer.start();
   const queues = new SupportQueues(policy);
   const assignment = new AssignmentService(store, tracker, policy, queues, logger, webhooks.events);
   const conversations = new ConversationService(store, publisher, policy, access, moderation, webhooks.events);
@@ -253,6 +256,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
       stopSweeping();
       clearInterval(purging);
       clearInterval(purgingSessions);
+      await indexer.stop();
       typing.close();
       notifications.close();
       await tracker.close();

@@ -113,7 +113,7 @@ async function measureWriteCost(ctx: BenchContext, settings: SearchSettings, ind
   const node = await startSwitchboardNode({ dataDir, jwtSecret: settings.jwtSecret, apiKey: settings.apiKey });
   try {
     const system = new SwitchboardSystem(name, [node], settings.jwtSecret, settings.apiKey, ctx.runId, 'SQLite (WAL) commit before the ack');
-    const note = indexed ? 'messages indexed for search in the append transaction (FTS5 trigram)' : 'search index removed from the database (triggers and FTS5 table dropped); search_text still written';
+    const note = indexed ? 'messages indexed for search after the commit, in batches (FTS5 trigram)' : 'search index removed from the database (triggers and FTS5 table dropped); search_text still written';
     return await runSteppedLoad(ctx, system, { scenario: 'search-write', plan: ctx.plan.oneToOne, durable: true, notes: [note] });
   } finally {
     await node.stop();

@@ -61,16 +61,13 @@ export function sentence(random: () => number, language: Language): string {
 /**
  * Writes users, one-to-one conversations (two users each, chosen round the user list) and their
  * messages straight into the tables, in big multi-row inserts without a commit per message. The
- * FTS5 insert trigger is set aside meanwhile and the index filled in one statement afterwards,
- * as the migration does for an existing store: the same index, in half the time. Each
- * conversation's `last_seq` is set at the end. SQLite stores only.
+ * index then catches up with all of them in one transaction, as the node's indexer does in
+ * batches. Each conversation's `last_seq` is set at the end. SQLite stores only.
  */
 export async function buildCorpus(store: KyselyStore, plan: CorpusPlan, progress: (done: number) => void): Promise<Corpus> {
   const started = performance.now();
   const db = store.adapter.db;
-  const trigger = (await sql<{ sql: string }>`select sql from sqlite_master where type = 'trigger' and name = 'message_search_insert'`.execute(db)).rows[0]?.sql;
-  if (!trigger) throw new Error('the store has no message_search_insert trigger (not SQLite, or not migrated)');
-  await sql`drop trigger message_search_insert`.execute(db);
+  if (store.adapter.substringIndex !== 'fts5-trigram') throw new Error('the search corpus is written to SQLite stores only');
   const random = seededRandom(16);
   const at = new Date(Date.UTC(2030, 0, 1)).getTime();
   const userIds = Array.from({ length: plan.users }, (_, i) => `u${i}`);
@@ -111,8 +108,8 @@ export async function buildCorpus(store: KyselyStore, plan: CorpusPlan, progress
     for (const [id, seq] of seqs) await sql`update conversations set last_seq = ${seq} where id = ${id}`.execute(trx);
   });
   const loaded = performance.now();
-  await sql`insert into message_search(rowid, search_text) select rowid, search_text from messages where hidden = 0 and deleted_at is null`.execute(db);
-  await sql.raw(trigger).execute(db);
+  // The index catches up as on a node, only all at once: one transaction for every row.
+  await store.search.catchUp(plan.messages);
   const indexed = performance.now();
   return { plan, userIds, conversations: conversations.map((c) => ({ id: c.id, member: c.members[0]! })), loadMs: loaded - started, indexMs: indexed - loaded };
 }

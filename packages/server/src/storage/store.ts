@@ -872,6 +872,12 @@ export interface SearchRepository {
    * for its sender. A `cursor` that is no position of this store throws `validation_failed`.
    */
   messages(query: MessageSearchQuery): Promise<SearchHit[]>;
+  /**
+   * Where the index catches up after the commit (SQLite), indexes up to `limit` messages
+   * committed since it last did; resolves how many it passed, 0 once current. Searches find a
+   * message before and after. Always 0 where the database indexes on its own (PostgreSQL).
+   */
+  catchUp(limit: number): Promise<number>;
 }
 
 /** Where a delivery stands: being attempted, done (a 2xx), or given up. */

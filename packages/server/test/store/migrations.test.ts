@@ -69,3 +69,41 @@ describe.each(dialects)('migration 0007 (client ids per conversation) on %s', (d
     expect((await store.messages.page({ conversationId: two.id, limit: 10 })).messages).toEqual([]);
   });
 });
+
+describe('migration 0016 (search index after the commit) on sqlite', () => {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    await cleanup?.();
+    cleanup = undefined;
+  });
+
+  it('starts the watermark at the last indexed message, and going back indexes what it had not reached', async () => {
+    const { store, drop } = await unmigratedStore('sqlite');
+    cleanup = async () => {
+      await store.close();
+      await drop();
+    };
+    const db = store.adapter.db;
+    const migrator = new Migrator({ db, provider: migrationProvider(store.adapter) });
+    expect((await migrator.migrateTo('0015-coalesced-jobs')).error).toBeUndefined();
+    const at = '2024-01-01T00:00:00.000Z';
+    await sql`insert into users (id, display_name, roles, profile, created_at, updated_at) values (${'ana'}, ${'Ana'}, ${'[]'}, ${'{}'}, ${at}, ${at})`.execute(db);
+    const conversation = await createConversation(store, [{ id: 'ana' } as User]);
+    // Indexed in their own transactions, by 0012's triggers.
+    for (const content of ['old bus one', 'old bus two']) await store.messages.append(buildMessage(conversation.id, 'ana', { content }));
+    const searchAll = async (text: string) => (await store.search.messages({ text, scope: { kind: 'all' }, viewerId: undefined, limit: 10 })).map((h) => h.message.content);
+    const indexedCount = async () => Number((await sql<{ n: number }>`select count(*) as n from message_search where message_search match ${'"bus"'}`.execute(db)).rows[0]!.n);
+
+    expect((await migrator.migrateToLatest()).error).toBeUndefined();
+    const { rows } = await sql<{ w: number; last: number }>`select indexed_through as w, (select max(rowid) from messages) as last from search_watermark`.execute(db);
+    expect(Number(rows[0]!.w)).toBe(Number(rows[0]!.last));
+    await store.messages.append(buildMessage(conversation.id, 'ana', { content: 'new bus three' }));
+    expect(await indexedCount()).toBe(2);
+    expect(await searchAll('bus')).toEqual(['new bus three', 'old bus two', 'old bus one']);
+
+    expect((await migrator.migrateDown()).error).toBeUndefined();
+    expect(await indexedCount()).toBe(3);
+    await store.messages.append(buildMessage(conversation.id, 'ana', { content: 'newer bus four' }));
+    expect(await indexedCount()).toBe(4);
+  });
+});

@@ -3,6 +3,7 @@ import { AppError } from '../../core/errors.js';
 import type { Database } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import type { MessageSearchQuery, ReadScope, SearchHit, SearchRepository } from '../store.js';
+import { INDEXED_THROUGH } from '../migrations/0016-search-after-commit.js';
 import { COLUMNS } from './columns.js';
 import { toMessage, type MessageRow } from './rows.js';
 
@@ -25,6 +26,13 @@ interface SubstringIndex {
   olderThan(position: string, plan: 'index' | 'scan'): RawBuilder<unknown>;
   /** Whether a small scope is better read row by row than through the index (see `SCAN_AT_MOST`). */
   readonly scansSmallScopes: boolean;
+  /**
+   * Where the index catches up after the commit: the rows it has not reached yet, as a scan
+   * source like `source(text, 'scan')`, searched together with it.
+   */
+  tail?(text: string): RawBuilder<unknown>;
+  /** Indexes up to `limit` rows past the watermark and moves it, in `trx`; how many rows it passed. */
+  catchUp?(trx: Kysely<Database>, limit: number): Promise<number>;
 }
 
 /**
@@ -43,6 +51,19 @@ const FTS5: SubstringIndex = {
     return plan === 'index' ? sql`s.rowid < ${Number(position)}` : sql`m.rowid < ${Number(position)}`;
   },
   scansSmallScopes: true,
+  // Not indexed: the rowid range past the watermark is the tail, and the scope's index would read the whole scope.
+  tail: (text) => sql`messages m not indexed where m.rowid > ${INDEXED_THROUGH} and instr(m.search_text, ${text}) > 0`,
+  async catchUp(trx, limit) {
+    const { rows } = await sql<{ from: number; through: number | null; passed: number }>`
+      select w.indexed_through as "from", max(m.rowid) as through, count(m.rowid) as passed
+      from search_watermark w left join (select rowid from messages where rowid > ${INDEXED_THROUGH} order by rowid limit ${limit}) m
+      where w.id = 1`.execute(trx);
+    const { from, through, passed } = rows[0]!;
+    if (through === null) return 0;
+    await sql`insert into message_search(rowid, search_text) select rowid, search_text from messages where rowid > ${from} and rowid <= ${through} and hidden = 0 and deleted_at is null`.execute(trx);
+    await sql`update search_watermark set indexed_through = ${through} where id = 1`.execute(trx);
+    return Number(passed);
+  },
 };
 
 /**
@@ -93,25 +114,38 @@ export class KyselySearchRepository implements SearchRepository {
   async messages(query: MessageSearchQuery): Promise<SearchHit[]> {
     const scope = scopeConversations(query.scope);
     const plan = this.index.scansSmallScopes && (await this.isSmall(query, scope)) ? 'scan' : 'index';
-    const conditions: RawBuilder<unknown>[] = [
+    const filters: RawBuilder<unknown>[] = [
       // The index holds visible rows only; stated again for the scan, and so PostgreSQL may use its partial index.
       sql`m.hidden = 0 and m.deleted_at is null`,
       query.viewerId === undefined ? sql`m.shadowed = 0` : sql`(m.shadowed = 0 or m.sender_id = ${query.viewerId})`,
     ];
-    if (scope) conditions.push(sql`m.conversation_id in (${scope})`);
-    if (query.conversationId !== undefined) conditions.push(sql`m.conversation_id = ${query.conversationId}`);
-    if (query.contextType !== undefined) conditions.push(sql`m.conversation_id in (select id from conversations where context_type = ${query.contextType})`);
-    if (query.senderId !== undefined) conditions.push(sql`m.sender_id = ${query.senderId}`);
-    if (query.before !== undefined) conditions.push(sql`m.created_at < ${query.before}`);
-    if (query.after !== undefined) conditions.push(sql`m.created_at > ${query.after}`);
-    if (query.cursor !== undefined) conditions.push(this.index.olderThan(query.cursor, plan));
-    const position = this.index.position(plan);
-    const { rows } = await sql<MessageRow & { position: string | number }>`
-      select ${MESSAGE_COLUMNS}, ${position} as position
-      from ${this.index.source(query.text, plan)} and ${sql.join(conditions, sql` and `)}
-      order by ${position} desc
-      limit ${query.limit}`.execute(this.db);
+    if (scope) filters.push(sql`m.conversation_id in (${scope})`);
+    if (query.conversationId !== undefined) filters.push(sql`m.conversation_id = ${query.conversationId}`);
+    if (query.contextType !== undefined) filters.push(sql`m.conversation_id in (select id from conversations where context_type = ${query.contextType})`);
+    if (query.senderId !== undefined) filters.push(sql`m.sender_id = ${query.senderId}`);
+    if (query.before !== undefined) filters.push(sql`m.created_at < ${query.before}`);
+    if (query.after !== undefined) filters.push(sql`m.created_at > ${query.after}`);
+    const select = (source: RawBuilder<unknown>, at: 'index' | 'scan') => {
+      const conditions = query.cursor === undefined ? filters : [...filters, this.index.olderThan(query.cursor, at)];
+      const position = this.index.position(at);
+      return sql`select ${MESSAGE_COLUMNS}, ${position} as position from ${source} and ${sql.join(conditions, sql` and `)} order by ${position} desc limit ${query.limit}`;
+    };
+    const found = select(this.index.source(query.text, plan), plan);
+    // Rows past the watermark are newer than every indexed one; one statement reads both parts
+    // from one snapshot, so a row the indexer reaches meanwhile is never counted twice or missed.
+    const statement = plan === 'index' && this.index.tail
+      ? sql`select * from (${found}) union all select * from (${select(this.index.tail(query.text), 'scan')}) order by position desc limit ${query.limit}`
+      : found;
+    const { rows } = await sql<MessageRow & { position: string | number }>`${statement}`.execute(this.db);
     return rows.map(({ position: at, ...row }) => ({ message: toMessage(row), position: String(at) }));
+  }
+
+  async catchUp(limit: number): Promise<number> {
+    const { catchUp } = this.index;
+    if (!catchUp) return 0;
+    // Asked on the reader first: a current index costs the writer's connection nothing.
+    const { rows } = await sql<{ one: number }>`select 1 as one from messages where rowid > ${INDEXED_THROUGH} limit 1`.execute(this.db);
+    return rows.length === 0 ? 0 : this.adapter.bookkeeping((trx) => catchUp(trx, limit));
   }
 
   /** Whether the conversations searched hold few enough messages to read them all (`SCAN_AT_MOST`). */

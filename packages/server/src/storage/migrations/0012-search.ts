@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type Kysely, type Migration, type RawBuilder } from 'kysely';
 import { normaliseForSearch } from '../../search/search-text.js';
 import type { MigrationCapabilities } from './index.js';
 
@@ -25,7 +25,7 @@ export function search(capabilities: Pick<MigrationCapabilities, 'substringIndex
     },
     async down(db: Kysely<unknown>): Promise<void> {
       if (capabilities.substringIndex === 'fts5-trigram') {
-        for (const trigger of ['message_search_insert', 'message_search_update', 'message_search_delete']) await sql`drop trigger if exists ${sql.ref(trigger)}`.execute(db);
+        await dropFts5Triggers(db);
         await sql`drop table if exists message_search`.execute(db);
       } else {
         await sql`drop index if exists messages_search_trgm`.execute(db);
@@ -56,19 +56,33 @@ async function createFts5Index(db: Kysely<unknown>): Promise<void> {
   // External content: the index keeps trigrams only, the text stays in `messages`.
   await sql`create virtual table message_search using fts5(search_text, content='messages', content_rowid='rowid', tokenize='trigram remove_diacritics 1')`.execute(db);
   await sql`insert into message_search(rowid, search_text) select rowid, search_text from messages where hidden = 0 and deleted_at is null`.execute(db);
-  await sql`create trigger message_search_insert after insert on messages when ${VISIBLE('new')} begin
+  await createFts5Triggers(db);
+}
+
+/**
+ * The triggers that keep the index exact on every insert, edit, hide and delete, in the change's
+ * own transaction. With `reached` (0016), only for rows the index has caught up with: the rowid
+ * at or below that expression.
+ */
+export async function createFts5Triggers(db: Kysely<unknown>, reached?: RawBuilder<number>): Promise<void> {
+  const within = (row: 'new' | 'old') => (reached ? sql` and ${sql.raw(row)}.rowid <= ${reached}` : sql``);
+  await sql`create trigger message_search_insert after insert on messages when ${VISIBLE('new')}${within('new')} begin
     insert into message_search(rowid, search_text) values (new.rowid, new.search_text);
   end`.execute(db);
   // An external-content index forgets a row only when told exactly what it indexed: the old text.
   await sql`create trigger message_search_update after update of search_text, hidden, deleted_at on messages
-    when old.search_text is not new.search_text or old.hidden is not new.hidden or (old.deleted_at is null) is not (new.deleted_at is null)
+    when (old.search_text is not new.search_text or old.hidden is not new.hidden or (old.deleted_at is null) is not (new.deleted_at is null))${within('old')}
   begin
     insert into message_search(message_search, rowid, search_text) select 'delete', old.rowid, old.search_text where ${VISIBLE('old')};
     insert into message_search(rowid, search_text) select new.rowid, new.search_text where ${VISIBLE('new')};
   end`.execute(db);
-  await sql`create trigger message_search_delete after delete on messages when ${VISIBLE('old')} begin
+  await sql`create trigger message_search_delete after delete on messages when ${VISIBLE('old')}${within('old')} begin
     insert into message_search(message_search, rowid, search_text) values ('delete', old.rowid, old.search_text);
   end`.execute(db);
+}
+
+export async function dropFts5Triggers(db: Kysely<unknown>): Promise<void> {
+  for (const trigger of ['message_search_insert', 'message_search_update', 'message_search_delete']) await sql`drop trigger if exists ${sql.ref(trigger)}`.execute(db);
 }
 
 async function createTrigramIndex(db: Kysely<unknown>): Promise<void> {

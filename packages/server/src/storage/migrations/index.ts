@@ -14,6 +14,7 @@ import { search } from './0012-search.js';
 import { webhooks } from './0013-webhooks.js';
 import { notifications } from './0014-notifications.js';
 import { coalescedJobs } from './0015-coalesced-jobs.js';
+import { searchAfterCommit } from './0016-search-after-commit.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 
 /** What a migration may need to know of the database it runs on. */
@@ -39,6 +40,7 @@ export function migrationProvider(capabilities: MigrationCapabilities): Migratio
         '0013-webhooks': webhooks,
         '0014-notifications': notifications,
         '0015-coalesced-jobs': coalescedJobs,
+        '0016-search-after-commit': searchAfterCommit(capabilities),
       };
     },
   };
