@@ -185,8 +185,9 @@ export async function createServices(config: Config, logger: Logger, overrides: 
   purgingSessions.unref();
   const purging = setInterval(sweepUploads, Math.min(UPLOAD_PURGE_MS, config.uploadUnclaimedTtlSeconds * 1000));
   purging.unref();
-  const indexer = new SearchIndexer(store.search, logger);
-  indexer.start();
+  // Background work like the outbox's: a CLI run or an API-only node leaves it to the node that runs jobs.
+  const indexer = config.jobsEnabled ? new SearchIndexer(store.search, logger) : undefined;
+  indexer?.start();
   const queues = new SupportQueues(policy);
   const assignment = new AssignmentService(store, tracker, policy, queues, logger, webhooks.events);
   const conversations = new ConversationService(store, publisher, policy, access, moderation, webhooks.events);
@@ -256,7 +257,7 @@ export async function createServices(config: Config, logger: Logger, overrides: 
       stopSweeping();
       clearInterval(purging);
       clearInterval(purgingSessions);
-      await indexer.stop();
+      await indexer?.stop();
       typing.close();
       notifications.close();
       await tracker.close();

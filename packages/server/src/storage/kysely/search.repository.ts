@@ -54,11 +54,12 @@ const FTS5: SubstringIndex = {
   // Not indexed: the rowid range past the watermark is the tail, and the scope's index would read the whole scope.
   tail: (text) => sql`messages m not indexed where m.rowid > ${INDEXED_THROUGH} and instr(m.search_text, ${text}) > 0`,
   async catchUp(trx, limit) {
-    const { rows } = await sql<{ from: number; through: number | null; passed: number }>`
-      select w.indexed_through as "from", max(m.rowid) as through, count(m.rowid) as passed
-      from search_watermark w left join (select rowid from messages where rowid > ${INDEXED_THROUGH} order by rowid limit ${limit}) m
-      where w.id = 1`.execute(trx);
-    const { from, through, passed } = rows[0]!;
+    // A write first: the transaction takes the write lock before it reads anything, so another
+    // process's commit meanwhile makes it wait (busy_timeout), never fail on a stale snapshot.
+    const from = Number((await sql<{ from: number }>`update search_watermark set indexed_through = indexed_through where id = 1 returning indexed_through as "from"`.execute(trx)).rows[0]!.from);
+    const { rows } = await sql<{ through: number | null; passed: number }>`
+      select max(rowid) as through, count(*) as passed from (select rowid from messages where rowid > ${from} order by rowid limit ${limit})`.execute(trx);
+    const { through, passed } = rows[0]!;
     if (through === null) return 0;
     await sql`insert into message_search(rowid, search_text) select rowid, search_text from messages where rowid > ${from} and rowid <= ${through} and hidden = 0 and deleted_at is null`.execute(trx);
     await sql`update search_watermark set indexed_through = ${through} where id = 1`.execute(trx);
