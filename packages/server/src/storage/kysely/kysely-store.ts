@@ -19,6 +19,21 @@ import { KyselyNotificationRepository } from './notification.repository.js';
 import { sql } from 'kysely';
 
 /** The store for any dialect Kysely speaks; differences stay in the adapter. */
+/** How long a migration that failed waits to see another process record one (see `migrate`). */
+const RACE_WAIT_MS = 5000;
+
+/**
+ * Whether another process records a migration within `RACE_WAIT_MS` (it may still be running
+ * the one this process collided with).
+ */
+async function recordedMeanwhile(applied: () => Promise<number>, before: number): Promise<boolean> {
+  for (let waited = 0; waited < RACE_WAIT_MS; waited += 50) {
+    if ((await applied()) > before) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
 export class KyselyStore implements Store {
   readonly users: KyselyUserRepository;
   readonly conversations: KyselyConversationRepository;
@@ -52,10 +67,22 @@ export class KyselyStore implements Store {
     this.notifications = new KyselyNotificationRepository(adapter, this.outbox);
   }
 
+  /**
+   * Brings the schema up to date. On SQLite, Kysely takes no migration lock, so two processes
+   * opening one file at once (a server and a CLI command after an upgrade, two commands on a fresh
+   * data directory) may both start the same migration; the later one fails ("table already
+   * exists"). Such a failure, after which another process has recorded more migrations, is
+   * retried: the next attempt finds them applied. Any other failure is thrown at once.
+   */
   async migrate(): Promise<void> {
     const migrator = new Migrator({ db: this.adapter.db, provider: migrationProvider(this.adapter) });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw error instanceof Error ? error : new Error(String(error));
+    const applied = async () => (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).length;
+    for (;;) {
+      const before = this.adapter.exclusive ? await applied() : 0;
+      const { error } = await migrator.migrateToLatest();
+      if (!error) return;
+      if (!this.adapter.exclusive || !(await recordedMeanwhile(applied, before))) throw error instanceof Error ? error : new Error(String(error));
+    }
   }
 
   async ping(): Promise<void> {
