@@ -5,7 +5,7 @@ import type { Conversation, ConversationContext, ConversationSummary, Json, Part
 import type { AfterCommitPublisher } from '../messages/after-commit-publisher.js';
 import { topics } from '../bus/domain-event.js';
 import type { Policy } from '../policy/policy.js';
-import type { Store } from '../storage/store.js';
+import type { FollowedConversation, Store } from '../storage/store.js';
 import { publishParticipantAdded } from './participant-events.js';
 import { unreadable, type ConversationAccess } from './conversation-access.js';
 import type { ModerationService } from '../moderation/moderation.service.js';
@@ -184,7 +184,7 @@ export class ConversationService {
   }
 
   /** The conversations a new connection of the user follows (the `list` order, ids and last seq only). */
-  followedBy(actor: UserActor, limit: number): Promise<Array<{ id: string; lastSeq: number }>> {
+  followedBy(actor: UserActor, limit: number): Promise<FollowedConversation[]> {
     return this.store.conversations.followedBy(actor.user.id, limit);
   }
 

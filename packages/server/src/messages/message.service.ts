@@ -267,10 +267,8 @@ export class MessageService {
   /**
    * What this reader sees: deleted messages lose content and attachments, hidden and shadowed
    * ones are tombstones unless the reader may see them (`visibleTo`); reactions are attached.
-   */
-  /**
-   * Messages as this reader sees them, with their reactions. Given the conversation, `messages`
-   * are a page of it in seq order, and the reactions are read by its seq range.
+   * Given `pageOf`, `messages` are a page of that conversation in seq order, and the reactions
+   * are read by the page's seq range.
    */
   private async forReaders(actor: Actor, messages: readonly Message[], pageOf?: string): Promise<Message[]> {
     const viewer = this.moderation.viewerOf(actor);

@@ -13,6 +13,11 @@ export interface DialectAdapter {
    * memory stay true as long as the store forgets them when it changes them.
    */
   readonly exclusive: boolean;
+  /**
+   * Whether Kysely's migrator locks other processes out while it migrates (PostgreSQL's advisory
+   * lock). Without it (SQLite), two processes may start the same migration; see `KyselyStore.migrate`.
+   */
+  readonly migratorLocks: boolean;
   /** Whether `WITH` may hold INSERT/UPDATE (PostgreSQL), so a multi-step write is one statement. */
   readonly writableCtes: boolean;
   /**

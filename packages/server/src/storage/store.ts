@@ -86,6 +86,12 @@ export interface NewConversation {
   readonly jobs?: (conversationId: string) => readonly NewJob[];
 }
 
+/** A conversation a real-time connection follows: which, and how far its messages go. */
+export interface FollowedConversation {
+  readonly id: string;
+  readonly lastSeq: number;
+}
+
 export interface ConversationListQuery {
   readonly userId: string;
   readonly status?: string;
@@ -121,7 +127,7 @@ export interface ConversationRepository {
    * The same conversations, in the same order, as only their ids and last seq: what a new
    * real-time connection follows, read in one prepared statement on every connect.
    */
-  followedBy(userId: string, limit: number): Promise<Array<{ id: string; lastSeq: number }>>;
+  followedBy(userId: string, limit: number): Promise<FollowedConversation[]>;
   /** The summary of one conversation for one participant, or `undefined` if not a participant. */
   summaryFor(conversationId: string, userId: string): Promise<ConversationSummary | undefined>;
   /** Applies the patch, with the outbox jobs the change owes in the same transaction. */

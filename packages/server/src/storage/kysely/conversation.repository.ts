@@ -8,7 +8,7 @@ import { COLUMNS } from './columns.js';
 import { AccessFactsCache } from './access-facts-cache.js';
 import { arg, PreparedQuery } from './prepared-query.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
-import type { AccessFacts, ContextRoom, ContextSync, ConversationListQuery, ConversationPatch, ConversationRepository, InactiveQuery, NewConversation, NewJob, NewMessage } from '../store.js';
+import type { AccessFacts, ContextRoom, ContextSync, ConversationListQuery, ConversationPatch, ConversationRepository, FollowedConversation, InactiveQuery, NewConversation, NewJob, NewMessage } from '../store.js';
 import { syncContextsIn, type ContextWrite } from './context-sync.js';
 import type { KyselyMessageRepository } from './message.repository.js';
 import type { KyselyOutboxRepository } from './outbox.repository.js';
@@ -156,7 +156,7 @@ export class KyselyConversationRepository implements ConversationRepository {
     });
   }
 
-  async followedBy(userId: string, limit: number): Promise<Array<{ id: string; lastSeq: number }>> {
+  async followedBy(userId: string, limit: number): Promise<FollowedConversation[]> {
     const { rows } = await this.statements.followedBy.execute(this.db, [userId, limit]);
     return rows.map((row) => ({ id: row.id, lastSeq: Number(row.last_seq) }));
   }

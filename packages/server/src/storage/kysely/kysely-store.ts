@@ -18,7 +18,6 @@ import { KyselyWebhookRepository } from './webhook.repository.js';
 import { KyselyNotificationRepository } from './notification.repository.js';
 import { sql } from 'kysely';
 
-/** The store for any dialect Kysely speaks; differences stay in the adapter. */
 /** How long a migration that failed waits to see another process record one (see `migrate`). */
 const RACE_WAIT_MS = 5000;
 
@@ -34,6 +33,7 @@ async function recordedMeanwhile(applied: () => Promise<number>, before: number)
   return false;
 }
 
+/** The store for any dialect Kysely speaks; differences stay in the adapter. */
 export class KyselyStore implements Store {
   readonly users: KyselyUserRepository;
   readonly conversations: KyselyConversationRepository;
@@ -72,16 +72,18 @@ export class KyselyStore implements Store {
    * opening one file at once (a server and a CLI command after an upgrade, two commands on a fresh
    * data directory) may both start the same migration; the later one fails ("table already
    * exists"). Such a failure, after which another process has recorded more migrations, is
-   * retried: the next attempt finds them applied. Any other failure is thrown at once.
+   * retried: the next attempt finds them applied. Any other failure is thrown, on SQLite after
+   * `RACE_WAIT_MS` of watching for another process.
    */
   async migrate(): Promise<void> {
     const migrator = new Migrator({ db: this.adapter.db, provider: migrationProvider(this.adapter) });
     const applied = async () => (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined).length;
+    const racing = !this.adapter.migratorLocks;
     for (;;) {
-      const before = this.adapter.exclusive ? await applied() : 0;
+      const before = racing ? await applied() : 0;
       const { error } = await migrator.migrateToLatest();
       if (!error) return;
-      if (!this.adapter.exclusive || !(await recordedMeanwhile(applied, before))) throw error instanceof Error ? error : new Error(String(error));
+      if (!racing || !(await recordedMeanwhile(applied, before))) throw error instanceof Error ? error : new Error(String(error));
     }
   }
 

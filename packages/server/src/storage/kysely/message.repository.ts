@@ -270,10 +270,11 @@ function columnsOf(jobs: readonly NewJob[]): [string[], string[], string[]] {
 
 const MESSAGE_COLUMNS = sql.join(COLUMNS.messages.map((c) => sql.ref(c)));
 
-/** The statements of the message path, compiled once per store (see PreparedQuery). */
+/** A conversation's messages strictly between two seqs, for the two page statements. */
 const pageBetween = (db: Kysely<Database>) =>
   db.selectFrom('messages').select(COLUMNS.messages).where('conversation_id', '=', arg(0)).where('seq', '>', arg<number>(1)).where('seq', '<', arg<number>(2));
 
+/** The statements of the message path, compiled once per store (see PreparedQuery). */
 function messageStatements(adapter: DialectAdapter) {
   return {
     // Only where the dialect has data-modifying CTEs (PostgreSQL); arguments as in appendInOneStatement.

@@ -86,6 +86,7 @@ export function createPostgresAdapter(options: PostgresAdapterOptions): DialectA
   return {
     name: 'postgres',
     exclusive: false,
+    migratorLocks: true,
     writableCtes: true,
     alterConstraints: true,
     substringIndex: 'pg-trgm',

@@ -34,6 +34,7 @@ export function createSqliteAdapter(options: SqliteAdapterOptions): DialectAdapt
   return {
     name: 'sqlite',
     exclusive: true,
+    migratorLocks: false,
     writableCtes: false,
     alterConstraints: false,
     substringIndex: 'fts5-trigram',
