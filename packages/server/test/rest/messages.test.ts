@@ -156,4 +156,25 @@ describe('reactions over REST', () => {
     expect((await server.request('PUT', url('👍'), { token: outsider.token })).status).toBe(404);
     expect((await server.request('PUT', url('two words'), { token: a.token })).status).toBe(422);
   });
+
+  it('shows each message of a page its own reactions, and none on hidden or deleted ones', async () => {
+    const a = await server.user(['CONTROL_STAFF']);
+    const b = await server.user(['CONTROL_STAFF']);
+    const id = (await server.request('POST', '/v1/conversations', { token: a.token, body: { participant_ids: [b.user.id] } })).body.conversation.id;
+    const sent = [];
+    for (const content of ['first', 'second', 'third', 'fourth']) sent.push((await server.request('POST', `/v1/conversations/${id}/messages`, { token: a.token, body: { content } })).body.message);
+    for (const [i, emoji] of [[0, '👍'], [1, '🎉'], [2, '👀'], [3, '✅']] as const) {
+      expect((await server.request('PUT', `/v1/conversations/${id}/messages/${sent[i].id}/reactions/${encodeURIComponent(emoji)}`, { token: b.token })).status).toBe(200);
+    }
+    await server.services.store.messages.update(sent[1].id, { hidden: true });
+    expect((await server.request('DELETE', `/v1/conversations/${id}/messages/${sent[2].id}`, { token: a.token })).status).toBe(200);
+
+    const page = await server.request('GET', `/v1/conversations/${id}/messages`, { token: b.token });
+    expect(page.body.messages.map((m: { content: string; reactions: unknown[] }) => [m.content, m.reactions])).toEqual([
+      ['first', [{ emoji: '👍', count: 1, user_ids: [b.user.id] }]],
+      ['', []],
+      ['', []],
+      ['fourth', [{ emoji: '✅', count: 1, user_ids: [b.user.id] }]],
+    ]);
+  });
 });

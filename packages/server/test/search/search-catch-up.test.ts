@@ -11,6 +11,7 @@ import type { ReadScope, Store } from '../../src/storage/store.js';
 import { dialects } from '../support/test-stores.js';
 import { createConversation, createUser } from '../store/factories.js';
 import { useTestStore } from '../store/use-test-store.js';
+import { startTestServer } from '../support/test-server.js';
 
 /**
  * SQLite's index catches up after the commit (migration 0016). Whatever it has reached, a search
@@ -125,22 +126,40 @@ describe('search index catching up after the commit, on sqlite', () => {
     expect(await search('newest')).toEqual([]);
   });
 
-  it('keeps ticking on a node: the indexer catches up in the background and stops cleanly', async () => {
+  const lastRowid = async () => Number((await sql<{ r: number }>`select max(rowid) as r from messages`.execute(db())).rows[0]!.r);
+  async function untilReached(rowid: number): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while ((await watermark()) < rowid && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await watermark()).toBe(rowid);
+  }
+
+  it('goes on after a full batch at once, without waiting for its next tick', async () => {
     const { ana, conversation } = await room();
-    for (let i = 0; i < 25; i++) await send(conversation.id, ana, `background message ${i}`);
-    const indexer = new SearchIndexer(store().search, pino({ enabled: false }), { intervalMs: 10, batch: 4 });
+    for (let i = 0; i < 25; i++) await send(conversation.id, ana, `backlog message ${i}`);
+    // The next tick is a minute away: only going on after each full batch reaches the end.
+    const indexer = new SearchIndexer(store().search, pino({ enabled: false }), { intervalMs: 60_000, batch: 4 });
     indexer.start();
     try {
-      const last = Number((await sql<{ r: number }>`select max(rowid) as r from messages`.execute(db())).rows[0]!.r);
-      const deadline = Date.now() + 5000;
-      while ((await watermark()) < last && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(await watermark()).toBe(last);
+      await untilReached(await lastRowid());
     } finally {
       await indexer.stop();
     }
     expect(await indexed()).toEqual(await expected());
     expect(await indexed()).toHaveLength(25);
-    expect(await search('background')).toHaveLength(25);
+  });
+
+  it('ticks: messages sent after it started are indexed on its next tick, and it stops cleanly', async () => {
+    const { ana, conversation } = await room();
+    const indexer = new SearchIndexer(store().search, pino({ enabled: false }), { intervalMs: 10, batch: 100 });
+    indexer.start();
+    try {
+      for (let i = 0; i < 3; i++) await send(conversation.id, ana, `later message ${i}`);
+      await untilReached(await lastRowid());
+    } finally {
+      await indexer.stop();
+    }
+    expect(await indexed()).toEqual(await expected());
+    expect(await search('later')).toHaveLength(3);
   });
 });
 
@@ -152,5 +171,24 @@ describe.each(dialects.filter((d) => d !== 'sqlite'))('search index on %s', (dia
     const conversation = await createConversation(handle.store, [ana]);
     await handle.store.messages.append({ conversationId: conversation.id, senderId: ana.id, kind: 'text', content: 'indexed by the database' });
     expect(await handle.store.search.catchUp(100)).toBe(0);
+  });
+});
+
+describe('search index on a running node (sqlite)', () => {
+  it('is caught up by the node itself, soon after a message is sent', async () => {
+    const server = await startTestServer();
+    try {
+      const [a, b] = [await server.user(['CONTROL_STAFF']), await server.user(['CONTROL_STAFF'])];
+      const id = (await server.request('POST', '/v1/conversations', { token: a.token, body: { participant_ids: [b.user.id] } })).body.conversation.id;
+      const sent = (await server.request('POST', `/v1/conversations/${id}/messages`, { token: a.token, body: { content: 'caught up by the node' } })).body.message;
+      const db = (server.services.store as KyselyStore).adapter.db;
+      const rowid = Number((await sql<{ r: number }>`select rowid as r from messages where id = ${sent.id}`.execute(db)).rows[0]!.r);
+      const watermark = async () => Number((await sql<{ w: number }>`select indexed_through as w from search_watermark`.execute(db)).rows[0]!.w);
+      const deadline = Date.now() + 5000;
+      while ((await watermark()) < rowid && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await watermark()).toBeGreaterThanOrEqual(rowid);
+    } finally {
+      await server.close();
+    }
   });
 });
