@@ -88,8 +88,10 @@ export class JobRunner {
   private stopped = false;
   /** Jobs started by the poll loop and not settled yet; at most `batchSize`. */
   private readonly running = new Set<Promise<void>>();
-  /** The last round found every slot taken, so a job that ends should start the next one. */
+  /** The last round found every slot taken, so jobs that end should start the next one. */
   private saturated = false;
+  /** Slots still taken when a saturated runner claims again: half of them (see `track`). */
+  private readonly refillAt: number;
   /** The pending delayed nudge (see `nudge`). */
   private delayed: { readonly at: number; readonly timer: NodeJS.Timeout } | undefined;
 
@@ -99,6 +101,7 @@ export class JobRunner {
   ) {
     this.leaseMs = options.leaseMs ?? 60_000;
     this.batchSize = options.batchSize ?? 20;
+    this.refillAt = Math.floor(this.batchSize / 2);
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
@@ -174,7 +177,7 @@ export class JobRunner {
   /**
    * Claims as many due jobs as there are free slots and starts them without waiting for them:
    * a slow job (a receiver taking its whole timeout) holds one slot, never the next claim. When
-   * the slots were all taken, each job that ends starts another round.
+   * the slots were all taken, the job that frees half of them starts another round.
    */
   private async drain(): Promise<void> {
     while (this.wanted && !this.stopped) {
@@ -197,7 +200,9 @@ export class JobRunner {
     this.running.add(running);
     void running.finally(() => {
       this.running.delete(running);
-      if (this.saturated) this.nudge();
+      // A claim is a transaction: through a backlog, one per job that ends would cost as much as
+      // a short job does. Claiming for half the slots at once keeps the rest busy meanwhile.
+      if (this.saturated && this.running.size <= this.refillAt) this.nudge();
     });
   }
 

@@ -74,3 +74,34 @@ describe('JobRunner and the event loop', () => {
     }
   });
 });
+
+describe('JobRunner claims', () => {
+  const t = useTestStore('sqlite');
+
+  it('refills its slots through a backlog in claims of many jobs, not one claim per job that ends', async () => {
+    let claims = 0;
+    const outbox = t.store.outbox;
+    const counted = Object.assign(Object.create(outbox) as typeof outbox, {
+      claimDue: (...args: Parameters<typeof outbox.claimDue>) => {
+        claims++;
+        return outbox.claimDue(...args);
+      },
+    });
+    const runner = new JobRunner(counted, { pollMs: 600_000, maxAttempts: 10, batchSize: 20, logger: recordingLogger() });
+    let ran = 0;
+    runner.register('test.quick', async () => {
+      ran++;
+    });
+    const due = new Date(Date.now() - 1000).toISOString();
+    await t.store.outbox.enqueue(Array.from({ length: 100 }, (_, i) => ({ id: `quick-${i}`, kind: 'test.quick', subjectId: `s-${i}`, runAt: due })));
+    runner.nudge();
+    try {
+      await eventually(async () => (await t.store.outbox.counts()).pending === 0, 10_000, 'every job completed', 10);
+      expect(ran).toBe(100);
+      // 20 first, then 10 each time half the slots are free: 9 claims, and one that finds none.
+      expect(claims).toBeLessThanOrEqual(12);
+    } finally {
+      await runner.stop();
+    }
+  });
+});
