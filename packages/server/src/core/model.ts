@@ -97,6 +97,9 @@ export interface Message {
   readonly reactions?: readonly Reaction[];
 }
 
+/** What a message is without its body: who sent which kind when, and whether it is visible. */
+export type MessageHeader = Pick<Message, 'id' | 'seq' | 'senderId' | 'kind' | 'createdAt' | 'deletedAt' | 'hidden' | 'shadowed'>;
+
 /** Who reacted to a message with one emoji. */
 export interface Reaction {
   readonly emoji: string;

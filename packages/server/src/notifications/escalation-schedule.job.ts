@@ -2,7 +2,7 @@ import type { JobHandler } from '../jobs/job-handler.js';
 import type { MessageJob } from '../jobs/message-job.js';
 import { RetryIn } from '../jobs/retry-in.js';
 import { topics } from '../bus/domain-event.js';
-import type { Conversation, Message, Participant } from '../core/model.js';
+import type { Conversation, MessageHeader, Participant } from '../core/model.js';
 import { timeOrderedId } from '../storage/time-ordered-id.js';
 import type { BatchEntry, NotificationChannelName, NotificationSettings } from '../storage/store.js';
 import { DEFAULT_SETTINGS } from './notification-preferences.js';
@@ -52,7 +52,7 @@ async function scheduleConversation(deps: NotificationDeps, conversationId: stri
   const queue = conversation.type === 'support' ? (await store.cases.byConversation(conversation.id))?.queue : undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const from = await store.notifications.scheduledThrough(conversationId);
-    const { messages, hasMore } = await store.messages.page({ conversationId, afterSeq: from, limit: PAGE });
+    const { headers: messages, hasMore } = await store.messages.headersAfter(conversationId, from, PAGE);
     const last = messages[messages.length - 1];
     if (!last) return;
     const participants = await store.conversations.participants(conversationId);
@@ -70,7 +70,7 @@ async function scheduleConversation(deps: NotificationDeps, conversationId: stri
 }
 
 /** Deleted, hidden, shadow-banned and system messages notify nobody. */
-const notifiable = (m: Message) => m.kind !== 'system' && m.senderId !== null && m.deletedAt === null && !m.hidden && !m.shadowed;
+const notifiable = (m: MessageHeader) => m.kind !== 'system' && m.senderId !== null && m.deletedAt === null && !m.hidden && !m.shadowed;
 
 /** Each recipient's share of `messages` (those from others that they have not read), and the recipients' saved settings. */
 async function batchEntries(
@@ -78,7 +78,7 @@ async function batchEntries(
   conversation: Conversation,
   queue: string | undefined,
   participants: readonly Participant[],
-  messages: readonly Message[],
+  messages: readonly MessageHeader[],
 ): Promise<{ entries: BatchEntry[]; settings: Map<string, NotificationSettings> }> {
   const shares = participants
     .filter((p) => p.leftAt === null)

@@ -4,6 +4,7 @@ import type {
   ConversationSummary,
   Json,
   Message,
+  MessageHeader,
   Participant,
   ScanStatus,
   User,
@@ -308,6 +309,11 @@ export interface MessageRepository {
    * last `limit` before `beforeSeq` (or the newest). `hasMore` says whether the page was cut.
    */
   page(query: MessagePageQuery): Promise<{ messages: Message[]; hasMore: boolean }>;
+  /**
+   * The first `limit` messages after `afterSeq`, in seq order, as headers only: for work that
+   * walks a conversation's new messages without showing them (the notification scheduler).
+   */
+  headersAfter(conversationId: string, afterSeq: number, limit: number): Promise<{ headers: MessageHeader[]; hasMore: boolean }>;
   /** Newest-first window by offset, for protocols that page with `skip`. Returned oldest first. */
   /**
    * The newest `limit` messages after skipping `skip`, oldest first; with `maxBytes`, only the

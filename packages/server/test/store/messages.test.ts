@@ -247,6 +247,36 @@ for (const dialect of dialects) {
       });
     });
 
+    describe('headersAfter', () => {
+      it('gives the messages after a seq in order, each as its page would show it without the body, and says when more follow', async () => {
+        const [ana, ben] = [await createUser(t.store), await createUser(t.store)];
+        const conversation = await createConversation(t.store, [ana, ben]);
+        const other = await createConversation(t.store, [ana, ben]);
+        await appendMessages(t.store, other.id, ana.id, 3);
+        await appendMessages(t.store, conversation.id, ana.id, 2);
+        await t.store.messages.append(buildMessage(conversation.id, null, { kind: 'system' }));
+        await t.store.messages.append(buildMessage(conversation.id, ben.id, { shadowed: true }));
+        const [hidden, deleted] = await appendMessages(t.store, conversation.id, ben.id, 2);
+        await t.store.messages.update(hidden!.id, { hidden: true });
+        await t.store.messages.update(deleted!.id, { deletedAt: '2030-01-02T00:00:00.000Z' });
+        const { messages: page } = await t.store.messages.page({ conversationId: conversation.id, afterSeq: 1, limit: 10 });
+        const header = ({ id, seq, senderId, kind, createdAt, deletedAt, hidden: isHidden, shadowed }: (typeof page)[number]) => ({ id, seq, senderId, kind, createdAt, deletedAt, hidden: isHidden, shadowed });
+
+        expect(await t.store.messages.headersAfter(conversation.id, 1, 10)).toEqual({ headers: page.map(header), hasMore: false });
+        expect(page.map((m) => m.seq)).toEqual(range(2, 6));
+        expect(page.map((m) => [m.kind, m.senderId, m.shadowed, m.hidden, m.deletedAt !== null])).toEqual([
+          ['text', ana.id, false, false, false],
+          ['system', null, false, false, false],
+          ['text', ben.id, true, false, false],
+          ['text', ben.id, false, true, false],
+          ['text', ben.id, false, false, true],
+        ]);
+        const cut = await t.store.messages.headersAfter(conversation.id, 2, 2);
+        expect({ seqs: cut.headers.map((h) => h.seq), hasMore: cut.hasMore }).toEqual({ seqs: [3, 4], hasMore: true });
+        expect(await t.store.messages.headersAfter(conversation.id, 6, 10)).toEqual({ headers: [], hasMore: false });
+      });
+    });
+
     describe('window', () => {
       it('takes a newest-first window by offset and returns it oldest first', async () => {
         const conversation = await createConversation(t.store, []);

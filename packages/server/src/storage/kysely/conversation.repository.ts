@@ -212,13 +212,7 @@ export class KyselyConversationRepository implements ConversationRepository {
   }
 
   async participants(conversationId: string): Promise<Participant[]> {
-    const rows = await this.db
-      .selectFrom('participants')
-      .selectAll()
-      .where('conversation_id', '=', conversationId)
-      .where('left_at', 'is', null)
-      .orderBy('joined_at')
-      .execute();
+    const { rows } = await this.statements.participants.execute(this.db, [conversationId]);
     return rows.map(toParticipant);
   }
 
@@ -444,6 +438,9 @@ function conversationStatements(adapter: DialectAdapter) {
         .where('c.id', '=', arg(0)),
     ),
     participant: new PreparedQuery(adapter, (db) => db.selectFrom('participants').select(COLUMNS.participants).where('conversation_id', '=', arg(0)).where('user_id', '=', arg(1))),
+    participants: new PreparedQuery(adapter, (db) =>
+      db.selectFrom('participants').select(COLUMNS.participants).where('conversation_id', '=', arg(0)).where('left_at', 'is', null).orderBy('joined_at'),
+    ),
     followedBy: new PreparedQuery(adapter, (db) =>
       db
         .selectFrom('participants as p')

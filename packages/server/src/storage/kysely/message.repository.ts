@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { AppError, isAppError } from '../../core/errors.js';
-import type { Message } from '../../core/model.js';
+import type { Message, MessageHeader } from '../../core/model.js';
 import type { Database, MessagesTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import { conversationJobRow, type AppendResult, type MessagePageQuery, type MessagePatch, type MessageRepository, type NewJob, type NewMessage } from '../store.js';
@@ -220,6 +220,21 @@ export class KyselyMessageRepository implements MessageRepository {
     return { messages: forward ? page : page.reverse(), hasMore: rows.length > taken };
   }
 
+  async headersAfter(conversationId: string, afterSeq: number, limit: number): Promise<{ headers: MessageHeader[]; hasMore: boolean }> {
+    const { rows } = await this.statements.headersAfter.execute(this.db, [conversationId, afterSeq, limit + 1]);
+    const headers = rows.slice(0, limit).map((row) => ({
+      id: row.id,
+      seq: Number(row.seq),
+      senderId: row.sender_id,
+      kind: row.kind,
+      createdAt: row.created_at,
+      deletedAt: row.deleted_at,
+      hidden: Number(row.hidden) === 1,
+      shadowed: Number(row.shadowed) === 1,
+    }));
+    return { headers, hasMore: rows.length > limit };
+  }
+
   async window(conversationId: string, skip: number, limit: number, maxBytes?: number): Promise<Message[]> {
     const rows = await this.db
       .selectFrom('messages')
@@ -314,6 +329,16 @@ function messageStatements(adapter: DialectAdapter) {
     // Arguments: conversation id, after seq, before seq, limit.
     pageForward: new PreparedQuery(adapter, (db) => pageBetween(db).orderBy('seq', 'asc').limit(arg<number>(3))),
     pageBackward: new PreparedQuery(adapter, (db) => pageBetween(db).orderBy('seq', 'desc').limit(arg<number>(3))),
+    // Arguments: conversation id, after seq, limit.
+    headersAfter: new PreparedQuery(adapter, (db) =>
+      db
+        .selectFrom('messages')
+        .select(['id', 'seq', 'sender_id', 'kind', 'created_at', 'deleted_at', 'hidden', 'shadowed'])
+        .where('conversation_id', '=', arg(0))
+        .where('seq', '>', arg<number>(1))
+        .orderBy('seq', 'asc')
+        .limit(arg<number>(2)),
+    ),
     selectByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('sender_id', '=', arg(0)).where('conversation_id', '=', arg(1)).where('client_id', '=', arg(2))),
     selectSystemByClientId: new PreparedQuery(adapter, (db) => db.selectFrom('messages').select(COLUMNS.messages).where('sender_id', 'is', null).where('conversation_id', '=', arg(0)).where('client_id', '=', arg(1))),
     bumpSeq: new PreparedQuery(adapter, (db) =>

@@ -2,7 +2,9 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, NotificationDeliveriesTable, NotificationSettingsTable, NotificationsTable, PushSubscriptionsTable } from '../database.js';
 import type { DialectAdapter } from '../dialect-adapter.js';
 import type { BatchEntry, EscalationStep, NewJob, Notification, NotificationDelivery, NotificationRepository, NotificationSettings, PushSubscription, QuietHours, ScheduleCursor } from '../store.js';
+import { COLUMNS } from './columns.js';
 import type { KyselyOutboxRepository } from './outbox.repository.js';
+import { arg, PreparedQuery } from './prepared-query.js';
 import { now } from './rows.js';
 
 const toNotification = (row: Selectable<NotificationsTable>): Notification => ({
@@ -54,17 +56,22 @@ const toSettings = (row: Selectable<NotificationSettingsTable>): NotificationSet
 
 /** The feed, the escalation record, push subscriptions and preferences (docs/notifications.md). */
 export class KyselyNotificationRepository implements NotificationRepository {
+  /** The scheduler's statements, run for every conversation with new messages; compiled once (see PreparedQuery). */
+  private readonly statements: ReturnType<typeof scheduleStatements>;
+
   constructor(
     private readonly adapter: DialectAdapter,
     private readonly outbox: KyselyOutboxRepository,
-  ) {}
+  ) {
+    this.statements = scheduleStatements(adapter);
+  }
 
   private get db(): Kysely<Database> {
     return this.adapter.db;
   }
 
   async scheduledThrough(conversationId: string): Promise<number> {
-    const row = await this.db.selectFrom('notification_schedules').select('through_seq').where('conversation_id', '=', conversationId).executeTakeFirst();
+    const row = (await this.statements.cursor.execute(this.db, [conversationId])).rows[0];
     return row ? Number(row.through_seq) : 0;
   }
 
@@ -78,13 +85,8 @@ export class KyselyNotificationRepository implements NotificationRepository {
     return this.adapter.bookkeeping(async (trx) => {
       // The cursor moves first: on PostgreSQL its row lock orders concurrent runs, and a run
       // that finds it moved writes nothing (another read the same messages).
-      const moved = await trx
-        .insertInto('notification_schedules')
-        .values({ conversation_id: conversationId, through_seq: cursor.through })
-        .onConflict((oc) => oc.column('conversation_id').doUpdateSet({ through_seq: cursor.through }).where('notification_schedules.through_seq', '=', cursor.from))
-        .returning('through_seq')
-        .executeTakeFirst();
-      if (!moved) return undefined;
+      const { rows: moved } = await this.statements.moveCursor.execute(trx, [conversationId, cursor.through, cursor.from]);
+      if (moved.length === 0) return undefined;
       const at = now();
       const results: { notification: Notification; opened: boolean }[] = [];
       for (const entry of entries) {
@@ -100,41 +102,10 @@ export class KyselyNotificationRepository implements NotificationRepository {
 
   /** Extends the recipient's open batch with the entry's range, or opens one. */
   private async upsertBatch(trx: Kysely<Database>, conversationId: string, entry: BatchEntry, at: string): Promise<Selectable<NotificationsTable>> {
-    // The cursor hands out each message once, in order, so a range either lies wholly past the
-    // batch's newest message and extends it, or was counted already and changes nothing; the
-    // count then grows by addition, never by rescanning the batch's messages.
-    const isNewer = sql<boolean>`excluded.from_seq > notifications.to_seq`;
-    return trx
-      .insertInto('notifications')
-      .values({
-        id: entry.newId,
-        user_id: entry.userId,
-        conversation_id: conversationId,
-        from_seq: entry.fromSeq,
-        to_seq: entry.toSeq,
-        message_count: entry.messageCount,
-        last_message_id: entry.lastMessageId,
-        steps: JSON.stringify(entry.steps),
-        state: 'open',
-        first_message_at: entry.firstMessageAt,
-        read_at: null,
-        created_at: at,
-        updated_at: at,
-      })
-      .onConflict((oc) =>
-        oc
-          .columns(['user_id', 'conversation_id'])
-          // A literal, as in the index: a bound parameter would not match its predicate.
-          .where('state', '=', sql.lit('open'))
-          .doUpdateSet({
-            to_seq: sql`case when ${isNewer} then excluded.to_seq else notifications.to_seq end`,
-            message_count: sql`case when ${isNewer} then notifications.message_count + excluded.message_count else notifications.message_count end`,
-            last_message_id: sql`case when ${isNewer} then excluded.last_message_id else notifications.last_message_id end`,
-            updated_at: sql`case when ${isNewer} then excluded.updated_at else notifications.updated_at end`,
-          }),
-      )
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const args = [entry.newId, entry.userId, conversationId, entry.fromSeq, entry.toSeq, entry.messageCount, entry.lastMessageId, JSON.stringify(entry.steps), entry.firstMessageAt, at];
+    const row = (await this.statements.upsertBatch.execute(trx, args)).rows[0];
+    if (!row) throw new Error('the batch upsert returned no row');
+    return row;
   }
 
   async byId(id: string): Promise<Notification | undefined> {
@@ -249,4 +220,57 @@ export class KyselyNotificationRepository implements NotificationRepository {
     const stored = await this.db.insertInto('notification_settings').values(row).onConflict((oc) => oc.column('user_id').doUpdateSet(changes)).returningAll().executeTakeFirstOrThrow();
     return toSettings(stored);
   }
+}
+
+function scheduleStatements(adapter: DialectAdapter) {
+  // Arguments: conversation id, the new position, the position the run read from.
+  const moveCursor = new PreparedQuery(adapter, (db) =>
+    db
+      .insertInto('notification_schedules')
+      .values({ conversation_id: arg(0), through_seq: arg<number>(1) })
+      .onConflict((oc) => oc.column('conversation_id').doUpdateSet({ through_seq: arg<number>(1) }).where('notification_schedules.through_seq', '=', arg<number>(2)))
+      .returning('through_seq'),
+  );
+  // The cursor hands out each message once, in order, so a range either lies wholly past the
+  // batch's newest message and extends it, or was counted already and changes nothing; the
+  // count then grows by addition, never by rescanning the batch's messages.
+  // Arguments: new id, user, conversation, from seq, to seq, count, last message id, steps (JSON), first message at, now.
+  const isNewer = sql<boolean>`excluded.from_seq > notifications.to_seq`;
+  const upsertBatch = new PreparedQuery(adapter, (db) =>
+    db
+      .insertInto('notifications')
+      .values({
+        id: arg(0),
+        user_id: arg(1),
+        conversation_id: arg(2),
+        from_seq: arg<number>(3),
+        to_seq: arg<number>(4),
+        message_count: arg<number>(5),
+        last_message_id: arg(6),
+        steps: arg(7),
+        state: 'open',
+        first_message_at: arg(8),
+        read_at: null,
+        created_at: arg(9),
+        updated_at: arg(9),
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['user_id', 'conversation_id'])
+          // A literal, as in the index: a bound parameter would not match its predicate.
+          .where('state', '=', sql.lit('open'))
+          .doUpdateSet({
+            to_seq: sql`case when ${isNewer} then excluded.to_seq else notifications.to_seq end`,
+            message_count: sql`case when ${isNewer} then notifications.message_count + excluded.message_count else notifications.message_count end`,
+            last_message_id: sql`case when ${isNewer} then excluded.last_message_id else notifications.last_message_id end`,
+            updated_at: sql`case when ${isNewer} then excluded.updated_at else notifications.updated_at end`,
+          }),
+      )
+      .returning(COLUMNS.notifications),
+  );
+  return {
+    cursor: new PreparedQuery(adapter, (db) => db.selectFrom('notification_schedules').select('through_seq').where('conversation_id', '=', arg(0))),
+    moveCursor,
+    upsertBatch,
+  };
 }

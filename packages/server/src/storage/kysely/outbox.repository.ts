@@ -44,8 +44,11 @@ export class KyselyOutboxRepository implements OutboxRepository {
   /** The insert runs inside message appends (the send path); compiled once (see PreparedQuery). */
   private readonly insertJob: PreparedQuery<InsertResult>;
   private readonly insertCoalesced: PreparedQuery<unknown>;
+  /** A runner claims and completes through these for every job it runs. */
+  private readonly runner: ReturnType<typeof runnerStatements>;
 
   constructor(private readonly adapter: DialectAdapter) {
+    this.runner = runnerStatements(adapter);
     this.insertJob = new PreparedQuery(adapter, (db) =>
       db
         .insertInto('jobs')
@@ -96,50 +99,15 @@ export class KyselyOutboxRepository implements OutboxRepository {
   async claimDue(limit: number, leaseMs: number, at: Date = new Date()): Promise<Job[]> {
     const instant = at.toISOString();
     const leaseEnd = new Date(at.getTime() + leaseMs).toISOString();
-    let due = this.db
-      .selectFrom('jobs')
-      .select('id')
-      .where('completed_at', 'is', null)
-      .where('failed_at', 'is', null)
-      .where('run_at', '<=', instant)
-      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', instant)]))
-      .orderBy('run_at')
-      .limit(limit);
-    // Rows another claimer holds are skipped, not waited for: it owns them until its commit, and
-    // re-reading them afterwards would find their lease taken anyway.
-    if (this.adapter.skipLocked) due = due.forUpdate().skipLocked();
     // A claim lost to a power cut only lets the job be claimed again: it need not wait for the disk.
-    const rows = await this.adapter.bookkeeping((trx) =>
-      trx
-        .updateTable('jobs')
-        .set((eb) => ({ locked_until: leaseEnd, attempts: eb('attempts', '+', 1) }))
-        .where('id', 'in', due)
-        .returning(COLUMNS.jobs)
-        .execute(),
-    );
+    const { rows } = await this.adapter.bookkeeping((trx) => this.runner.claim.execute(trx, [leaseEnd, instant, limit]));
     return rows.map(toJob).sort((a, b) => a.runAt.localeCompare(b.runAt) || a.id.localeCompare(b.id));
   }
 
   async complete(id: string): Promise<string | undefined> {
-    // Asked for again while it ran: owed again from the `run_at` that asked, with a fresh count
-    // of attempts, instead of done.
-    const again = sql<boolean>`jobs.rerun = 1`;
     // Undone by a power cut, a completion only makes the (idempotent) job run once more.
-    const row = await this.adapter.bookkeeping((trx) =>
-      trx
-        .updateTable('jobs')
-        .set({
-          completed_at: sql`case when ${again} then null else ${now()} end`,
-          attempts: sql`case when ${again} then 0 else jobs.attempts end`,
-          rerun: 0,
-          locked_until: null,
-        })
-        .where('id', '=', id)
-        .where('completed_at', 'is', null)
-        .where('failed_at', 'is', null)
-        .returning(['completed_at', 'run_at'])
-        .executeTakeFirst(),
-    );
+    const { rows } = await this.adapter.bookkeeping((trx) => this.runner.complete.execute(trx, [now(), id]));
+    const row = rows[0];
     return row !== undefined && row.completed_at === null ? row.run_at : undefined;
   }
 
@@ -172,4 +140,46 @@ export class KyselyOutboxRepository implements OutboxRepository {
       .executeTakeFirstOrThrow();
     return { pending: Number(row.pending), failed: Number(row.failed) };
   }
+}
+
+function runnerStatements(adapter: DialectAdapter) {
+  return {
+    // Arguments: the lease's end, now, how many at most.
+    claim: new PreparedQuery(adapter, (db) => {
+      let due = db
+        .selectFrom('jobs')
+        .select('id')
+        .where('completed_at', 'is', null)
+        .where('failed_at', 'is', null)
+        .where('run_at', '<=', arg(1))
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', arg(1))]))
+        .orderBy('run_at')
+        .limit(arg<number>(2));
+      // Rows another claimer holds are skipped, not waited for: it owns them until its commit, and
+      // re-reading them afterwards would find their lease taken anyway.
+      if (adapter.skipLocked) due = due.forUpdate().skipLocked();
+      return db
+        .updateTable('jobs')
+        .set((eb) => ({ locked_until: arg(0), attempts: eb('attempts', '+', 1) }))
+        .where('id', 'in', due)
+        .returning(COLUMNS.jobs);
+    }),
+    // Asked for again while it ran: owed again from the `run_at` that asked, with a fresh count
+    // of attempts, instead of done. Arguments: now, the job's id.
+    complete: new PreparedQuery(adapter, (db) => {
+      const again = sql<boolean>`jobs.rerun = 1`;
+      return db
+        .updateTable('jobs')
+        .set({
+          completed_at: sql`case when ${again} then null else ${arg(0)} end`,
+          attempts: sql`case when ${again} then 0 else jobs.attempts end`,
+          rerun: 0,
+          locked_until: null,
+        })
+        .where('id', '=', arg(1))
+        .where('completed_at', 'is', null)
+        .where('failed_at', 'is', null)
+        .returning(['completed_at', 'run_at']);
+    }),
+  };
 }
