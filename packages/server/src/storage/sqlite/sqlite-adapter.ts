@@ -41,18 +41,19 @@ export function createSqliteAdapter(options: SqliteAdapterOptions): DialectAdapt
     skipLocked: false,
     db,
     // better-sqlite3 runs statements synchronously. Inside the caller's transaction they run on
-    // the writer. Reads outside one run on the reader connection, which sees only committed data
-    // (WAL snapshots) and never waits for the writer; without a reader (in memory), only while no
-    // transaction is open, so nothing uncommitted is seen.
+    // the writer. Outside one, reads run on the writer while it has no transaction open (they see
+    // only committed data, from the writer's warm page cache), and on the reader connection while
+    // it has: a WAL snapshot of what was committed, never waiting for the writer. The reader is
+    // the second choice because SQLite empties a connection's page cache whenever another one
+    // has written since its last read, so under a steady flow of commits each of its reads starts
+    // cold. Writes outside a transaction wait their turn through Kysely, except in memory.
     runNow<R>(query: CompiledQuery<R>, insideTransaction: boolean): QueryResult<R> | undefined {
       try {
-        if (!insideTransaction && reads) {
-          const statement = reads.prepare(query.sql);
-          return statement.reader ? { rows: statement.all(query.parameters) as R[] } : undefined;
-        }
-        if (!insideTransaction && database.inTransaction) return undefined;
-        const statement = statements.prepare(query.sql);
+        const connection = insideTransaction || !database.inTransaction ? statements : reads;
+        if (!connection) return undefined;
+        const statement = connection.prepare(query.sql);
         if (statement.reader) return { rows: statement.all(query.parameters) as R[] };
+        if (!insideTransaction && reads) return undefined;
         const { changes } = statement.run(query.parameters);
         return { rows: [], numAffectedRows: BigInt(changes) };
       } catch (error) {
