@@ -9,7 +9,7 @@ import { timeOrderedId } from '../time-ordered-id.js';
 import { COLUMNS } from './columns.js';
 import { arg, PreparedQuery } from './prepared-query.js';
 import { COALESCE_ON_CONFLICT, type KyselyOutboxRepository } from './outbox.repository.js';
-import { now, toMessage, type MessageRow } from './rows.js';
+import { MESSAGE_HEADER_COLUMNS, now, toMessage, toMessageHeader, type MessageRow } from './rows.js';
 import { normaliseForSearch } from '../../search/search-text.js';
 
 async function settle<T>(promise: Promise<T>): Promise<Outcome<T>> {
@@ -222,16 +222,7 @@ export class KyselyMessageRepository implements MessageRepository {
 
   async headersAfter(conversationId: string, afterSeq: number, limit: number): Promise<{ headers: MessageHeader[]; hasMore: boolean }> {
     const { rows } = await this.statements.headersAfter.execute(this.db, [conversationId, afterSeq, limit + 1]);
-    const headers = rows.slice(0, limit).map((row) => ({
-      id: row.id,
-      seq: Number(row.seq),
-      senderId: row.sender_id,
-      kind: row.kind,
-      createdAt: row.created_at,
-      deletedAt: row.deleted_at,
-      hidden: Number(row.hidden) === 1,
-      shadowed: Number(row.shadowed) === 1,
-    }));
+    const headers = rows.slice(0, limit).map(toMessageHeader);
     return { headers, hasMore: rows.length > limit };
   }
 
@@ -333,7 +324,7 @@ function messageStatements(adapter: DialectAdapter) {
     headersAfter: new PreparedQuery(adapter, (db) =>
       db
         .selectFrom('messages')
-        .select(['id', 'seq', 'sender_id', 'kind', 'created_at', 'deleted_at', 'hidden', 'shadowed'])
+        .select(MESSAGE_HEADER_COLUMNS)
         .where('conversation_id', '=', arg(0))
         .where('seq', '>', arg<number>(1))
         .orderBy('seq', 'asc')

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { Conversation, Message, Participant, User } from '../../core/model.js';
+import type { Conversation, Message, MessageHeader, Participant, User } from '../../core/model.js';
 import type { ConversationsTable, MessagesTable, ParticipantsTable, UsersTable } from '../database.js';
 
 /** Row → model mapping, the one place that knows how columns encode JSON and flags. */
@@ -73,6 +73,22 @@ export function toMessage(row: MessageRow): Message {
     reported: Number(row.reported) === 1,
     shadowed: Number(row.shadowed) === 1,
     createdAt: row.created_at,
+  };
+}
+
+/** The columns of a message header, and their mapping next to the whole message's. */
+export const MESSAGE_HEADER_COLUMNS = ['id', 'seq', 'sender_id', 'kind', 'created_at', 'deleted_at', 'hidden', 'shadowed'] as const;
+
+export function toMessageHeader(row: Pick<MessageRow, (typeof MESSAGE_HEADER_COLUMNS)[number]>): MessageHeader {
+  return {
+    id: row.id,
+    seq: Number(row.seq),
+    senderId: row.sender_id,
+    kind: row.kind,
+    createdAt: row.created_at,
+    deletedAt: row.deleted_at,
+    hidden: Number(row.hidden) === 1,
+    shadowed: Number(row.shadowed) === 1,
   };
 }
 
