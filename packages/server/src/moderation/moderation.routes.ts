@@ -50,7 +50,7 @@ export const moderationRoutes: RoutePlugin = async (app, { services }) => {
     schema: { tags: ['moderation'], summary: 'The review queue: reported messages, longest waiting first, with distinct reporters and reasons', querystring: QueueQuery, response: { 200: Type.Object({ items: Type.Array(ReviewItemJson), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors } },
     handler: async (request) => {
       const q = request.query;
-      const { items, nextCursor } = await moderation.queue(actorOf(request), { state: q.state ?? 'open', limit: q.limit ?? 50, ...(q.cursor !== undefined && { after: q.cursor }) });
+      const { items, nextCursor } = await moderation.queue(actorOf(request), { state: q.state ?? 'open', limit: q.limit ?? 50, ...(q.cursor !== undefined && { cursor: q.cursor }) });
       return { items: items.map(presentReviewItem), next_cursor: nextCursor };
     },
   });

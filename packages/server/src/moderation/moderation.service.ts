@@ -1,5 +1,6 @@
 import type { Actor, UserActor } from '../core/actor.js';
 import { AppError } from '../core/errors.js';
+import { decodeCursor, encodeCursor } from '../core/opaque-cursor.js';
 import type { Message } from '../core/model.js';
 import { visibleTo, type Viewer } from '../core/message-visibility.js';
 import { topics } from '../bus/domain-event.js';
@@ -12,6 +13,7 @@ import type {
   BlocklistAction,
   BlocklistTerm,
   MessageReport,
+  QueuePosition,
   ReportedMessage,
   ReportJobs,
   ReportState,
@@ -259,9 +261,13 @@ export class ModerationService {
     return message;
   }
 
-  async queue(actor: Actor, query: { state: ReportState; limit: number; after?: string }): Promise<{ items: ReviewItem[]; nextCursor: string | null }> {
+  /** A page of the review queue; `cursor` is the `nextCursor` of the page before. */
+  async queue(actor: Actor, query: { state: ReportState; limit: number; cursor?: string }): Promise<{ items: ReviewItem[]; nextCursor: string | null }> {
     this.requireModerator(actor);
-    const groups = await this.store.moderation.queue(query);
+    const after = query.cursor === undefined ? undefined : queuePosition(query.cursor);
+    // One more than asked, to know whether there is a next page without a second query.
+    const found = await this.store.moderation.queue({ state: query.state, limit: query.limit + 1, ...(after && { after }) });
+    const groups = found.slice(0, query.limit);
     const messages = new Map((await this.store.messages.byIds(groups.map((g) => g.messageId))).map((m) => [m.id, m]));
     const items = groups.flatMap((group): ReviewItem[] => {
       const message = messages.get(group.messageId);
@@ -271,7 +277,7 @@ export class ModerationService {
       return [{ ...group, message, reporterIds: [...new Set(group.reports.map((r) => r.reporterId))], reasons }];
     });
     const last = groups[groups.length - 1];
-    return { items, nextCursor: groups.length === query.limit && last ? last.firstReportedAt : null };
+    return { items, nextCursor: found.length > query.limit && last ? encodeCursor(QUEUE_CURSOR, `${last.firstReportedAt} ${last.messageId}`) : null };
   }
 
   /**
@@ -404,4 +410,12 @@ function actorId(actor: Actor): string | null {
 function requireUser(actor: Actor): string {
   if (actor.kind !== 'user') throw new AppError('forbidden', 'This needs a user token');
   return actor.user.id;
+}
+
+const QUEUE_CURSOR = 'q1';
+
+function queuePosition(cursor: string): QueuePosition {
+  const [firstReportedAt, messageId, ...rest] = decodeCursor(QUEUE_CURSOR, cursor)?.split(' ') ?? [];
+  if (!firstReportedAt || !messageId || rest.length > 0) throw new AppError('validation_failed', 'cursor is not one this queue returned', [{ path: '/cursor', message: 'is not one this queue returned' }]);
+  return { firstReportedAt, messageId };
 }

@@ -2,6 +2,7 @@ import { SEARCH_DEFAULT_LIMIT, SEARCH_MIN_QUERY_LENGTH } from '@switchboard/prot
 import type { Actor } from '../core/actor.js';
 import { AppError, type ErrorDetail } from '../core/errors.js';
 import type { Message } from '../core/model.js';
+import { decodeCursor, encodeCursor } from '../core/opaque-cursor.js';
 import { visibleTo, type Viewer } from '../core/message-visibility.js';
 import type { ConversationAccess } from '../conversations/conversation-access.js';
 import type { MessageSearchQuery, Store } from '../storage/store.js';
@@ -67,7 +68,7 @@ export class SearchService {
       return { message: { ...seen, reactions: reactions.get(message.id) ?? [] }, snippet: snippet(seen.content, query.text) };
     });
     const last = page[page.length - 1];
-    return { results, nextCursor: hits.length > limit && last ? encodeCursor(last.position) : null };
+    return { results, nextCursor: hits.length > limit && last ? encodeCursor(SEARCH_CURSOR, last.position) : null };
   }
 
   /** Every problem of the input at once, as one `validation_failed`. */
@@ -77,7 +78,7 @@ export class SearchService {
     if (codePointLength(text) < SEARCH_MIN_QUERY_LENGTH) problems.push({ path: '/q', message: `must be at least ${SEARCH_MIN_QUERY_LENGTH} characters, not counting spaces at the ends, punctuation between words or invisible characters` });
     const before = input.before === undefined ? undefined : instant(input.before, '/before', problems);
     const after = input.after === undefined ? undefined : instant(input.after, '/after', problems);
-    const cursor = input.cursor === undefined ? undefined : decodeCursor(input.cursor, problems);
+    const cursor = input.cursor === undefined ? undefined : searchPosition(input.cursor, problems);
     if (problems.length > 0) throw new AppError('validation_failed', problems.map((p) => `${p.path!.slice(1)} ${p.message}`).join('; '), problems);
     return {
       text,
@@ -100,12 +101,10 @@ function instant(value: string, path: string, problems: ErrorDetail[]): string |
   return undefined;
 }
 
-/** The cursor is the store's position of the last hit, wrapped so clients treat it as opaque. */
-const encodeCursor = (position: string) => Buffer.from(`s1:${position}`).toString('base64url');
+const SEARCH_CURSOR = 's1';
 
-function decodeCursor(cursor: string, problems: ErrorDetail[]): string | undefined {
-  const decoded = Buffer.from(cursor, 'base64url').toString();
-  if (decoded.startsWith('s1:') && decoded.length > 3) return decoded.slice(3);
-  problems.push({ path: '/cursor', message: 'is not one this search returned' });
-  return undefined;
+function searchPosition(cursor: string, problems: ErrorDetail[]): string | undefined {
+  const position = decodeCursor(SEARCH_CURSOR, cursor);
+  if (position === undefined) problems.push({ path: '/cursor', message: 'is not one this search returned' });
+  return position;
 }

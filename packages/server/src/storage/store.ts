@@ -642,6 +642,9 @@ export interface ReportedMessage {
   readonly firstReportedAt: string;
 }
 
+/** Where a page of the review queue ends: its last line's first report time and message. */
+export type QueuePosition = Pick<ReportedMessage, 'firstReportedAt' | 'messageId'>;
+
 /** One append-only line of the audit log; written in the transaction of the action it records. */
 export interface AuditEntry {
   readonly id: string;
@@ -727,7 +730,11 @@ export interface ModerationRepository {
    */
   report(input: NewReport, autoHideAt: number, jobs?: ReportJobs): Promise<ReportOutcome>;
   /** Reported messages with reports in `state`, the longest waiting first. */
-  queue(query: { readonly state: ReportState; readonly limit: number; readonly after?: string }): Promise<ReportedMessage[]>;
+  /**
+   * Reported messages, first reported first. `after` is the last line of the previous page: first
+   * report times tie to the millisecond, so the message id breaks the tie.
+   */
+  queue(query: { readonly state: ReportState; readonly limit: number; readonly after?: QueuePosition }): Promise<ReportedMessage[]>;
   reportsOf(messageId: string): Promise<MessageReport[]>;
   /** Changes the message, settles its open reports and appends the audit line, all or nothing. */
   actOnMessage(action: MessageAction): Promise<{ message: Message; settled: number }>;

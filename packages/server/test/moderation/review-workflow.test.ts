@@ -81,6 +81,29 @@ describe('the moderation review workflow', () => {
     expect((await act(mod, 'no-such-message', { action: 'hide', reason: 'x' })).status).toBe(404);
   });
 
+  it('pages through the whole queue, each message once, and refuses a cursor it did not hand out', async () => {
+    const scenes = [await scene(), await scene(), await scene()];
+    await Promise.all(scenes.map(({ people, id, message }) => reportOver(people[1], id, message.id)));
+    const mod = await moderator();
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await queue(mod, `?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((i: Frame) => i.message.id as string));
+      cursor = page.body.next_cursor;
+    } while (cursor !== null);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining(scenes.map((s) => s.message.id)));
+
+    for (const forged of ['nonsense', Buffer.from('s1:12').toString('base64url'), Buffer.from('q1:2030-01-01T00:00:00.000Z').toString('base64url')]) {
+      const refused = await queue(mod, `?cursor=${forged}`);
+      expect(refused.status).toBe(422);
+      expect(refused.body.error).toMatchObject({ code: 'validation_failed', details: [{ path: '/cursor' }] });
+    }
+  });
+
   it('hides a message automatically at three distinct reporters: a tombstone for readers, whole for moderators, the room told', async () => {
     const { people, id, message } = await scene();
     const watcher = await clients.as(people[0]);

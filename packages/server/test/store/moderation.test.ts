@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { ReportedMessage } from '../../src/storage/store.js';
 import { dialects } from '../support/test-stores.js';
 import { appendMessages, createConversation, createUser } from './factories.js';
 import { useTestStore } from './use-test-store.js';
@@ -51,7 +52,7 @@ for (const dialect of dialects) {
         [a.m.id, 2],
         [b.m.id, 1],
       ]);
-      const page = await t.store.moderation.queue({ state: 'open', limit: 1, after: queue[0]!.firstReportedAt });
+      const page = await t.store.moderation.queue({ state: 'open', limit: 1, after: queue[0]! });
       expect(page.map((g) => g.messageId)).toEqual([b.m.id]);
 
       const { message, settled } = await t.store.moderation.actOnMessage({ messageId: a.m.id, patch: { hidden: true }, resolveReports: 'actioned', by: 'mod', audit: { ...audit('hide', a.m.id), actorId: 'mod' } });
@@ -60,6 +61,27 @@ for (const dialect of dialects) {
       expect((await t.store.moderation.queue({ state: 'open', limit: 10 })).map((g) => g.messageId)).toEqual([b.m.id]);
       expect((await t.store.moderation.queue({ state: 'actioned', limit: 10 }))[0]!.reports.every((r) => r.resolvedBy === 'mod')).toBe(true);
       expect((await t.store.moderation.auditLog({ limit: 10 }))[0]).toMatchObject({ actorId: 'mod', action: 'hide', params: { reports_settled: 2 } });
+    });
+
+    it('pages on past messages whose first reports share a millisecond', async () => {
+      const scenes = [await reported(2), await reported(2), await reported(2)];
+      vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2030-01-01T00:00:00.000Z') });
+      try {
+        for (const s of scenes) await report(s.m, s.users[1]!.id);
+      } finally {
+        vi.useRealTimers();
+      }
+      const pages: string[][] = [];
+      let after: ReportedMessage | undefined;
+      for (;;) {
+        const page = await t.store.moderation.queue({ state: 'open', limit: 1, ...(after && { after }) });
+        if (page.length === 0) break;
+        pages.push(page.map((g) => g.messageId));
+        after = page[page.length - 1];
+      }
+      // Each message on a page of its own, none skipped, none twice.
+      expect(pages).toHaveLength(3);
+      expect(pages.flat().sort()).toEqual(scenes.map((s) => s.m.id).sort());
     });
 
     it('writes neither the change nor the audit line when the action fails', async () => {

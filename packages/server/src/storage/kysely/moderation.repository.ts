@@ -17,6 +17,7 @@ import type {
   NewAuditEntry,
   NewReport,
   NewRestriction,
+  QueuePosition,
   ReportedMessage,
   ReportJobs,
   ReportOutcome,
@@ -89,7 +90,7 @@ export class KyselyModerationRepository implements ModerationRepository {
     });
   }
 
-  async queue(query: { state: ReportState; limit: number; after?: string }): Promise<ReportedMessage[]> {
+  async queue(query: { state: ReportState; limit: number; after?: QueuePosition }): Promise<ReportedMessage[]> {
     let groups = this.db
       .selectFrom('message_reports')
       .select(['message_id', 'conversation_id'])
@@ -99,7 +100,13 @@ export class KyselyModerationRepository implements ModerationRepository {
       .orderBy('first_reported_at')
       .orderBy('message_id')
       .limit(query.limit);
-    if (query.after !== undefined) groups = groups.having((eb) => eb.fn.min<string>('created_at'), '>', query.after);
+    const after = query.after;
+    if (after !== undefined) {
+      groups = groups.having((eb) => {
+        const first = eb.fn.min<string>('created_at');
+        return eb.or([eb(first, '>', after.firstReportedAt), eb.and([eb(first, '=', after.firstReportedAt), eb('message_id', '>', after.messageId)])]);
+      });
+    }
     const rows = await groups.execute();
     if (rows.length === 0) return [];
     const reports = await this.db
